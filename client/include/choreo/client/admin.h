@@ -1,0 +1,59 @@
+// Admin: topic management and partition offsets.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "choreo/client/options.h"
+#include "choreo/client/record.h"
+#include "choreo/client/status.h"
+
+namespace choreo {
+
+struct TopicSettings {
+  uint32_t partitions = 1;
+  int64_t retention_ms = 0;        // 0: broker default; -1: forever
+  int64_t retention_bytes = 0;     // per partition; 0: broker default; -1: unlimited
+  uint64_t max_message_bytes = 0;  // 0: broker default
+};
+
+struct PartitionDescription {
+  uint32_t partition = 0;
+  int64_t log_start_offset = 0;
+  int64_t high_watermark = 0;
+};
+
+struct TopicDescription {
+  std::string name;
+  uint32_t topic_id = 0;
+  TopicSettings settings;
+  std::vector<PartitionDescription> partitions;
+};
+
+enum class OffsetSpec { kEarliest, kLatest, kTimestamp };
+
+// Thread-safe; blocking calls, each bounded by ClientOptions::request_timeout.
+class Admin {
+ public:
+  // Connects and handshakes. Errors: kConnectionFailed, kTimeout, kUnsupportedVersion.
+  static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options);
+  ~Admin();
+
+  Status CreateTopic(std::string_view name, const TopicSettings& settings);
+  Status DeleteTopic(std::string_view name);
+  Result<std::vector<TopicDescription>> ListTopics();
+  Result<TopicDescription> DescribeTopic(std::string_view name);
+  // The offset for `spec` (timestamp_ms only for kTimestamp); -1 if no record is that recent.
+  Result<int64_t> ListOffset(const TopicPartition& tp, OffsetSpec spec, int64_t timestamp_ms = 0);
+
+  class Impl;
+
+ private:
+  explicit Admin(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace choreo

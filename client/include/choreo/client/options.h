@@ -1,0 +1,26 @@
+// Connection options shared by Admin, Producer and Consumer.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace choreo {
+
+// The broker's default port. choreod listens on localhost:7420 unless told otherwise.
+inline constexpr int kDefaultBrokerPort = 7420;
+
+struct ClientOptions {
+  // "host:port" of the broker. Default: "localhost:7420".
+  std::string broker = "localhost:7420";
+  // Sent in the handshake and shown in the broker's logs. Default: "choreo-client".
+  std::string client_id = "choreo-client";
+  // How long to wait for the TCP connection and handshake. Default: 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
+  // How long to wait for any single response. Default: 30 s.
+  std::chrono::milliseconds request_timeout{30000};
+  // Largest frame this client sends or accepts. Default: 64 MiB (lowered to the broker's limit
+  // after the handshake).
+  uint64_t max_frame_bytes = 64ull << 20;
+};
+
+}  // namespace choreo

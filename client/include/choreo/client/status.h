@@ -1,0 +1,97 @@
+// Status and Result<T>: how every client call reports success or failure. The client library has
+// no dependency beyond protobuf and Asio (both hidden), so it carries its own small status type
+// instead of abseil's.
+#pragma once
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace choreo {
+
+// Broker error codes (same numbers as the wire protocol's ErrorCode) plus client-side ones >= 100.
+enum class ErrorCode : int {
+  kOk = 0,
+  kUnknown = 1,
+  kInvalidRequest = 2,
+  kUnsupportedVersion = 3,
+  kHandshakeRequired = 4,
+  kUnknownTopic = 5,
+  kInvalidPartition = 6,
+  kTopicAlreadyExists = 7,
+  kInvalidTopic = 8,
+  kOffsetOutOfRange = 9,
+  kMessageTooLarge = 10,
+  kCorruptMessage = 11,
+  kDuplicateSequence = 12,
+  kOutOfOrderSequence = 13,
+  kProducerFenced = 14,
+  kUnknownProducerId = 15,
+  kIllegalGeneration = 16,
+  kUnknownMemberId = 17,
+  kRebalanceInProgress = 18,
+  kGroupNotEmpty = 19,
+  kUnknownGroup = 20,
+  kStorageError = 21,
+  kNotEnoughSpace = 22,
+  kTimeout = 23,
+  kResourceExhausted = 24,
+  kShuttingDown = 25,
+  // Client-side.
+  kConnectionFailed = 100,  // could not connect, or the connection was lost
+  kClosed = 101,            // the client object was closed
+  kInvalidArgument = 102,   // the caller passed something unusable
+  kProtocolError = 103,     // the broker sent something this client cannot understand
+};
+
+// Name of a code, e.g. "UNKNOWN_TOPIC".
+const char* ErrorCodeName(ErrorCode code);
+
+class Status {
+ public:
+  Status() = default;
+  Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  bool ok() const { return code_ == ErrorCode::kOk; }
+  ErrorCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "UNKNOWN_TOPIC: topic 'orders' does not exist", or "OK".
+  std::string ToString() const;
+
+  // True for errors worth retrying after a reconnect or backoff.
+  bool IsRetriable() const;
+
+ private:
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string message_;
+};
+
+inline Status OkStatus() {
+  return Status();
+}
+
+// A value or an error. Check ok() before value().
+template <typename T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
+
+  bool ok() const { return status_.ok(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() & { return *value_; }
+  const T& operator*() const& { return *value_; }
+
+ private:
+  Status status_;
+  std::optional<T> value_;
+};
+
+}  // namespace choreo

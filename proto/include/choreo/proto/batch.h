@@ -1,0 +1,49 @@
+// The record-batch codec: how a producer turns records into a RecordBatch, how the broker checks a
+// batch on append without decoding its records, and how a consumer turns fetched bytes back into
+// records. Shared by broker and client; no I/O, no allocation beyond the output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "choreo/proto/choreo.pb.h"
+
+namespace choreo::proto {
+
+// What the broker needs to know about a batch, read from its header fields.
+struct BatchSummary {
+  uint32_t record_count = 0;
+  int64_t first_timestamp_ms = 0;
+  int64_t max_timestamp_ms = 0;
+  int64_t producer_id = -1;
+  int32_t producer_epoch = 0;
+  int32_t base_sequence = 0;
+};
+
+struct BatchProducerFields {
+  int64_t producer_id = -1;
+  int32_t producer_epoch = 0;
+  int32_t base_sequence = 0;
+};
+
+// Encodes `records` (at least one) into a serialized RecordBatch: serializes the RecordList,
+// compresses it per `compression`, computes the CRC32C and the header fields.
+// Returns false if the compression codec is not supported by this build.
+bool EncodeBatch(const RecordList& records, Compression compression,
+                 const BatchProducerFields& producer, std::string* out);
+
+// Validates a serialized RecordBatch as received from a producer: it parses, has at least one
+// record, the CRC32C of `records` matches, and (for uncompressed batches) the number of records
+// in the payload equals `record_count`. Does not decode individual records.
+// On failure returns the error code to send and sets `*error_message`.
+ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
+                        std::string* error_message);
+
+// Decodes a serialized RecordBatch into its records (decompressing if needed), checking the CRC.
+// Returns NONE on success, CORRUPT_MESSAGE with a message otherwise.
+ErrorCode DecodeBatch(std::string_view batch_bytes, RecordBatch* header, RecordList* records,
+                      std::string* error_message);
+
+}  // namespace choreo::proto

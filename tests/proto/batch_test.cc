@@ -1,0 +1,95 @@
+#include "choreo/proto/batch.h"
+
+#include <gtest/gtest.h>
+
+#include "choreo/common/crc32c.h"
+
+namespace choreo::proto {
+namespace {
+
+RecordList MakeRecords(int n) {
+  RecordList list;
+  for (int i = 0; i < n; ++i) {
+    Record* r = list.add_records();
+    r->set_key("key-" + std::to_string(i));
+    r->set_value("value-" + std::to_string(i));
+    r->set_timestamp_ms(1000 + (i * 7) % 5);
+    Header* h = r->add_headers();
+    h->set_key("event-type");
+    h->set_value("OrderCreated");
+  }
+  return list;
+}
+
+TEST(BatchTest, EncodeValidateDecodeRoundTrip) {
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(MakeRecords(5), COMPRESSION_NONE,
+                          {.producer_id = 42, .producer_epoch = 3, .base_sequence = 10}, &bytes));
+  BatchSummary summary;
+  std::string error;
+  ASSERT_EQ(ValidateBatch(bytes, &summary, &error), NONE) << error;
+  EXPECT_EQ(summary.record_count, 5u);
+  EXPECT_EQ(summary.first_timestamp_ms, 1000);
+  EXPECT_EQ(summary.max_timestamp_ms, 1004);
+  EXPECT_EQ(summary.producer_id, 42);
+  EXPECT_EQ(summary.producer_epoch, 3);
+  EXPECT_EQ(summary.base_sequence, 10);
+
+  RecordBatch header;
+  RecordList decoded;
+  ASSERT_EQ(DecodeBatch(bytes, &header, &decoded, &error), NONE) << error;
+  ASSERT_EQ(decoded.records_size(), 5);
+  EXPECT_EQ(decoded.records(3).key(), "key-3");
+  EXPECT_EQ(decoded.records(3).headers(0).value(), "OrderCreated");
+}
+
+TEST(BatchTest, FlippedPayloadByteFailsChecksum) {
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(MakeRecords(3), COMPRESSION_NONE, {}, &bytes));
+  // The payload is the last field; flip a byte near the end.
+  bytes[bytes.size() - 3] ^= 0x01;
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(bytes, &summary, &error), CORRUPT_MESSAGE);
+  EXPECT_NE(error.find("CRC32C"), std::string::npos) << error;
+}
+
+TEST(BatchTest, WrongRecordCountIsRejected) {
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(MakeRecords(3), COMPRESSION_NONE, {}, &bytes));
+  RecordBatch batch;
+  ASSERT_TRUE(batch.ParseFromString(bytes));
+  batch.set_record_count(4);
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
+  EXPECT_NE(error.find("declares 4"), std::string::npos) << error;
+}
+
+TEST(BatchTest, EmptyBatchIsInvalid) {
+  RecordBatch batch;
+  batch.set_crc32c(Crc32c(std::string()));
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), INVALID_REQUEST);
+}
+
+TEST(BatchTest, GarbageIsCorrupt) {
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(std::string("\xFF\xFF\xFF\xFF\xFF", 5), &summary, &error),
+            CORRUPT_MESSAGE);
+}
+
+TEST(BatchTest, PayloadThatIsNotARecordListIsCorrupt) {
+  RecordBatch batch;
+  batch.set_record_count(1);
+  batch.set_records(std::string("\x0A\x10short", 7));  // declares 16 bytes, holds 5
+  batch.set_crc32c(Crc32c(batch.records()));
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
+}
+
+}  // namespace
+}  // namespace choreo::proto
