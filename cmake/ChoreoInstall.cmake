@@ -3,7 +3,7 @@
 # only common + proto + client: no RocksDB, abseil or spdlog is needed to use it.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS choreo_common choreo_proto choreo_client EXPORT choreoTargets
+install(TARGETS choreo_warnings choreo_common choreo_proto choreo_client EXPORT choreoTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
