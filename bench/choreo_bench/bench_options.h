@@ -1,0 +1,29 @@
+// What one choreo-bench run does, filled from flags in main.cc.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace choreo::bench {
+
+struct BenchOptions {
+  std::string broker = "localhost:7420";
+  std::string topic;  // empty: a fresh "choreo-bench-<pid>" topic
+  uint32_t partitions = 8;
+  int producers = 1;
+  int consumers = 1;
+  int record_bytes = 100;            // value size; the first 8 bytes carry the send time
+  int64_t key_cardinality = 100000;  // 0: records have no key
+  int64_t records = 0;               // total to produce; 0: run for duration_s
+  double duration_s = 10;
+  double rate = 0;  // records per second over all producers; 0: as fast as possible
+  uint64_t batch_bytes = 256 << 10;
+  int linger_ms = 5;
+  std::string compression = "none";
+  // Produce everything first, then measure consumers reading the backlog from the beginning.
+  bool backlog = false;
+  bool json = false;
+  std::string fsync_label;  // the broker's fsync policy, when known
+};
+
+}  // namespace choreo::bench

@@ -1,0 +1,95 @@
+#include "spawned_broker.h"
+
+#include <absl/strings/numbers.h>
+#include <absl/strings/str_cat.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace choreo::bench {
+
+absl::StatusOr<std::unique_ptr<SpawnedBroker>> SpawnedBroker::Start(
+    const std::string& choreod_path, const std::vector<std::string>& extra_flags) {
+  std::string templ = (std::filesystem::temp_directory_path() / "choreo-bench-XXXXXX").string();
+  if (mkdtemp(templ.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("mkdtemp: ", strerror(errno)));
+  }
+  auto broker = std::unique_ptr<SpawnedBroker>(new SpawnedBroker());
+  broker->data_dir_ = templ;
+  const std::string port_file = templ + "/port";
+  std::vector<std::string> args = {choreod_path, "--listen=127.0.0.1:0",
+                                   "--data-dir=" + templ + "/data", "--port-file=" + port_file,
+                                   "--log-level=warn"};
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  std::vector<char*> argv;
+  for (std::string& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  broker->pid_ = pid;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    int port = 0;
+    if (in >> port && port > 0) {
+      broker->port_ = port;
+      return broker;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      broker->pid_ = -1;
+      return absl::FailedPreconditionError(
+          absl::StrCat("choreod (", choreod_path, ") exited before listening, status ", status));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError("choreod did not start listening within 30 s");
+}
+
+SpawnedBroker::~SpawnedBroker() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  std::error_code ignored;
+  if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_, ignored);
+}
+
+int64_t ProcessRssBytes(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      std::istringstream fields(line.substr(6));
+      int64_t kib = 0;
+      if (fields >> kib) return kib * 1024;
+    }
+  }
+  return -1;
+}
+
+std::string DefaultChoreodPath() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto sibling = self.parent_path() / "choreod";
+    if (std::filesystem::exists(sibling)) return sibling.string();
+  }
+  return "choreod";
+}
+
+}  // namespace choreo::bench

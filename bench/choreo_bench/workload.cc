@@ -1,0 +1,128 @@
+#include "workload.h"
+
+#include <cstring>
+#include <optional>
+#include <semaphore>
+#include <thread>
+#include <vector>
+
+#include "choreo/client/consumer.h"
+#include "choreo/client/producer.h"
+
+namespace choreo::bench {
+namespace {
+
+// Records a producer may have sent but not yet seen acknowledged; bounds the bench's own memory
+// whatever the producer's buffering does.
+constexpr std::ptrdiff_t kMaxInFlightRecords = 200000;
+
+uint64_t NextRandom(uint64_t& state) {  // xorshift64*: cheap, good enough to pick keys
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 2685821657736338717ull;
+}
+
+ClientOptions ClientFor(const BenchOptions& options, const std::string& role, int index) {
+  ClientOptions client;
+  client.broker = options.broker;
+  client.client_id = "choreo-bench-" + role + "-" + std::to_string(index);
+  return client;
+}
+
+}  // namespace
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Status RunProducer(const BenchOptions& options, int index, int64_t quota, double rate,
+                   const std::atomic<bool>& stop, RunStats& stats) {
+  ProducerOptions producer_options;
+  producer_options.client = ClientFor(options, "producer", index);
+  auto producer = Producer::Create(producer_options);
+  if (!producer.ok()) return producer.status();
+
+  std::counting_semaphore<kMaxInFlightRecords> window(kMaxInFlightRecords);
+  uint64_t random_state = 0x9E3779B97F4A7C15ull * (index + 1);
+  const auto start = std::chrono::steady_clock::now();
+  const int value_bytes = std::max(options.record_bytes, 8);
+  for (int64_t i = 0; (quota == 0 || i < quota) && !stop.load(std::memory_order_relaxed); ++i) {
+    if (rate > 0) {
+      const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(i / rate));
+      std::this_thread::sleep_until(due);
+    }
+    Record record;
+    if (options.key_cardinality > 0) {
+      record.key = "key-" + std::to_string(NextRandom(random_state) % options.key_cardinality);
+    }
+    record.value.assign(value_bytes, 'x');
+    const int64_t sent_at = NowNanos();
+    std::memcpy(record.value.data(), &sent_at, sizeof(sent_at));
+    window.acquire();
+    (*producer)->Send(options.topic, std::move(record), std::nullopt,
+                      [&stats, &window, value_bytes](const Result<RecordMetadata>& result) {
+                        if (result.ok()) {
+                          stats.produced.fetch_add(1, std::memory_order_relaxed);
+                          stats.produced_bytes.fetch_add(value_bytes, std::memory_order_relaxed);
+                        } else {
+                          stats.produce_errors.fetch_add(1, std::memory_order_relaxed);
+                        }
+                        window.release();
+                      });
+  }
+  return (*producer)->Close(std::chrono::seconds(60));
+}
+
+Status RunConsumer(const BenchOptions& options, int index, bool from_beginning,
+                   bool measure_latency, const std::atomic<bool>& stop, RunStats& stats) {
+  ConsumerOptions consumer_options;
+  consumer_options.client = ClientFor(options, "consumer", index);
+  consumer_options.max_wait = std::chrono::milliseconds(100);
+  auto consumer = Consumer::Create(consumer_options);
+  if (!consumer.ok()) return consumer.status();
+  std::vector<PartitionAssignment> assignments;
+  for (uint32_t p = 0; p < options.partitions; ++p) {
+    if (static_cast<int>(p % options.consumers) != index) continue;
+    assignments.push_back(
+        {.partition = {options.topic, p},
+         .start_from = from_beginning ? StartFrom::kEarliest : StartFrom::kLatest});
+  }
+  if (assignments.empty()) return OkStatus();
+  if (Status s = (*consumer)->Assign(assignments); !s.ok()) return s;
+
+  LatencyHistogram local;
+  while (!stop.load(std::memory_order_relaxed)) {
+    auto records = (*consumer)->Poll(std::chrono::milliseconds(200));
+    if (!records.ok()) {
+      stats.consume_errors.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (records->empty()) continue;
+    const int64_t now = NowNanos();
+    int64_t bytes = 0;
+    for (const ConsumedRecord& r : *records) {
+      bytes += static_cast<int64_t>(r.record.value.size());
+      if (measure_latency && r.record.value.size() >= sizeof(int64_t)) {
+        int64_t sent_at;
+        std::memcpy(&sent_at, r.record.value.data(), sizeof(sent_at));
+        local.Record(now - sent_at);
+      }
+    }
+    if (measure_latency) {
+      std::lock_guard<std::mutex> lock(stats.latency_mu);
+      stats.latency.Merge(local);
+      stats.latency_interval.Merge(local);
+    }
+    local.Reset();
+    stats.consumed.fetch_add(static_cast<int64_t>(records->size()), std::memory_order_relaxed);
+    stats.consumed_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  (*consumer)->Close();
+  return OkStatus();
+}
+
+}  // namespace choreo::bench
