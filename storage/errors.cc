@@ -1,0 +1,66 @@
+#include "choreo/storage/errors.h"
+
+#include <absl/strings/cord.h>
+#include <absl/strings/str_cat.h>
+
+#include <optional>
+#include <string>
+
+namespace choreo::storage {
+namespace {
+
+// The kind travels as a status payload so that it survives copies and message rewrites.
+constexpr std::string_view kKindPayloadUrl = "choreo.storage/StoreErrorKind";
+
+absl::StatusCode CodeFor(StoreErrorKind kind) {
+  switch (kind) {
+    case StoreErrorKind::kNone:
+      return absl::StatusCode::kOk;
+    case StoreErrorKind::kUnknownTopic:
+      return absl::StatusCode::kNotFound;
+    case StoreErrorKind::kInvalidPartition:
+    case StoreErrorKind::kInvalidTopic:
+    case StoreErrorKind::kInvalidBatch:
+      return absl::StatusCode::kInvalidArgument;
+    case StoreErrorKind::kTopicExists:
+      return absl::StatusCode::kAlreadyExists;
+    case StoreErrorKind::kOffsetOutOfRange:
+      return absl::StatusCode::kOutOfRange;
+    case StoreErrorKind::kCorruptData:
+      return absl::StatusCode::kDataLoss;
+    case StoreErrorKind::kNoSpace:
+      return absl::StatusCode::kResourceExhausted;
+    case StoreErrorKind::kClosed:
+      return absl::StatusCode::kUnavailable;
+    case StoreErrorKind::kIoError:
+      return absl::StatusCode::kInternal;
+  }
+  return absl::StatusCode::kInternal;
+}
+
+std::optional<StoreErrorKind> KindFromByte(int value) {
+  if (value < static_cast<int>(StoreErrorKind::kNone) ||
+      value > static_cast<int>(StoreErrorKind::kInvalidBatch)) {
+    return std::nullopt;
+  }
+  return static_cast<StoreErrorKind>(value);
+}
+
+}  // namespace
+
+absl::Status MakeStoreError(StoreErrorKind kind, std::string_view message) {
+  if (kind == StoreErrorKind::kNone) return absl::OkStatus();
+  absl::Status status(CodeFor(kind), message);
+  status.SetPayload(kKindPayloadUrl, absl::Cord(std::string(1, static_cast<char>(kind))));
+  return status;
+}
+
+StoreErrorKind StoreErrorKindOf(const absl::Status& status) {
+  if (status.ok()) return StoreErrorKind::kNone;
+  std::optional<absl::Cord> payload = status.GetPayload(kKindPayloadUrl);
+  if (!payload.has_value() || payload->size() != 1) return StoreErrorKind::kIoError;
+  std::optional<StoreErrorKind> kind = KindFromByte(static_cast<unsigned char>((*payload)[0]));
+  return kind.value_or(StoreErrorKind::kIoError);
+}
+
+}  // namespace choreo::storage

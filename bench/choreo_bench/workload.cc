@@ -89,6 +89,7 @@ Status RunConsumer(const BenchOptions& options, int index, bool from_beginning,
     if (static_cast<int>(p % options.consumers) != index) continue;
     assignments.push_back(
         {.partition = {options.topic, p},
+         .offset = std::nullopt,
          .start_from = from_beginning ? StartFrom::kEarliest : StartFrom::kLatest});
   }
   if (assignments.empty()) return OkStatus();

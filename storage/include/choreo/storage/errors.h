@@ -19,6 +19,7 @@ enum class StoreErrorKind {
   kNoSpace,           // absl::ResourceExhausted: the disk is full
   kClosed,            // absl::Unavailable: the store is shutting down
   kIoError,           // absl::Internal: any other RocksDB failure
+  kInvalidBatch,      // absl::InvalidArgument: the batch cannot be stored (0 records, > 4 GiB)
 };
 
 absl::Status MakeStoreError(StoreErrorKind kind, std::string_view message);
