@@ -3,6 +3,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <lz4.h>
+#include <zstd.h>
+
 #include <algorithm>
 
 #include "choreo/common/crc32c.h"
@@ -30,11 +33,74 @@ int64_t CountRecords(std::string_view payload) {
   }
 }
 
+// zstd level 1 and LZ4's default acceleration: the producer's CPU is on the latency path, and
+// for the repetitive JSON of domain events the ratio gained by higher levels is small.
+constexpr int kZstdLevel = 1;
+
+bool Compress(Compression codec, const std::string& in, std::string* out) {
+  switch (codec) {
+    case COMPRESSION_NONE:
+      *out = in;
+      return true;
+    case COMPRESSION_LZ4: {
+      out->resize(LZ4_compressBound(static_cast<int>(in.size())));
+      const int n = LZ4_compress_default(in.data(), out->data(), static_cast<int>(in.size()),
+                                         static_cast<int>(out->size()));
+      if (n <= 0) return false;
+      out->resize(n);
+      return true;
+    }
+    case COMPRESSION_ZSTD: {
+      out->resize(ZSTD_compressBound(in.size()));
+      const size_t n = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), kZstdLevel);
+      if (ZSTD_isError(n)) return false;
+      out->resize(n);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Decompresses `batch.records()` into `*out`; checks the declared size. Returns NONE or an error.
+ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* error_message) {
+  const uint32_t declared = batch.uncompressed_bytes();
+  if (declared > kMaxUncompressedBatchBytes) {
+    *error_message = "record batch declares " + std::to_string(declared) +
+                     " uncompressed bytes, over the limit of " +
+                     std::to_string(kMaxUncompressedBatchBytes);
+    return MESSAGE_TOO_LARGE;
+  }
+  const std::string& in = batch.records();
+  out->resize(declared);
+  bool ok = false;
+  switch (batch.compression()) {
+    case COMPRESSION_LZ4: {
+      const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
+                                        static_cast<int>(declared));
+      ok = n >= 0 && static_cast<uint32_t>(n) == declared;
+      break;
+    }
+    case COMPRESSION_ZSTD: {
+      const size_t n = ZSTD_decompress(out->data(), declared, in.data(), in.size());
+      ok = !ZSTD_isError(n) && n == declared;
+      break;
+    }
+    default:
+      *error_message = "unsupported compression codec " + std::to_string(batch.compression());
+      return INVALID_REQUEST;
+  }
+  if (!ok) {
+    *error_message = "record batch payload does not decompress to its declared size";
+    return CORRUPT_MESSAGE;
+  }
+  return NONE;
+}
+
 }  // namespace
 
 bool EncodeBatch(const RecordList& records, Compression compression,
                  const BatchProducerFields& producer, std::string* out) {
-  if (compression != COMPRESSION_NONE) return false;
   RecordBatch batch;
   batch.set_record_count(static_cast<uint32_t>(records.records_size()));
   if (records.records_size() > 0) {
@@ -50,7 +116,14 @@ bool EncodeBatch(const RecordList& records, Compression compression,
   batch.set_base_sequence(producer.base_sequence);
   batch.set_compression(compression);
   std::string* payload = batch.mutable_records();
-  records.SerializeToString(payload);
+  if (compression == COMPRESSION_NONE) {
+    records.SerializeToString(payload);
+  } else {
+    std::string serialized;
+    records.SerializeToString(&serialized);
+    if (!Compress(compression, serialized, payload)) return false;
+  }
+  batch.set_uncompressed_bytes(static_cast<uint32_t>(records.ByteSizeLong()));
   batch.set_crc32c(Crc32c(*payload));
   out->clear();
   return batch.SerializeToString(out);
@@ -71,23 +144,29 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
     *error_message = "record batch CRC32C mismatch";
     return CORRUPT_MESSAGE;
   }
-  switch (batch.compression()) {
-    case COMPRESSION_NONE: {
-      const int64_t counted = CountRecords(batch.records());
-      if (counted < 0) {
-        *error_message = "record batch payload is not a valid record list";
-        return CORRUPT_MESSAGE;
-      }
-      if (counted != batch.record_count()) {
-        *error_message = "record batch declares " + std::to_string(batch.record_count()) +
-                         " records but holds " + std::to_string(counted);
-        return CORRUPT_MESSAGE;
-      }
-      break;
+  std::string_view payload = batch.records();
+  // Reused across calls on a thread: validation runs on every produce, so no fresh allocation.
+  thread_local std::string decompressed;
+  struct ReleaseIfLarge {  // bound what an idle thread keeps after a huge batch
+    ~ReleaseIfLarge() {
+      if (decompressed.capacity() > (16u << 20)) std::string().swap(decompressed);
     }
-    default:
-      *error_message = "unsupported compression codec " + std::to_string(batch.compression());
-      return INVALID_REQUEST;
+  } release_if_large;
+  if (batch.compression() != COMPRESSION_NONE) {
+    if (ErrorCode code = Decompress(batch, &decompressed, error_message); code != NONE) {
+      return code;
+    }
+    payload = decompressed;
+  }
+  const int64_t counted = CountRecords(payload);
+  if (counted < 0) {
+    *error_message = "record batch payload is not a valid record list";
+    return CORRUPT_MESSAGE;
+  }
+  if (counted != batch.record_count()) {
+    *error_message = "record batch declares " + std::to_string(batch.record_count()) +
+                     " records but holds " + std::to_string(counted);
+    return CORRUPT_MESSAGE;
   }
   summary->record_count = batch.record_count();
   summary->first_timestamp_ms = batch.first_timestamp_ms();
@@ -108,11 +187,17 @@ ErrorCode DecodeBatch(std::string_view batch_bytes, RecordBatch* header, RecordL
     *error_message = "record batch CRC32C mismatch";
     return CORRUPT_MESSAGE;
   }
-  if (header->compression() != COMPRESSION_NONE) {
-    *error_message = "unsupported compression codec " + std::to_string(header->compression());
-    return CORRUPT_MESSAGE;
+  bool parsed = false;
+  if (header->compression() == COMPRESSION_NONE) {
+    parsed = records->ParseFromString(header->records());
+  } else {
+    std::string decompressed;
+    if (ErrorCode code = Decompress(*header, &decompressed, error_message); code != NONE) {
+      return CORRUPT_MESSAGE;
+    }
+    parsed = records->ParseFromString(decompressed);
   }
-  if (!records->ParseFromString(header->records())) {
+  if (!parsed) {
     *error_message = "record batch payload does not parse";
     return CORRUPT_MESSAGE;
   }

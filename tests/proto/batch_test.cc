@@ -46,8 +46,10 @@ TEST(BatchTest, EncodeValidateDecodeRoundTrip) {
 TEST(BatchTest, FlippedPayloadByteFailsChecksum) {
   std::string bytes;
   ASSERT_TRUE(EncodeBatch(MakeRecords(3), COMPRESSION_NONE, {}, &bytes));
-  // The payload is the last field; flip a byte near the end.
-  bytes[bytes.size() - 3] ^= 0x01;
+  RecordBatch batch;
+  ASSERT_TRUE(batch.ParseFromString(bytes));
+  (*batch.mutable_records())[batch.records().size() / 2] ^= 0x01;  // CRC left as it was
+  bytes = batch.SerializeAsString();
   BatchSummary summary;
   std::string error;
   EXPECT_EQ(ValidateBatch(bytes, &summary, &error), CORRUPT_MESSAGE);
@@ -90,6 +92,77 @@ TEST(BatchTest, PayloadThatIsNotARecordListIsCorrupt) {
   std::string error;
   EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
 }
+
+}  // namespace
+}  // namespace choreo::proto
+
+namespace choreo::proto {
+namespace {
+
+class CompressedBatchTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(CompressedBatchTest, RoundTripsAndValidates) {
+  RecordList records;
+  for (int i = 0; i < 200; ++i) {
+    Record* r = records.add_records();
+    r->set_key("order-" + std::to_string(i));
+    r->set_value(R"({"order_id":)" + std::to_string(i) + R"(,"status":"created","amount":1999})");
+  }
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(records, GetParam(), {}, &bytes));
+  EXPECT_LT(bytes.size(), records.ByteSizeLong() / 2) << "repetitive JSON should compress";
+  BatchSummary summary;
+  std::string error;
+  ASSERT_EQ(ValidateBatch(bytes, &summary, &error), NONE) << error;
+  EXPECT_EQ(summary.record_count, 200u);
+  RecordBatch header;
+  RecordList decoded;
+  ASSERT_EQ(DecodeBatch(bytes, &header, &decoded, &error), NONE) << error;
+  EXPECT_EQ(header.compression(), GetParam());
+  ASSERT_EQ(decoded.records_size(), 200);
+  EXPECT_EQ(decoded.records(199).key(), "order-199");
+}
+
+TEST_P(CompressedBatchTest, WrongDeclaredSizeIsCorrupt) {
+  RecordList records;
+  records.add_records()->set_value(std::string(1000, 'a'));
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(records, GetParam(), {}, &bytes));
+  RecordBatch batch;
+  ASSERT_TRUE(batch.ParseFromString(bytes));
+  batch.set_uncompressed_bytes(batch.uncompressed_bytes() + 1);
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE) << error;
+}
+
+TEST_P(CompressedBatchTest, HugeDeclaredSizeIsRejectedBeforeAllocating) {
+  RecordList records;
+  records.add_records()->set_value("x");
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(records, GetParam(), {}, &bytes));
+  RecordBatch batch;
+  ASSERT_TRUE(batch.ParseFromString(bytes));
+  batch.set_uncompressed_bytes(0xFFFFFFFFu);
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), MESSAGE_TOO_LARGE);
+}
+
+TEST_P(CompressedBatchTest, GarbagePayloadIsCorrupt) {
+  RecordBatch batch;
+  batch.set_record_count(1);
+  batch.set_compression(GetParam());
+  batch.set_records(std::string(64, '\x7f'));
+  batch.set_uncompressed_bytes(100);
+  batch.set_crc32c(Crc32c(batch.records()));
+  BatchSummary summary;
+  std::string error;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, CompressedBatchTest,
+                         ::testing::Values(COMPRESSION_LZ4, COMPRESSION_ZSTD));
 
 }  // namespace
 }  // namespace choreo::proto

@@ -28,15 +28,19 @@ struct BatchProducerFields {
   int32_t base_sequence = 0;
 };
 
+// Largest uncompressed payload a batch may declare; bounds decompression buffers.
+inline constexpr uint32_t kMaxUncompressedBatchBytes = 256u << 20;
+
 // Encodes `records` (at least one) into a serialized RecordBatch: serializes the RecordList,
-// compresses it per `compression`, computes the CRC32C and the header fields.
-// Returns false if the compression codec is not supported by this build.
+// compresses it per `compression` (LZ4 block format or zstd; CRC32C is over the compressed bytes),
+// computes the CRC32C and the header fields. Returns false if the codec is unknown or fails.
 bool EncodeBatch(const RecordList& records, Compression compression,
                  const BatchProducerFields& producer, std::string* out);
 
 // Validates a serialized RecordBatch as received from a producer: it parses, has at least one
-// record, the CRC32C of `records` matches, and (for uncompressed batches) the number of records
-// in the payload equals `record_count`. Does not decode individual records.
+// record, the CRC32C of `records` matches, the payload decompresses to `uncompressed_bytes`, and
+// the number of records in it equals `record_count`. Walks the payload's tags to count records;
+// does not materialise them.
 // On failure returns the error code to send and sets `*error_message`.
 ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
                         std::string* error_message);
