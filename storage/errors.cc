@@ -1,4 +1,5 @@
 #include "choreo/storage/errors.h"
+#include "storage/string_view_compat.h"
 
 #include <absl/strings/cord.h>
 #include <absl/strings/str_cat.h>
@@ -50,14 +51,14 @@ std::optional<StoreErrorKind> KindFromByte(int value) {
 
 absl::Status MakeStoreError(StoreErrorKind kind, std::string_view message) {
   if (kind == StoreErrorKind::kNone) return absl::OkStatus();
-  absl::Status status(CodeFor(kind), message);
-  status.SetPayload(kKindPayloadUrl, absl::Cord(std::string(1, static_cast<char>(kind))));
+  absl::Status status(CodeFor(kind), ToAbsl(message));
+  status.SetPayload(ToAbsl(kKindPayloadUrl), absl::Cord(std::string(1, static_cast<char>(kind))));
   return status;
 }
 
 StoreErrorKind StoreErrorKindOf(const absl::Status& status) {
   if (status.ok()) return StoreErrorKind::kNone;
-  std::optional<absl::Cord> payload = status.GetPayload(kKindPayloadUrl);
+  auto payload = status.GetPayload(ToAbsl(kKindPayloadUrl));
   if (!payload.has_value() || payload->size() != 1) return StoreErrorKind::kIoError;
   std::optional<StoreErrorKind> kind = KindFromByte(static_cast<unsigned char>((*payload)[0]));
   return kind.value_or(StoreErrorKind::kIoError);

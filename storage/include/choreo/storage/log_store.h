@@ -32,6 +32,10 @@
 #include <string_view>
 #include <vector>
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace choreo::storage {
 
 using Offset = int64_t;
@@ -57,6 +61,9 @@ struct StoreOptions {
   uint64_t write_buffer_bytes = 64ull << 20;
   // RocksDB block cache shared by all column families. Default: 128 MiB.
   uint64_t block_cache_bytes = 128ull << 20;
+  // The RocksDB environment, for tests that inject I/O failures. Ownership is NOT transferred; it
+  // must outlive the store. Default: nullptr, meaning rocksdb::Env::Default().
+  rocksdb::Env* env = nullptr;
 };
 
 // Per-topic configuration, stored with the topic.
@@ -73,6 +80,11 @@ struct TopicConfig {
 
 inline constexpr uint32_t kMaxPartitions = 10000;
 inline constexpr size_t kMaxTopicNameLength = 249;
+
+// OK if `name` can name a topic: 1 to kMaxTopicNameLength characters of [a-zA-Z0-9._-], and not
+// "." or "..". Otherwise InvalidArgument (StoreErrorKind::kInvalidTopic). CreateTopic() checks it;
+// it is exposed so the broker can reject a bad name before doing any work.
+absl::Status ValidateTopicName(std::string_view name);
 
 struct TopicInfo {
   TopicId id = 0;

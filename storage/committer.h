@@ -1,0 +1,107 @@
+// Committer: turns queued appends into group commits.
+//
+// Append() callers only push onto a queue. One committer thread takes everything queued (up to
+// max_group_commit_bytes, at least one append), assigns offsets in queue order per partition,
+// writes all of it as one rocksdb::WriteBatch (one WAL write; under kAlways one fsync), and only
+// then advances the high watermarks, runs the callbacks and tells the CommitListener. Appends that
+// arrive while a group is being written form the next group. If the write fails, every append of
+// the group fails and the partitions' next offsets are rolled back, so offsets stay dense.
+//
+// Under kInterval a second thread syncs the WAL every fsync_interval; a failed sync is sticky:
+// every later append fails (after a failed fsync the kernel may have dropped the dirty pages).
+//
+// Lifecycle: Start() once, then Enqueue() from any thread, then Stop() (idempotent; the destructor
+// calls it). Callbacks and the listener run on the committer thread with no lock held; they must
+// not block and must not call Stop()/LogStore::Close().
+#pragma once
+
+#include <absl/functional/function_ref.h>
+#include <absl/status/status.h>
+#include "choreo/common/mutex.h"
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "choreo/storage/log_store.h"
+#include "storage/store_db.h"
+#include "storage/topic_registry.h"
+
+namespace choreo::storage {
+
+struct PendingAppend {
+  std::shared_ptr<TopicState> topic;
+  PartitionId partition = 0;
+  std::string batch;
+  BatchFields fields;
+  AppendCallback done;
+};
+
+class Committer {
+ public:
+  // `db` must outlive the committer.
+  Committer(StoreDb& db, const StoreOptions& options);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  void Start();
+  // Queues an append; after Stop() began, fails it at once (kClosed) on the caller's thread.
+  void Enqueue(PendingAppend append);
+  // Stops accepting appends, commits everything already queued, joins the threads and syncs the
+  // WAL. Returns the first error of the final sync or of a background sync. Idempotent.
+  absl::Status Stop();
+
+  void SetCommitListener(CommitListener listener);
+
+  // Runs `fn` while no group is being built or written (used to delete a topic between groups).
+  absl::Status RunExclusive(absl::FunctionRef<absl::Status()> fn);
+
+  // True on the committer thread, i.e. inside an append callback or the commit listener.
+  bool OnCommitterThread() const;
+
+ private:
+  struct GroupOutcome;
+
+  void CommitLoop();
+  void SyncLoop();
+  // Blocks until work is queued; empty once stopping and drained.
+  std::vector<PendingAppend> TakeGroup();
+  // Assigns offsets to and writes one group; returns what to tell whom. Holds commit_mu_.
+  GroupOutcome CommitGroup(std::vector<PendingAppend>& group);
+  void Complete(GroupOutcome& outcome);
+  absl::Status StickyError();
+
+  StoreDb& db_;
+  const StoreOptions options_;
+
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  std::deque<PendingAppend> queue_ CHOREO_GUARDED_BY(queue_mu_);
+  bool stopping_ CHOREO_GUARDED_BY(queue_mu_) = false;
+
+  // Held while a group is built and written; see RunExclusive().
+  Mutex commit_mu_;
+
+  Mutex sync_mu_;
+  CondVar sync_cv_;
+  bool sync_stop_ CHOREO_GUARDED_BY(sync_mu_) = false;
+  absl::Status sync_error_ CHOREO_GUARDED_BY(sync_mu_);
+  // Set after an unsynced write under kInterval, cleared by the sync thread.
+  std::atomic<bool> wal_dirty_{false};
+
+  Mutex listener_mu_;
+  CommitListener listener_ CHOREO_GUARDED_BY(listener_mu_);
+
+  Mutex stop_mu_;
+  bool stopped_ CHOREO_GUARDED_BY(stop_mu_) = false;
+  absl::Status stop_status_ CHOREO_GUARDED_BY(stop_mu_);
+
+  std::thread commit_thread_;
+  std::thread sync_thread_;
+};
+
+}  // namespace choreo::storage

@@ -1,0 +1,132 @@
+#include "storage/meta_format.h"
+
+#include <absl/strings/str_cat.h>
+
+#include <limits>
+
+#include "choreo/common/big_endian.h"
+#include "storage/string_view_compat.h"
+
+namespace choreo::storage {
+namespace {
+
+constexpr size_t kTopicRecordSize = 33;
+
+absl::Status CheckVersion(absl::string_view what, std::string_view value, size_t min_size) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kMetaValueVersion) {
+    return absl::DataLossError(absl::StrCat(what, ": unknown metadata version"));
+  }
+  if (value.size() < min_size) {
+    return absl::DataLossError(absl::StrCat(what, ": metadata value of ", value.size(),
+                                            " bytes, expected at least ", min_size));
+  }
+  return absl::OkStatus();
+}
+
+std::string LogStartPrefix(char prefix, TopicId topic_id) {
+  std::string key(5, '\0');
+  key[0] = prefix;
+  PutBigEndian32(key.data() + 1, topic_id);
+  return key;
+}
+
+}  // namespace
+
+std::string TopicMetaKey(std::string_view name) {
+  return absl::StrCat("T", ToAbsl(name));
+}
+
+bool IsTopicMetaKey(std::string_view key) {
+  return key.size() > 1 && key[0] == kTopicKeyPrefix;
+}
+
+std::string_view TopicNameFromMetaKey(std::string_view key) {
+  return key.substr(1);
+}
+
+std::string EncodeTopicRecord(const TopicInfo& info) {
+  std::string out(kTopicRecordSize, '\0');
+  char* p = out.data();
+  p[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian32(p + 1, info.id);
+  PutBigEndian32(p + 5, info.config.partitions);
+  PutBigEndian64(p + 9, static_cast<uint64_t>(info.config.retention_ms));
+  PutBigEndian64(p + 17, static_cast<uint64_t>(info.config.retention_bytes));
+  PutBigEndian64(p + 25, info.config.max_message_bytes);
+  return out;
+}
+
+absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_view value) {
+  std::string what = absl::StrCat("topic '", ToAbsl(name), "'");
+  if (absl::Status s = CheckVersion(what, value, kTopicRecordSize); !s.ok()) return s;
+  const char* p = value.data();
+  TopicInfo info;
+  info.name = std::string(name);
+  info.id = GetBigEndian32(p + 1);
+  info.config.partitions = GetBigEndian32(p + 5);
+  info.config.retention_ms = static_cast<int64_t>(GetBigEndian64(p + 9));
+  info.config.retention_bytes = static_cast<int64_t>(GetBigEndian64(p + 17));
+  info.config.max_message_bytes = GetBigEndian64(p + 25);
+  if (info.id == 0 || info.config.partitions == 0 || info.config.partitions > kMaxPartitions) {
+    return absl::DataLossError(absl::StrCat(what, ": invalid id or partition count"));
+  }
+  return info;
+}
+
+std::string NextTopicIdMetaKey() {
+  return std::string(1, kNextTopicIdKey);
+}
+
+std::string EncodeNextTopicId(TopicId next) {
+  std::string out(5, '\0');
+  out[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian32(out.data() + 1, next);
+  return out;
+}
+
+absl::StatusOr<TopicId> DecodeNextTopicId(std::string_view value) {
+  if (absl::Status s = CheckVersion("next topic id", value, 5); !s.ok()) return s;
+  return GetBigEndian32(value.data() + 1);
+}
+
+std::string LogStartMetaKey(TopicId topic_id, PartitionId partition) {
+  std::string key = LogStartPrefix(kLogStartKeyPrefix, topic_id);
+  key.resize(9);
+  PutBigEndian32(key.data() + 5, partition);
+  return key;
+}
+
+std::string LogStartMetaRangeBegin(TopicId topic_id) {
+  return LogStartPrefix(kLogStartKeyPrefix, topic_id);
+}
+
+std::string LogStartMetaRangeEnd(TopicId topic_id) {
+  if (topic_id == std::numeric_limits<TopicId>::max()) {
+    return std::string(1, kLogStartKeyPrefix + 1);
+  }
+  return LogStartPrefix(kLogStartKeyPrefix, topic_id + 1);
+}
+
+std::optional<PartitionId> PartitionFromLogStartKey(TopicId topic_id, std::string_view key) {
+  if (key.size() != 9 || key[0] != kLogStartKeyPrefix) return std::nullopt;
+  if (GetBigEndian32(key.data() + 1) != topic_id) return std::nullopt;
+  return GetBigEndian32(key.data() + 5);
+}
+
+std::string EncodeLogStart(Offset offset) {
+  std::string out(9, '\0');
+  out[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(offset));
+  return out;
+}
+
+absl::StatusOr<Offset> DecodeLogStart(std::string_view value) {
+  if (absl::Status s = CheckVersion("log start offset", value, 9); !s.ok()) return s;
+  uint64_t offset = GetBigEndian64(value.data() + 1);
+  if (offset > static_cast<uint64_t>(std::numeric_limits<Offset>::max())) {
+    return absl::DataLossError("log start offset out of range");
+  }
+  return static_cast<Offset>(offset);
+}
+
+}  // namespace choreo::storage

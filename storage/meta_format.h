@@ -1,0 +1,53 @@
+// Keys and values of the `meta` column family. The first key byte says what a key is; the bytes
+// are fixed here and pinned by a test (never reuse or reorder them).
+//
+//   key                                   value
+//   'T' | topic name                      TopicRecord: version u8 (1) | topic_id u32 |
+//                                         partitions u32 | retention_ms i64 |
+//                                         retention_bytes i64 | max_message_bytes u64  (33 bytes)
+//   'N'                                   next topic id: version u8 (1) | u32   (5 bytes)
+//   'L' | topic_id u32 | partition u32    log start offset: version u8 (1) | u64   (9 bytes)
+//
+// All integers big-endian. A decoder accepts its version with trailing bytes, so fields may be
+// appended within version 1; an incompatible change takes a new version.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "choreo/storage/log_store.h"
+
+namespace choreo::storage {
+
+inline constexpr char kTopicKeyPrefix = 'T';
+inline constexpr char kNextTopicIdKey = 'N';
+inline constexpr char kLogStartKeyPrefix = 'L';
+inline constexpr uint8_t kMetaValueVersion = 1;
+
+std::string TopicMetaKey(std::string_view name);
+bool IsTopicMetaKey(std::string_view key);
+// The name in a key for which IsTopicMetaKey() holds.
+std::string_view TopicNameFromMetaKey(std::string_view key);
+
+std::string EncodeTopicRecord(const TopicInfo& info);
+// `name` is taken from the key; errors are DataLoss.
+absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_view value);
+
+std::string NextTopicIdMetaKey();
+std::string EncodeNextTopicId(TopicId next);
+absl::StatusOr<TopicId> DecodeNextTopicId(std::string_view value);
+
+std::string LogStartMetaKey(TopicId topic_id, PartitionId partition);
+// [begin, end) of every log start key of one topic.
+std::string LogStartMetaRangeBegin(TopicId topic_id);
+std::string LogStartMetaRangeEnd(TopicId topic_id);
+// The partition of a log start key of `topic_id`, nullopt if `key` is not one.
+std::optional<PartitionId> PartitionFromLogStartKey(TopicId topic_id, std::string_view key);
+std::string EncodeLogStart(Offset offset);
+absl::StatusOr<Offset> DecodeLogStart(std::string_view value);
+
+}  // namespace choreo::storage

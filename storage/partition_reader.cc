@@ -1,0 +1,162 @@
+#include "storage/partition_reader.h"
+
+#include <absl/strings/str_cat.h>
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "choreo/storage/errors.h"
+#include "storage/keys.h"
+#include "storage/value_format.h"
+
+namespace choreo::storage {
+namespace {
+
+std::string Where(const TopicInfo& topic, PartitionId partition) {
+  return absl::StrCat("topic '", topic.name, "' partition ", partition);
+}
+
+absl::Status Corrupt(const TopicInfo& topic, PartitionId partition, absl::string_view offset,
+                     absl::string_view reason) {
+  return MakeStoreError(StoreErrorKind::kCorruptData,
+                        absl::StrCat("corrupt batch in ", Where(topic, partition), " at offset ",
+                                     offset, ": ", reason));
+}
+
+// An iterator over [lower, upper) of the records column family. The bounds are owned here because
+// RocksDB keeps pointers to them for the iterator's lifetime.
+class BoundedIterator {
+ public:
+  BoundedIterator(const StoreDb& db, std::string lower, std::string upper)
+      : lower_(std::move(lower)),
+        upper_(std::move(upper)),
+        lower_slice_(lower_),
+        upper_slice_(upper_) {
+    rocksdb::ReadOptions options;
+    options.iterate_lower_bound = &lower_slice_;
+    options.iterate_upper_bound = &upper_slice_;
+    it_.reset(db.db->NewIterator(options, db.records));
+  }
+  // Not movable: the slices point into the strings, and the iterator into the slices.
+  BoundedIterator(const BoundedIterator&) = delete;
+  BoundedIterator& operator=(const BoundedIterator&) = delete;
+
+  rocksdb::Iterator& get() { return *it_; }
+
+ private:
+  std::string lower_;
+  std::string upper_;
+  rocksdb::Slice lower_slice_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+BoundedIterator VisibleIterator(const StoreDb& db, const TopicInfo& topic, PartitionId partition,
+                                VisibleRange range) {
+  return BoundedIterator(
+      db, std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.log_start))),
+      std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.high_watermark))));
+}
+
+struct DecodedEntry {
+  Offset base_offset = 0;
+  BatchView view;
+};
+
+// Decodes and verifies the entry under a valid iterator.
+absl::StatusOr<DecodedEntry> DecodeEntry(rocksdb::Iterator& it, const TopicInfo& topic,
+                                         PartitionId partition) {
+  std::optional<DecodedRecordKey> key = DecodeRecordKey(it.key().ToStringView());
+  if (!key.has_value() || key->topic_id != topic.id || key->partition != partition) {
+    return Corrupt(topic, partition, "?", "malformed record key");
+  }
+  absl::StatusOr<BatchView> view = DecodeBatchValue(it.value().ToStringView());
+  if (!view.ok()) {
+    return Corrupt(topic, partition, absl::StrCat(key->base_offset), view.status().message());
+  }
+  return DecodedEntry{.base_offset = key->base_offset, .view = *view};
+}
+
+absl::Status IteratorStatus(rocksdb::Iterator& it, const TopicInfo& topic, PartitionId partition) {
+  if (it.status().ok()) return absl::OkStatus();
+  if (it.status().IsCorruption()) {
+    return MakeStoreError(
+        StoreErrorKind::kCorruptData,
+        absl::StrCat("read ", Where(topic, partition), ": ", it.status().ToString()));
+  }
+  return FromRocksStatus(it.status(), absl::StrCat("read ", Where(topic, partition)));
+}
+
+}  // namespace
+
+absl::StatusOr<Offset> RecoverNextOffset(const StoreDb& db, const TopicInfo& topic,
+                                         PartitionId partition) {
+  KeyRange range = PartitionKeyRange(topic.id, partition);
+  BoundedIterator bounded(db, std::move(range.begin), std::move(range.end));
+  rocksdb::Iterator& it = bounded.get();
+  it.SeekToLast();
+  if (!it.Valid()) {
+    if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
+    return 0;
+  }
+  std::optional<DecodedRecordKey> key = DecodeRecordKey(it.key().ToStringView());
+  if (!key.has_value()) return Corrupt(topic, partition, "?", "malformed last record key");
+  absl::StatusOr<BatchHeader> header = DecodeBatchHeaderOnly(it.value().ToStringView());
+  if (!header.ok()) {
+    return Corrupt(topic, partition, absl::StrCat(key->base_offset),
+                   absl::StrCat("cannot recover the partition's end: ", header.status().message()));
+  }
+  return key->base_offset + static_cast<Offset>(header->record_count);
+}
+
+absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const TopicInfo& topic,
+                                                     PartitionId partition, VisibleRange range,
+                                                     Offset offset, uint64_t max_bytes) {
+  BoundedIterator bounded = VisibleIterator(db, topic, partition, range);
+  rocksdb::Iterator& it = bounded.get();
+  RecordKey target = EncodeRecordKey(topic.id, partition, offset);
+  // The batch containing `offset` is the last one whose base is <= offset. If there is none in
+  // range (the log start is not a batch boundary), start at the first batch after it.
+  it.SeekForPrev(AsStringView(target));
+  if (!it.Valid()) {
+    if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
+    it.Seek(AsStringView(target));
+  }
+  std::vector<StoredBatch> batches;
+  uint64_t total_bytes = 0;
+  for (; it.Valid(); it.Next()) {
+    absl::StatusOr<DecodedEntry> entry = DecodeEntry(it, topic, partition);
+    if (!entry.ok()) return entry.status();
+    const BatchHeader& header = entry->view.header;
+    // Only the first entry can end at or before `offset` (offsets are dense).
+    if (entry->base_offset + static_cast<Offset>(header.record_count) <= offset) continue;
+    uint64_t size = entry->view.batch.size();
+    if (!batches.empty() && total_bytes + size > max_bytes) break;
+    total_bytes += size;
+    batches.push_back(StoredBatch{.base_offset = entry->base_offset,
+                                  .record_count = header.record_count,
+                                  .max_timestamp_ms = header.max_timestamp_ms,
+                                  .data = std::string(entry->view.batch)});
+    if (total_bytes >= max_bytes) break;
+  }
+  if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
+  return batches;
+}
+
+absl::StatusOr<Offset> FindOffsetForTimestamp(const StoreDb& db, const TopicInfo& topic,
+                                              PartitionId partition, VisibleRange range,
+                                              int64_t timestamp_ms) {
+  BoundedIterator bounded = VisibleIterator(db, topic, partition, range);
+  rocksdb::Iterator& it = bounded.get();
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    absl::StatusOr<DecodedEntry> entry = DecodeEntry(it, topic, partition);
+    if (!entry.ok()) return entry.status();
+    if (entry->view.header.max_timestamp_ms >= timestamp_ms) return entry->base_offset;
+  }
+  if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
+  return Offset{-1};
+}
+
+}  // namespace choreo::storage

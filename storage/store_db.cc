@@ -1,0 +1,130 @@
+#include "storage/store_db.h"
+
+#include <absl/strings/str_cat.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "choreo/storage/errors.h"
+#include "storage/string_view_compat.h"
+
+namespace choreo::storage {
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+bool Lz4Supported() {
+  std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  return std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+}
+
+rocksdb::BlockBasedTableOptions TableOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Batches are usually KiBs to MiBs, so most blocks hold one value anyway; larger blocks keep
+  // the index small for small batches.
+  table.block_size = 64 * 1024;
+  // No filter_policy: reads are Seek/SeekForPrev scans, and Bloom filters only answer point
+  // lookups ("is this exact key present?"). See README.md.
+  return table;
+}
+
+rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
+                                            const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_bytes;
+  cf.max_write_buffer_number = 3;  // keep accepting writes while one memtable flushes
+  cf.target_file_size_base = 64 * kMiB;
+  cf.level_compaction_dynamic_level_bytes = true;
+  // Fresh data is read soon and producers often compress already: leave L0/L1 uncompressed and
+  // use cheap LZ4 on the colder levels.
+  rocksdb::CompressionType cold =
+      Lz4Supported() ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+  cf.compression_per_level = {
+      rocksdb::kNoCompression, rocksdb::kNoCompression, cold, cold, cold, cold, cold};
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions SmallOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 4 * kMiB;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
+  return cf;
+}
+
+rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
+  rocksdb::DBOptions db;
+  if (options.env != nullptr) db.env = options.env;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.bytes_per_sync = kMiB;  // smooth background writeback of SST files
+  // A WAL file is deleted only when every column family with data in it has flushed. `meta`
+  // is written rarely, so without this bound WAL files would pile up behind it.
+  db.max_total_wal_size = std::max<uint64_t>(4 * options.write_buffer_bytes, 64 * kMiB);
+  db.keep_log_file_num = 5;
+  db.max_log_file_size = 16 * kMiB;
+  return db;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& options) {
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, SmallOptions(cache)},
+      {"records", RecordsOptions(options, cache)},
+      {"meta", SmallOptions(cache)},
+      {"offsets", SmallOptions(cache)},
+      {"producers", SmallOptions(cache)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(DatabaseOptions(options), options.data_dir, families, &handles, &raw);
+  if (!s.ok()) return FromRocksStatus(s, absl::StrCat("open data dir ", options.data_dir));
+  auto store = std::make_unique<StoreDb>();
+  store->db = raw;
+  store->default_cf = handles[0];
+  store->records = handles[1];
+  store->meta = handles[2];
+  store->offsets = handles[3];
+  store->producers = handles[4];
+  return store;
+}
+
+StoreDb::~StoreDb() {
+  Close().IgnoreError();
+}
+
+absl::Status StoreDb::Close() {
+  if (db == nullptr) return absl::OkStatus();
+  rocksdb::Status first;
+  for (rocksdb::ColumnFamilyHandle** handle :
+       {&default_cf, &records, &meta, &offsets, &producers}) {
+    if (*handle == nullptr) continue;
+    rocksdb::Status s = db->DestroyColumnFamilyHandle(*handle);
+    if (first.ok()) first = s;
+    *handle = nullptr;
+  }
+  rocksdb::Status s = db->Close();
+  if (first.ok()) first = s;
+  delete db;
+  db = nullptr;
+  if (!first.ok()) return FromRocksStatus(first, "close database");
+  return absl::OkStatus();
+}
+
+absl::Status FromRocksStatus(const rocksdb::Status& status, std::string_view context) {
+  std::string message = absl::StrCat(ToAbsl(context), ": ", status.ToString());
+  if (status.IsNoSpace()) return MakeStoreError(StoreErrorKind::kNoSpace, message);
+  return MakeStoreError(StoreErrorKind::kIoError, message);
+}
+
+}  // namespace choreo::storage

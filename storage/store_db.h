@@ -1,0 +1,52 @@
+// StoreDb: the RocksDB instance of one data directory and its column families.
+//
+//   records    one key per record batch (keys.h, value_format.h)
+//   meta       topics, the topic-id counter, per-partition log start offsets (meta_format.h)
+//   offsets    reserved: committed consumer-group offsets
+//   producers  reserved: idempotent-producer state
+//
+// RocksDB requires the `default` column family to exist; choreo writes nothing to it.
+// Lifecycle: Open() -> use -> Close() (or the destructor). Not thread-safe to Close() while others
+// use it; LogStore guarantees that.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <memory>
+#include <string_view>
+
+#include "choreo/storage/log_store.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Status;
+}  // namespace rocksdb
+
+namespace choreo::storage {
+
+struct StoreDb {
+  static absl::StatusOr<std::unique_ptr<StoreDb>> Open(const StoreOptions& options);
+
+  StoreDb() = default;
+  ~StoreDb();
+  StoreDb(const StoreDb&) = delete;
+  StoreDb& operator=(const StoreDb&) = delete;
+
+  // Releases the column families and closes the database. Idempotent.
+  absl::Status Close();
+
+  rocksdb::DB* db = nullptr;
+  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* records = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* offsets = nullptr;
+  rocksdb::ColumnFamilyHandle* producers = nullptr;
+};
+
+// Maps a failed RocksDB status to a store error: a full disk is kNoSpace, anything else kIoError.
+// `context` says what was being done ("append to 'orders'/3").
+absl::Status FromRocksStatus(const rocksdb::Status& status, std::string_view context);
+
+}  // namespace choreo::storage

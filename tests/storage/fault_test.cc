@@ -1,0 +1,113 @@
+// Write failures: a full disk fails the whole group cleanly and does not consume offsets.
+#include <gtest/gtest.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "choreo/storage/errors.h"
+#include "choreo/storage/log_store.h"
+#include "tests/storage/test_util.h"
+
+namespace choreo::storage {
+namespace {
+
+using testing::Fields;
+
+// A file system whose WAL files report "no space" while `fail` is set.
+class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FullDiskFileSystem(std::shared_ptr<rocksdb::FileSystem> base)
+      : FileSystemWrapper(std::move(base)) {}
+
+  const char* Name() const override { return "FullDiskFileSystem"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, debug);
+    if (s.ok() && name.size() > 4 && name.substr(name.size() - 4) == ".log") {
+      *result = std::make_unique<WalFile>(std::move(*result), fail);
+    }
+    return s;
+  }
+
+  std::atomic<bool> fail{false};
+
+ private:
+  class WalFile : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, std::atomic<bool>& fail)
+        : FSWritableFileOwnerWrapper(std::move(file)), fail_(fail) {}
+
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+      if (fail_.load()) return rocksdb::IOStatus::NoSpace("injected: disk full");
+      return target()->Append(data, options, debug);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& info,
+                             rocksdb::IODebugContext* debug) override {
+      if (fail_.load()) return rocksdb::IOStatus::NoSpace("injected: disk full");
+      return target()->Append(data, options, info, debug);
+    }
+
+   private:
+    std::atomic<bool>& fail_;
+  };
+};
+
+class FaultTest : public testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    fs_ = std::make_shared<FullDiskFileSystem>(rocksdb::FileSystem::Default());
+    env_ = rocksdb::NewCompositeEnv(fs_);
+    options_.env = env_.get();
+  }
+  void TearDown() override {
+    StoreTest::TearDown();  // closes the store before the env goes away
+    env_.reset();
+  }
+
+  std::shared_ptr<FullDiskFileSystem> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+};
+
+TEST_F(FaultTest, FullDiskFailsAppendsWithoutConsumingOffsets) {
+  OpenStore();
+  MustCreate("orders", 1);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->AppendAndWait("orders", 0, "ok", Fields(1)).ok());
+
+  fs_->fail = true;
+  absl::StatusOr<AppendResult> failed = store_->AppendAndWait("orders", 0, "lost", Fields(5));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted) << failed.status();
+  EXPECT_EQ(StoreErrorKindOf(failed.status()), StoreErrorKind::kNoSpace);
+  EXPECT_NE(failed.status().message().find("'orders' partition 0"), absl::string_view::npos);
+  EXPECT_EQ(store_->GetOffsets("orders", 0)->high_watermark, 3);
+  absl::StatusOr<ReadResult> read = store_->Read("orders", 0, 0, 1 << 20);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->batches.size(), 3u);
+
+  // RocksDB may stay read-only after a failed WAL write; either way offsets must stay dense.
+  fs_->fail = false;
+  absl::StatusOr<AppendResult> after = store_->AppendAndWait("orders", 0, "after", Fields(1));
+  if (after.ok()) {
+    EXPECT_EQ(after->base_offset, 3);
+  }
+  store_->Close().IgnoreError();
+  store_.reset();
+
+  LogStore& store = OpenStore();
+  Offset hw = store.GetOffsets("orders", 0)->high_watermark;
+  EXPECT_EQ(hw, after.ok() ? 4 : 3);
+  absl::StatusOr<AppendResult> next = store.AppendAndWait("orders", 0, "next", Fields(1));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->base_offset, hw);
+}
+
+}  // namespace
+}  // namespace choreo::storage
