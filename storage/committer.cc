@@ -92,8 +92,12 @@ absl::Status Committer::Stop() {
   }
   if (sync_thread_.joinable()) sync_thread_.join();
   absl::Status status = StickyError();
-  rocksdb::Status s = db_.db->FlushWAL(/*sync=*/true);
-  if (!s.ok() && status.ok()) status = FromRocksStatus(s, "final WAL sync");
+  // After a failed write the WAL writer is poisoned, and Debian's RocksDB (built with assertions)
+  // aborts on a FlushWAL through it; the failed group was never acknowledged, so skip the sync.
+  if (!write_failed_.load()) {
+    rocksdb::Status s = db_.db->FlushWAL(/*sync=*/true);
+    if (!s.ok() && status.ok()) status = FromRocksStatus(s, "final WAL sync");
+  }
   stop_status_ = status;
   return status;
 }
@@ -187,6 +191,7 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group
   write_options.sync = options_.fsync == FsyncPolicy::kAlways;
   rocksdb::Status s = db_.db->Write(write_options, &batch);
   if (!s.ok()) {
+    write_failed_.store(true);
     // Nothing of the group is visible or acknowledged; give its offsets to the next group.
     for (auto& [partition, t] : touched)
       partition->next_offset = t.next_offset_before;
@@ -241,7 +246,12 @@ void Committer::SyncLoop() {
     if (sync_stop_) return;
     if (!wal_dirty_.exchange(false)) continue;
     sync_mu_.Unlock();
-    rocksdb::Status s = db_.db->FlushWAL(/*sync=*/true);
+    // Under commit_mu_ so a failing group commit cannot poison the WAL writer mid-sync (see Stop).
+    rocksdb::Status s = rocksdb::Status::OK();
+    {
+      MutexLock commit(&commit_mu_);
+      if (!write_failed_.load()) s = db_.db->FlushWAL(/*sync=*/true);
+    }
     sync_mu_.Lock();
     if (!s.ok() && sync_error_.ok()) sync_error_ = FromRocksStatus(s, "periodic WAL sync");
   }

@@ -92,6 +92,8 @@ class Committer {
   absl::Status sync_error_ CHOREO_GUARDED_BY(sync_mu_);
   // Set after an unsynced write under kInterval, cleared by the sync thread.
   std::atomic<bool> wal_dirty_{false};
+  // Set once a group commit's Write failed; WAL syncs are skipped from then on (see Stop()).
+  std::atomic<bool> write_failed_{false};
 
   Mutex listener_mu_;
   CommitListener listener_ CHOREO_GUARDED_BY(listener_mu_);
