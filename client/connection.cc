@@ -1,14 +1,9 @@
 #include "client/connection.h"
 
+#include <memory>
 #include <utility>
 
-#include "client/asio_connection.h"
-
 namespace choreo::client_internal {
-
-Result<std::unique_ptr<Connection>> Connection::Open(const ClientOptions& options) {
-  return AsioConnection::Open(options);
-}
 
 std::future<Result<proto::Response>> Connection::Send(proto::Request request,
                                                       std::chrono::milliseconds timeout) {

@@ -4,36 +4,66 @@ namespace choreo {
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "OK";
-    case ErrorCode::kUnknown: return "UNKNOWN";
-    case ErrorCode::kInvalidRequest: return "INVALID_REQUEST";
-    case ErrorCode::kUnsupportedVersion: return "UNSUPPORTED_VERSION";
-    case ErrorCode::kHandshakeRequired: return "HANDSHAKE_REQUIRED";
-    case ErrorCode::kUnknownTopic: return "UNKNOWN_TOPIC";
-    case ErrorCode::kInvalidPartition: return "INVALID_PARTITION";
-    case ErrorCode::kTopicAlreadyExists: return "TOPIC_ALREADY_EXISTS";
-    case ErrorCode::kInvalidTopic: return "INVALID_TOPIC";
-    case ErrorCode::kOffsetOutOfRange: return "OFFSET_OUT_OF_RANGE";
-    case ErrorCode::kMessageTooLarge: return "MESSAGE_TOO_LARGE";
-    case ErrorCode::kCorruptMessage: return "CORRUPT_MESSAGE";
-    case ErrorCode::kDuplicateSequence: return "DUPLICATE_SEQUENCE";
-    case ErrorCode::kOutOfOrderSequence: return "OUT_OF_ORDER_SEQUENCE";
-    case ErrorCode::kProducerFenced: return "PRODUCER_FENCED";
-    case ErrorCode::kUnknownProducerId: return "UNKNOWN_PRODUCER_ID";
-    case ErrorCode::kIllegalGeneration: return "ILLEGAL_GENERATION";
-    case ErrorCode::kUnknownMemberId: return "UNKNOWN_MEMBER_ID";
-    case ErrorCode::kRebalanceInProgress: return "REBALANCE_IN_PROGRESS";
-    case ErrorCode::kGroupNotEmpty: return "GROUP_NOT_EMPTY";
-    case ErrorCode::kUnknownGroup: return "UNKNOWN_GROUP";
-    case ErrorCode::kStorageError: return "STORAGE_ERROR";
-    case ErrorCode::kNotEnoughSpace: return "NOT_ENOUGH_SPACE";
-    case ErrorCode::kTimeout: return "TIMEOUT";
-    case ErrorCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-    case ErrorCode::kShuttingDown: return "SHUTTING_DOWN";
-    case ErrorCode::kConnectionFailed: return "CONNECTION_FAILED";
-    case ErrorCode::kClosed: return "CLOSED";
-    case ErrorCode::kInvalidArgument: return "INVALID_ARGUMENT";
-    case ErrorCode::kProtocolError: return "PROTOCOL_ERROR";
+    case ErrorCode::kOk:
+      return "OK";
+    case ErrorCode::kUnknown:
+      return "UNKNOWN";
+    case ErrorCode::kInvalidRequest:
+      return "INVALID_REQUEST";
+    case ErrorCode::kUnsupportedVersion:
+      return "UNSUPPORTED_VERSION";
+    case ErrorCode::kHandshakeRequired:
+      return "HANDSHAKE_REQUIRED";
+    case ErrorCode::kUnknownTopic:
+      return "UNKNOWN_TOPIC";
+    case ErrorCode::kInvalidPartition:
+      return "INVALID_PARTITION";
+    case ErrorCode::kTopicAlreadyExists:
+      return "TOPIC_ALREADY_EXISTS";
+    case ErrorCode::kInvalidTopic:
+      return "INVALID_TOPIC";
+    case ErrorCode::kOffsetOutOfRange:
+      return "OFFSET_OUT_OF_RANGE";
+    case ErrorCode::kMessageTooLarge:
+      return "MESSAGE_TOO_LARGE";
+    case ErrorCode::kCorruptMessage:
+      return "CORRUPT_MESSAGE";
+    case ErrorCode::kDuplicateSequence:
+      return "DUPLICATE_SEQUENCE";
+    case ErrorCode::kOutOfOrderSequence:
+      return "OUT_OF_ORDER_SEQUENCE";
+    case ErrorCode::kProducerFenced:
+      return "PRODUCER_FENCED";
+    case ErrorCode::kUnknownProducerId:
+      return "UNKNOWN_PRODUCER_ID";
+    case ErrorCode::kIllegalGeneration:
+      return "ILLEGAL_GENERATION";
+    case ErrorCode::kUnknownMemberId:
+      return "UNKNOWN_MEMBER_ID";
+    case ErrorCode::kRebalanceInProgress:
+      return "REBALANCE_IN_PROGRESS";
+    case ErrorCode::kGroupNotEmpty:
+      return "GROUP_NOT_EMPTY";
+    case ErrorCode::kUnknownGroup:
+      return "UNKNOWN_GROUP";
+    case ErrorCode::kStorageError:
+      return "STORAGE_ERROR";
+    case ErrorCode::kNotEnoughSpace:
+      return "NOT_ENOUGH_SPACE";
+    case ErrorCode::kTimeout:
+      return "TIMEOUT";
+    case ErrorCode::kResourceExhausted:
+      return "RESOURCE_EXHAUSTED";
+    case ErrorCode::kShuttingDown:
+      return "SHUTTING_DOWN";
+    case ErrorCode::kConnectionFailed:
+      return "CONNECTION_FAILED";
+    case ErrorCode::kClosed:
+      return "CLOSED";
+    case ErrorCode::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case ErrorCode::kProtocolError:
+      return "PROTOCOL_ERROR";
   }
   return "UNRECOGNIZED_ERROR_CODE";
 }

@@ -22,8 +22,8 @@ struct TopicSettings {
 
 struct PartitionDescription {
   uint32_t partition = 0;
-  int64_t log_start_offset = 0;
-  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;  // the first offset still stored
+  int64_t high_watermark = 0;  // the offset the next record will get; readers see offsets below it
 };
 
 struct TopicDescription {
@@ -35,18 +35,28 @@ struct TopicDescription {
 
 enum class OffsetSpec { kEarliest, kLatest, kTimestamp };
 
-// Thread-safe; blocking calls, each bounded by ClientOptions::request_timeout.
+// Thread-safe; blocking calls, each bounded by ClientOptions::request_timeout (kTimeout).
+// Besides the errors listed per call, any call may fail with kConnectionFailed (the connection is
+// lost; create a new Admin) or kTimeout.
 class Admin {
  public:
-  // Connects and handshakes. Errors: kConnectionFailed, kTimeout, kUnsupportedVersion.
+  // Connects and handshakes. Errors: kInvalidArgument (bad broker address), kConnectionFailed,
+  // kTimeout, kUnsupportedVersion.
   static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options);
+  // Closes the connection.
   ~Admin();
 
+  // Errors: kTopicAlreadyExists, kInvalidTopic (bad name or settings).
   Status CreateTopic(std::string_view name, const TopicSettings& settings);
+  // Deletes the topic and its records. Errors: kUnknownTopic.
   Status DeleteTopic(std::string_view name);
+  // Every topic, with its partitions' log start offsets and high watermarks.
   Result<std::vector<TopicDescription>> ListTopics();
+  // Errors: kUnknownTopic.
   Result<TopicDescription> DescribeTopic(std::string_view name);
   // The offset for `spec` (timestamp_ms only for kTimestamp); -1 if no record is that recent.
+  // kEarliest is the log start offset, kLatest the high watermark (the next offset to be written).
+  // Errors: kUnknownTopic, kInvalidPartition.
   Result<int64_t> ListOffset(const TopicPartition& tp, OffsetSpec spec, int64_t timestamp_ms = 0);
 
   class Impl;

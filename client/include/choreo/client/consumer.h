@@ -34,22 +34,37 @@ struct PartitionAssignment {
 };
 
 // Not thread-safe: use one Consumer from one thread at a time.
+//
+// Reads explicitly assigned partitions; consumer groups (subscribe, commit) are a later addition.
+// Any call may also fail with kConnectionFailed (connection lost; create a new Consumer), kTimeout
+// or, after Close(), kClosed.
 class Consumer {
  public:
+  // Connects and handshakes. Errors: as Admin::Connect.
   static Result<std::unique_ptr<Consumer>> Create(const ConsumerOptions& options);
+  // Closes the connection.
   ~Consumer();
 
-  // Replaces the set of partitions read. Errors: kUnknownTopic, kInvalidPartition.
+  // Replaces the set of partitions read. Start offsets given as `start_from` are resolved here
+  // (kEarliest: the log start offset, kLatest: the high watermark). An empty list unassigns all.
+  // Errors: kUnknownTopic, kInvalidPartition; on error the previous assignment stays.
   Status Assign(const std::vector<PartitionAssignment>& assignments);
-  // Moves the read position of an assigned partition.
+  // Moves the read position of an assigned partition. Errors: kInvalidArgument (not assigned, or
+  // a negative offset).
   Status Seek(const TopicPartition& tp, int64_t offset);
-  // The offset of the next record Poll() will return for `tp`.
+  // The offset of the next record Poll() will return for `tp`. Errors: kInvalidArgument.
   Result<int64_t> Position(const TopicPartition& tp) const;
 
-  // Returns the records available now, waiting up to `timeout` for at least one. An empty vector
-  // means nothing arrived in time. Records of one partition come in offset order.
+  // Returns the records available now, waiting up to `timeout` for at least one (each fetch waits
+  // at most ConsumerOptions::max_wait on the broker). An empty vector means nothing arrived in
+  // time. Records of one partition come in offset order; positions move past the records returned.
+  // Errors: kInvalidArgument (nothing assigned), kOffsetOutOfRange (a position is below the log
+  // start or beyond the high watermark; Seek() to recover), kUnknownTopic (deleted),
+  // kCorruptMessage. A partition error is reported only when no other partition returned records;
+  // it comes back on the next Poll() until resolved.
   Result<std::vector<ConsumedRecord>> Poll(std::chrono::milliseconds timeout);
 
+  // Closes the connection. Idempotent.
   void Close();
 
   class Impl;

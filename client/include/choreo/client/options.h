@@ -1,4 +1,8 @@
 // Connection options shared by Admin, Producer and Consumer.
+//
+// Each Admin, Producer and Consumer owns one TCP connection to the broker, opened (and handshaken)
+// when the object is created. A lost connection is not re-established yet: every call after the
+// loss fails with kConnectionFailed, and the caller creates a new object to continue.
 #pragma once
 
 #include <chrono>
@@ -18,8 +22,9 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   // How long to wait for any single response. Default: 30 s.
   std::chrono::milliseconds request_timeout{30000};
-  // Largest frame this client sends or accepts. Default: 64 MiB (lowered to the broker's limit
-  // after the handshake).
+  // Largest frame this client accepts from the broker; a larger one closes the connection
+  // (kProtocolError). Requests are limited to the smaller of this and the broker's announced limit
+  // and fail with kMessageTooLarge, unsent, above it. Must be at least 1024. Default: 64 MiB.
   uint64_t max_frame_bytes = 64ull << 20;
 };
 

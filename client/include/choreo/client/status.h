@@ -60,7 +60,9 @@ class Status {
   // "UNKNOWN_TOPIC: topic 'orders' does not exist", or "OK".
   std::string ToString() const;
 
-  // True for errors worth retrying after a reconnect or backoff.
+  // True for errors worth retrying after a reconnect or backoff: kConnectionFailed, kTimeout,
+  // kShuttingDown, kResourceExhausted, kStorageError and kRebalanceInProgress. Note that a retried
+  // produce may be appended twice until the idempotent producer exists.
   bool IsRetriable() const;
 
  private:

@@ -1,0 +1,60 @@
+#include "client/cli/cli.h"
+
+#include <ostream>
+#include <type_traits>
+
+#include "client/cli/commands.h"
+#include "client/cli/usage.h"
+
+namespace choreo::cli {
+namespace {
+
+Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io) {
+  return std::visit(
+      [&](const auto& args) -> Status {
+        using T = std::decay_t<decltype(args)>;
+        if constexpr (std::is_same_v<T, HelpArgs>) {
+          io.out << UsageText(args.topic);
+          return OkStatus();
+        } else if constexpr (std::is_same_v<T, TopicCreateArgs>) {
+          return RunTopicCreate(options, args, io);
+        } else if constexpr (std::is_same_v<T, TopicListArgs>) {
+          return RunTopicList(options, args, io);
+        } else if constexpr (std::is_same_v<T, TopicDescribeArgs>) {
+          return RunTopicDescribe(options, args, io);
+        } else if constexpr (std::is_same_v<T, TopicDeleteArgs>) {
+          return RunTopicDelete(options, args, io);
+        } else if constexpr (std::is_same_v<T, ProduceArgs>) {
+          return RunProduce(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, ConsumeArgs>);
+          return RunConsume(options, args, io);
+        }
+      },
+      command);
+}
+
+}  // namespace
+
+int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+        std::ostream& err) {
+  Result<Invocation> invocation = ParseCommandLine(args);
+  if (!invocation.ok()) {
+    err << "error: " << invocation.status().message() << "\n"
+        << "Run 'choreo --help' for usage.\n";
+    return kExitUsage;
+  }
+  ClientOptions options;
+  options.broker = invocation->broker;
+  options.client_id = "choreo-cli";
+  Io io{in, out, err};
+  const Status status = Dispatch(options, invocation->command, io);
+  out.flush();
+  if (!status.ok()) {
+    err << "error: " << status.ToString() << "\n";
+    return status.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace choreo::cli

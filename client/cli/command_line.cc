@@ -1,0 +1,207 @@
+#include "client/cli/command_line.h"
+
+#include <array>
+#include <limits>
+#include <span>
+
+#include "client/cli/flags.h"
+
+namespace choreo::cli {
+namespace {
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
+
+Status Usage(std::string message) {
+  return Status(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+// Parses a command's flags (plus --broker) and checks the number of positional arguments.
+Result<ParsedFlags> ParseCommand(const std::string& command, const std::vector<std::string>& args,
+                                 std::vector<FlagSpec> specs,
+                                 const std::vector<std::string>& positional_names,
+                                 Invocation* invocation) {
+  specs.push_back({"broker"});
+  Result<ParsedFlags> flags = ParseFlags(args, specs);
+  if (!flags.ok()) return Usage(command + ": " + flags.status().message());
+  if (std::optional<std::string> broker = flags->Value("broker")) invocation->broker = *broker;
+  if (flags->help) return flags;
+  if (flags->positional.size() < positional_names.size()) {
+    return Usage(command + ": missing " + positional_names[flags->positional.size()]);
+  }
+  if (flags->positional.size() > positional_names.size()) {
+    return Usage(command + ": unexpected argument '" + flags->positional[positional_names.size()] +
+                 "'");
+  }
+  return flags;
+}
+
+Result<std::optional<int64_t>> OptionalNumber(const ParsedFlags& flags, std::string_view name,
+                                              int64_t min, int64_t max) {
+  std::optional<std::string> text = flags.Value(name);
+  if (!text) return std::optional<int64_t>();
+  Result<int64_t> value = ParseInt64(name, *text, min, max);
+  if (!value.ok()) return value.status();
+  return std::optional<int64_t>(*value);
+}
+
+Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
+  TopicCreateArgs out{.name = flags.positional[0], .settings = {}};
+  Result<std::optional<int64_t>> partitions = OptionalNumber(flags, "partitions", 1, kUint32Max);
+  Result<std::optional<int64_t>> retention_ms =
+      OptionalNumber(flags, "retention-ms", -1, kInt64Max);
+  Result<std::optional<int64_t>> retention_bytes =
+      OptionalNumber(flags, "retention-bytes", -1, kInt64Max);
+  for (const auto* r : {&partitions, &retention_ms, &retention_bytes}) {
+    if (!r->ok()) return r->status();
+  }
+  if (*partitions) out.settings.partitions = static_cast<uint32_t>(**partitions);
+  if (*retention_ms) out.settings.retention_ms = **retention_ms;
+  if (*retention_bytes) out.settings.retention_bytes = **retention_bytes;
+  return CommandArgs(std::move(out));
+}
+
+Result<CommandArgs> ParseProduce(const ParsedFlags& flags) {
+  ProduceArgs out;
+  out.topic = flags.positional[0];
+  Result<std::optional<int64_t>> partition = OptionalNumber(flags, "partition", 0, kUint32Max);
+  if (!partition.ok()) return partition.status();
+  if (*partition) out.partition = static_cast<uint32_t>(**partition);
+  out.key_separator = flags.Value("key-separator");
+  if (out.key_separator && out.key_separator->empty()) {
+    return Usage("produce: --key-separator must not be empty");
+  }
+  for (const std::string& header : flags.Values("header")) {
+    const size_t equals = header.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Usage("produce: --header needs KEY=VALUE, got '" + header + "'");
+    }
+    out.headers.push_back(Header{header.substr(0, equals), header.substr(equals + 1)});
+  }
+  return CommandArgs(std::move(out));
+}
+
+Result<CommandArgs> ParseConsume(const ParsedFlags& flags) {
+  ConsumeArgs out;
+  out.topic = flags.positional[0];
+  out.from_beginning = flags.Has("from-beginning");
+  out.follow = flags.Has("follow");
+  Result<std::optional<int64_t>> partition = OptionalNumber(flags, "partition", 0, kUint32Max);
+  Result<std::optional<int64_t>> offset = OptionalNumber(flags, "offset", 0, kInt64Max);
+  Result<std::optional<int64_t>> max = OptionalNumber(flags, "max", 1, kInt64Max);
+  for (const auto* r : {&partition, &offset, &max}) {
+    if (!r->ok()) return r->status();
+  }
+  if (*partition) out.partition = static_cast<uint32_t>(**partition);
+  out.offset = *offset;
+  if (*max) out.max_records = static_cast<uint64_t>(**max);
+  if (out.offset && out.from_beginning) {
+    return Usage("consume: --offset and --from-beginning exclude each other");
+  }
+  if (std::optional<std::string> format = flags.Value("format")) {
+    if (*format == "value") {
+      out.format = OutputFormat::kValue;
+    } else if (*format == "full") {
+      out.format = OutputFormat::kFull;
+    } else {
+      return Usage("consume: --format must be 'value' or 'full', got '" + *format + "'");
+    }
+  }
+  return CommandArgs(std::move(out));
+}
+
+Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation* invocation) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") return CommandArgs(HelpArgs{"topic"});
+  const std::string& sub = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const std::string command = "topic " + sub;
+  if (sub == "create") {
+    Result<ParsedFlags> flags =
+        ParseCommand(command, rest, {{"partitions"}, {"retention-ms"}, {"retention-bytes"}},
+                     {"topic name"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return ParseTopicCreate(*flags);
+  }
+  if (sub == "list") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return CommandArgs(TopicListArgs{});
+  }
+  if (sub == "describe" || sub == "delete") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {"topic name"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    if (sub == "describe") return CommandArgs(TopicDescribeArgs{flags->positional[0]});
+    return CommandArgs(TopicDeleteArgs{flags->positional[0]});
+  }
+  return Usage("unknown topic command '" + sub + "' (expected create, list, describe or delete)");
+}
+
+Result<CommandArgs> ParseSubcommand(const std::string& command,
+                                    const std::vector<std::string>& rest, Invocation* invocation) {
+  if (command == "help") {
+    std::string topic;
+    for (const std::string& word : rest)
+      topic += (topic.empty() ? "" : " ") + word;
+    return CommandArgs(HelpArgs{topic});
+  }
+  if (command == "topic") return ParseTopic(rest, invocation);
+  if (command == "produce") {
+    Result<ParsedFlags> flags =
+        ParseCommand(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},
+                     {"topic"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return ParseProduce(*flags);
+  }
+  if (command == "consume") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest,
+                                             {{"from-beginning", false},
+                                              {"partition"},
+                                              {"offset"},
+                                              {"follow", false},
+                                              {"max"},
+                                              {"format"}},
+                                             {"topic"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return ParseConsume(*flags);
+  }
+  return Usage("unknown command '" + command + "'");
+}
+
+}  // namespace
+
+Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
+  Invocation invocation;
+  size_t i = 0;
+  // Global flags before the command.
+  for (; i < args.size() && args[i].starts_with("-"); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      invocation.command = HelpArgs{};
+      return invocation;
+    }
+    if (arg.starts_with("--broker=")) {
+      invocation.broker = arg.substr(9);
+    } else if (arg == "--broker" && i + 1 < args.size()) {
+      invocation.broker = args[++i];
+    } else if (arg == "--broker") {
+      return Usage("flag '--broker' needs a value");
+    } else {
+      return Usage("unknown flag '" + arg + "'");
+    }
+  }
+  if (i == args.size()) return Usage("missing command");
+  const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                      args.end());
+  Result<CommandArgs> command = ParseSubcommand(args[i], rest, &invocation);
+  if (!command.ok()) return command.status();
+  invocation.command = std::move(command).value();
+  if (invocation.broker.empty()) return Usage("--broker must not be empty");
+  return invocation;
+}
+
+}  // namespace choreo::cli

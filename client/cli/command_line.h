@@ -1,0 +1,65 @@
+// The `choreo` command line: which command to run, with its typed arguments.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "choreo/client/admin.h"
+#include "choreo/client/record.h"
+#include "choreo/client/status.h"
+
+namespace choreo::cli {
+
+// "choreo --help", "choreo help [COMMAND...]" or "--help" after a command.
+struct HelpArgs {
+  std::string topic;  // "", "topic", "topic create", "produce", ...
+};
+
+struct TopicCreateArgs {
+  std::string name;
+  TopicSettings settings;
+};
+struct TopicListArgs {};
+struct TopicDescribeArgs {
+  std::string name;
+};
+struct TopicDeleteArgs {
+  std::string name;
+};
+
+struct ProduceArgs {
+  std::string topic;
+  std::optional<uint32_t> partition;
+  std::optional<std::string> key_separator;
+  std::vector<Header> headers;  // added to every record
+};
+
+enum class OutputFormat { kValue, kFull };
+
+struct ConsumeArgs {
+  std::string topic;
+  bool from_beginning = false;
+  std::optional<uint32_t> partition;  // std::nullopt: all partitions
+  std::optional<int64_t> offset;
+  bool follow = false;
+  std::optional<uint64_t> max_records;
+  OutputFormat format = OutputFormat::kValue;
+};
+
+using CommandArgs = std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs,
+                                 TopicDeleteArgs, ProduceArgs, ConsumeArgs>;
+
+struct Invocation {
+  std::string broker = "localhost:7420";
+  CommandArgs command;
+};
+
+// Parses the arguments after the program name. `--broker HOST:PORT` is accepted before the command
+// and among any command's flags. Errors are usage errors (kInvalidArgument); the message says what
+// is wrong.
+Result<Invocation> ParseCommandLine(const std::vector<std::string>& args);
+
+}  // namespace choreo::cli

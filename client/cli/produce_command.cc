@@ -1,0 +1,86 @@
+#include <chrono>
+#include <condition_variable>
+#include <istream>
+#include <mutex>
+#include <string>
+
+#include "choreo/client/producer.h"
+#include "client/cli/commands.h"
+#include "client/cli/record_format.h"
+
+namespace choreo::cli {
+namespace {
+
+// Records sent but not yet acknowledged, at most. Bounds memory for large inputs while keeping the
+// connection busy.
+constexpr uint64_t kMaxInFlight = 1024;
+
+// Outcomes of the records sent so far. Updated by producer callbacks on the producer's I/O thread.
+class Acknowledgements {
+ public:
+  void Sent() {
+    std::unique_lock<std::mutex> lock(mu_);
+    slot_free_.wait(lock, [this] { return in_flight_ < kMaxInFlight; });
+    ++in_flight_;
+  }
+  void Done(uint64_t line, const Result<RecordMetadata>& result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --in_flight_;
+    if (!result.ok()) {
+      if (failed_ == 0 || line < first_failed_line_) {
+        first_failed_line_ = line;
+        first_failure_ = result.status();
+      }
+      ++failed_;
+    }
+    slot_free_.notify_all();
+  }
+  bool AnyFailed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failed_ > 0;
+  }
+  // Call once every outcome is in.
+  Status Summary(uint64_t lines) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (failed_ == 0) return OkStatus();
+    return Status(first_failure_.code(), std::to_string(failed_) + " of " + std::to_string(lines) +
+                                             " records failed; line " +
+                                             std::to_string(first_failed_line_) + ": " +
+                                             first_failure_.message());
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable slot_free_;
+  uint64_t in_flight_ = 0;
+  uint64_t failed_ = 0;
+  uint64_t first_failed_line_ = 0;
+  Status first_failure_;
+};
+
+}  // namespace
+
+// Sends every line as its own record through one producer, pipelined. Stops reading at the first
+// failure it has seen (the exit status is 1 either way), then waits for all outcomes.
+Status RunProduce(const ClientOptions& options, const ProduceArgs& args, Io& io) {
+  Result<std::unique_ptr<Producer>> producer = Producer::Create(ProducerOptions{.client = options});
+  if (!producer.ok()) return producer.status();
+  Acknowledgements acks;
+  uint64_t lines = 0;
+  std::string line;
+  while (!acks.AnyFailed() && std::getline(io.in, line)) {
+    const uint64_t line_number = ++lines;
+    acks.Sent();
+    (*producer)->Send(args.topic, ParseInputLine(line, args.key_separator, args.headers),
+                      args.partition, [&acks, line_number](const Result<RecordMetadata>& result) {
+                        acks.Done(line_number, result);
+                      });
+  }
+  // Every record has its own request timeout, so this only bounds a broker that stops answering.
+  const Status closed = (*producer)->Close(options.request_timeout * 2);
+  Status summary = acks.Summary(lines);
+  if (!summary.ok()) return summary;
+  return closed;
+}
+
+}  // namespace choreo::cli

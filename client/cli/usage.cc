@@ -1,0 +1,99 @@
+#include "client/cli/usage.h"
+
+namespace choreo::cli {
+namespace {
+
+constexpr std::string_view kOverview = R"(choreo: command-line tool for the choreo message broker
+
+usage: choreo [--broker HOST:PORT] COMMAND [ARGS...]
+
+commands:
+  topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+  topic list
+  topic describe NAME
+  topic delete NAME
+  produce TOPIC [--partition P] [--key-separator SEP] [--header K=V ...]
+  consume TOPIC [--from-beginning] [--partition P] [--offset O] [--follow] [--max N]
+                [--format value|full]
+  help [COMMAND]
+
+Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
+Exit status: 0 on success, 1 on an error, 2 on a usage error.
+)";
+
+constexpr std::string_view kTopic =
+    R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+       choreo topic list
+       choreo topic describe NAME
+       choreo topic delete NAME
+)";
+
+constexpr std::string_view kTopicCreate =
+    R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+
+Creates a topic.
+  --partitions N       number of partitions (default 1)
+  --retention-ms MS    drop batches older than MS milliseconds; -1 keeps them forever
+                       (default: the broker's setting)
+  --retention-bytes B  keep at most about B bytes per partition; -1 means unlimited
+                       (default: the broker's setting)
+)";
+
+constexpr std::string_view kTopicList = R"(usage: choreo topic list
+
+Prints the name of every topic, one per line.
+)";
+
+constexpr std::string_view kTopicDescribe = R"(usage: choreo topic describe NAME
+
+Prints the topic's settings, then one tab-separated line per partition:
+  PARTITION  LOG_START  HIGH_WATERMARK
+)";
+
+constexpr std::string_view kTopicDelete = R"(usage: choreo topic delete NAME
+
+Deletes a topic and all its records.
+)";
+
+constexpr std::string_view kProduce =
+    R"(usage: choreo produce TOPIC [--partition P] [--key-separator SEP] [--header K=V ...]
+
+Reads records from standard input, one per line, and appends them to TOPIC.
+  --partition P        append to partition P (default: the producer's choice, currently 0)
+  --key-separator SEP  the text before the first SEP of a line is the record's key, the rest its
+                       value; a line without SEP has no key
+  --header K=V         add header K with value V to every record (repeatable)
+Exits once every line is acknowledged; the exit status is 1 if any record failed.
+)";
+
+constexpr std::string_view kConsume =
+    R"(usage: choreo consume TOPIC [--from-beginning] [--partition P] [--offset O] [--follow]
+                      [--max N] [--format value|full]
+
+Prints the records of TOPIC, one per line.
+  --from-beginning  start at the first retained record (default: only new records)
+  --partition P     read partition P only (default: all partitions)
+  --offset O        start at offset O (of every partition read)
+  --follow          keep waiting for new records (default: stop at the end of the log as it
+                    was when the command started)
+  --max N           stop after N records
+  --format FORMAT   value (default): the record's value as is
+                    full: PARTITION<TAB>OFFSET<TAB>KEY<TAB>HEADERS<TAB>VALUE, where HEADERS is
+                    K=V pairs joined by ',' and backslash, tab, newline and carriage return in
+                    key, headers and value are written as \\, \t, \n and \r
+)";
+
+}  // namespace
+
+std::string UsageText(std::string_view topic) {
+  if (topic == "topic") return std::string(kTopic);
+  if (topic == "topic create") return std::string(kTopicCreate);
+  if (topic == "topic list") return std::string(kTopicList);
+  if (topic == "topic describe") return std::string(kTopicDescribe);
+  if (topic == "topic delete") return std::string(kTopicDelete);
+  if (topic == "produce") return std::string(kProduce);
+  if (topic == "consume") return std::string(kConsume);
+  return std::string(kOverview);
+}
+
+}  // namespace choreo::cli

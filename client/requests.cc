@@ -1,0 +1,117 @@
+#include "client/requests.h"
+
+#include <utility>
+
+#include "client/wire_status.h"
+
+namespace choreo::client_internal {
+namespace {
+
+proto::ListOffsetsRequest::Spec ToProto(OffsetSpec spec) {
+  switch (spec) {
+    case OffsetSpec::kEarliest:
+      return proto::ListOffsetsRequest::EARLIEST;
+    case OffsetSpec::kLatest:
+      return proto::ListOffsetsRequest::LATEST;
+    case OffsetSpec::kTimestamp:
+      return proto::ListOffsetsRequest::TIMESTAMP;
+  }
+  return proto::ListOffsetsRequest::LATEST;
+}
+
+std::string Describe(const TopicPartition& tp) {
+  return tp.topic + "/" + std::to_string(tp.partition);
+}
+
+}  // namespace
+
+Result<proto::Response> Roundtrip(Connection& connection, proto::Request request,
+                                  proto::Response::BodyCase expected,
+                                  std::chrono::milliseconds timeout) {
+  return CheckResponse(connection.Call(std::move(request), timeout), expected);
+}
+
+TopicDescription ToDescription(const proto::TopicMetadata& metadata) {
+  TopicDescription out;
+  out.name = metadata.name();
+  out.topic_id = metadata.topic_id();
+  out.settings.partitions = metadata.config().partitions();
+  out.settings.retention_ms = metadata.config().retention_ms();
+  out.settings.retention_bytes = metadata.config().retention_bytes();
+  out.settings.max_message_bytes = metadata.config().max_message_bytes();
+  for (const proto::PartitionMetadata& p : metadata.partitions()) {
+    out.partitions.push_back(
+        PartitionDescription{p.partition(), p.log_start_offset(), p.high_watermark()});
+  }
+  if (out.settings.partitions == 0) {
+    out.settings.partitions = static_cast<uint32_t>(out.partitions.size());
+  }
+  return out;
+}
+
+Result<std::vector<TopicDescription>> RequestMetadata(Connection& connection,
+                                                      const std::vector<std::string>& topics,
+                                                      std::chrono::milliseconds timeout) {
+  proto::Request request;
+  proto::MetadataRequest* metadata = request.mutable_metadata();
+  for (const std::string& topic : topics)
+    metadata->add_topics(topic);
+  Result<proto::Response> response =
+      Roundtrip(connection, std::move(request), proto::Response::kMetadata, timeout);
+  if (!response.ok()) return response.status();
+  std::vector<TopicDescription> out;
+  for (const proto::TopicMetadata& topic : response->metadata().topics()) {
+    Status status = FromProtoError(topic.error());
+    if (!status.ok()) {
+      if (topics.empty()) continue;
+      if (status.message().empty()) status = Status(status.code(), "topic '" + topic.name() + "'");
+      return status;
+    }
+    out.push_back(ToDescription(topic));
+  }
+  for (const std::string& topic : topics) {
+    bool found = false;
+    for (const TopicDescription& d : out)
+      found = found || d.name == topic;
+    if (!found) return Status(ErrorCode::kUnknownTopic, "topic '" + topic + "' does not exist");
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> RequestOffsets(Connection& connection,
+                                            const std::vector<OffsetQuery>& queries,
+                                            std::chrono::milliseconds timeout) {
+  proto::Request request;
+  proto::ListOffsetsRequest* list = request.mutable_list_offsets();
+  for (const OffsetQuery& query : queries) {
+    proto::ListOffsetsRequest::Partition* p = list->add_partitions();
+    p->set_topic(query.partition.topic);
+    p->set_partition(query.partition.partition);
+    p->set_spec(ToProto(query.spec));
+    p->set_timestamp_ms(query.timestamp_ms);
+  }
+  Result<proto::Response> response =
+      Roundtrip(connection, std::move(request), proto::Response::kListOffsets, timeout);
+  if (!response.ok()) return response.status();
+  std::vector<int64_t> out;
+  out.reserve(queries.size());
+  for (const OffsetQuery& query : queries) {
+    const proto::ListOffsetsResponse::Partition* match = nullptr;
+    for (const auto& p : response->list_offsets().partitions()) {
+      if (p.topic() == query.partition.topic && p.partition() == query.partition.partition) {
+        match = &p;
+        break;
+      }
+    }
+    if (match == nullptr) {
+      return Status(ErrorCode::kProtocolError,
+                    "broker did not answer the offset query for " + Describe(query.partition));
+    }
+    Status status = FromProtoError(match->error());
+    if (!status.ok()) return status;
+    out.push_back(match->offset());
+  }
+  return out;
+}
+
+}  // namespace choreo::client_internal

@@ -1,0 +1,151 @@
+// The `choreo` command-line tool against a real choreod.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/broker_test_base.h"
+
+#ifndef CHOREO_CLI_PATH
+#error "CHOREO_CLI_PATH must name the choreo binary"
+#endif
+
+namespace choreo::e2e {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    lines.push_back(line);
+  return lines;
+}
+
+class CliTest : public BrokerTest {
+ protected:
+  // Runs `choreo ARGS... --broker ADDRESS` with `input` on stdin.
+  ProcessResult Choreo(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), CHOREO_CLI_PATH);
+    args.push_back("--broker");
+    args.push_back(broker_->address());
+    return RunProcess(args, input, dir_.path());
+  }
+};
+
+#define EXPECT_SUCCEEDS(result) \
+  EXPECT_EQ((result).exit_code, 0) << "stderr: " << (result).err << "\nstdout: " << (result).out
+
+TEST_F(CliTest, TopicLifecycle) {
+  ProcessResult created =
+      Choreo({"topic", "create", "payments", "--partitions", "2", "--retention-ms", "86400000"});
+  EXPECT_SUCCEEDS(created);
+
+  ProcessResult list = Choreo({"topic", "list"});
+  EXPECT_SUCCEEDS(list);
+  EXPECT_EQ(Lines(list.out), std::vector<std::string>{"payments"});
+
+  ProcessResult describe = Choreo({"topic", "describe", "payments"});
+  EXPECT_SUCCEEDS(describe);
+  EXPECT_NE(describe.out.find("partitions: 2\n"), std::string::npos) << describe.out;
+  EXPECT_NE(describe.out.find("retention.ms: 86400000\n"), std::string::npos) << describe.out;
+  EXPECT_NE(describe.out.find("PARTITION\tLOG_START\tHIGH_WATERMARK\n0\t0\t0\n1\t0\t0\n"),
+            std::string::npos)
+      << describe.out;
+
+  ProcessResult duplicate = Choreo({"topic", "create", "payments"});
+  EXPECT_EQ(duplicate.exit_code, 1);
+  EXPECT_EQ(duplicate.err.rfind("error: TOPIC_ALREADY_EXISTS", 0), 0u) << duplicate.err;
+
+  EXPECT_SUCCEEDS(Choreo({"topic", "delete", "payments"}));
+  EXPECT_TRUE(Lines(Choreo({"topic", "list"}).out).empty());
+  ProcessResult gone = Choreo({"topic", "describe", "payments"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.err.rfind("error: UNKNOWN_TOPIC", 0), 0u) << gone.err;
+}
+
+TEST_F(CliTest, ProduceThenConsumeWithKeysAndHeaders) {
+  EXPECT_SUCCEEDS(Choreo({"topic", "create", "orders"}));
+  ProcessResult produced = Choreo({"produce", "orders", "--key-separator", ":", "--header",
+                                   "event-type=OrderCreated", "--header", "source=cli"},
+                                  "user-1:created\nuser-2:paid\tin full\nno key here\n");
+  EXPECT_SUCCEEDS(produced);
+
+  ProcessResult values = Choreo({"consume", "orders", "--from-beginning"});
+  EXPECT_SUCCEEDS(values);
+  EXPECT_EQ(values.out, "created\npaid\tin full\nno key here\n");
+
+  ProcessResult full = Choreo({"consume", "orders", "--from-beginning", "--format", "full"});
+  EXPECT_SUCCEEDS(full);
+  EXPECT_EQ(Lines(full.out), (std::vector<std::string>{
+                                 "0\t0\tuser-1\tevent-type=OrderCreated,source=cli\tcreated",
+                                 "0\t1\tuser-2\tevent-type=OrderCreated,source=cli\tpaid\\tin full",
+                                 "0\t2\t\tevent-type=OrderCreated,source=cli\tno key here"}));
+
+  EXPECT_EQ(Choreo({"consume", "orders", "--from-beginning", "--max", "2"}).out,
+            "created\npaid\tin full\n");
+  EXPECT_EQ(Choreo({"consume", "orders", "--partition", "0", "--offset", "1"}).out,
+            "paid\tin full\nno key here\n");
+  // Without --from-beginning only new records are read; without --follow that is nothing.
+  ProcessResult latest = Choreo({"consume", "orders"});
+  EXPECT_SUCCEEDS(latest);
+  EXPECT_EQ(latest.out, "");
+  // --follow with --max returns once enough records were printed.
+  EXPECT_EQ(Choreo({"consume", "orders", "--from-beginning", "--follow", "--max", "3"}).out,
+            "created\npaid\tin full\nno key here\n");
+}
+
+TEST_F(CliTest, ConsumeReadsEveryPartition) {
+  EXPECT_SUCCEEDS(Choreo({"topic", "create", "spread", "--partitions", "3"}));
+  std::vector<std::string> expected;
+  for (int p = 0; p < 3; ++p) {
+    std::string input;
+    for (int i = 0; i < 4; ++i) {
+      const std::string value = "p" + std::to_string(p) + "-" + std::to_string(i);
+      input += value + "\n";
+      expected.push_back(value);
+    }
+    EXPECT_SUCCEEDS(Choreo({"produce", "spread", "--partition", std::to_string(p)}, input));
+  }
+  ProcessResult all = Choreo({"consume", "spread", "--from-beginning"});
+  EXPECT_SUCCEEDS(all);
+  std::vector<std::string> got = Lines(all.out);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected);
+
+  ProcessResult one = Choreo({"consume", "spread", "--from-beginning", "--partition", "1"});
+  EXPECT_EQ(Lines(one.out), (std::vector<std::string>{"p1-0", "p1-1", "p1-2", "p1-3"}));
+  ProcessResult bad = Choreo({"consume", "spread", "--partition", "9"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err.rfind("error: INVALID_PARTITION", 0), 0u) << bad.err;
+}
+
+TEST_F(CliTest, ManyLinesKeepTheirOrder) {
+  EXPECT_SUCCEEDS(Choreo({"topic", "create", "bulk"}));
+  std::string input;
+  for (int i = 0; i < 5000; ++i)
+    input += "line " + std::to_string(i) + "\n";
+  EXPECT_SUCCEEDS(Choreo({"produce", "bulk"}, input));
+  ProcessResult consumed = Choreo({"consume", "bulk", "--from-beginning"});
+  EXPECT_SUCCEEDS(consumed);
+  EXPECT_EQ(consumed.out, input);
+}
+
+TEST_F(CliTest, FailuresExitNonZeroWithAnErrorLine) {
+  ProcessResult produced = Choreo({"produce", "missing"}, "a\nb\n");
+  EXPECT_EQ(produced.exit_code, 1);
+  EXPECT_EQ(produced.err.rfind("error: UNKNOWN_TOPIC", 0), 0u) << produced.err;
+
+  ProcessResult consumed = Choreo({"consume", "missing"});
+  EXPECT_EQ(consumed.exit_code, 1);
+  EXPECT_EQ(consumed.err.rfind("error: UNKNOWN_TOPIC", 0), 0u) << consumed.err;
+
+  ProcessResult usage = Choreo({"consume"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_EQ(usage.err.rfind("error: ", 0), 0u) << usage.err;
+}
+
+}  // namespace
+}  // namespace choreo::e2e
