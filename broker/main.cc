@@ -1,1 +1,183 @@
-int main() { return 0; }
+// choreod: the choreo broker daemon. Parses flags, starts a Broker and shuts it down cleanly on
+// SIGINT/SIGTERM. The only broker code not in the choreo_broker library.
+#include <absl/flags/flag.h>
+#include <absl/flags/parse.h>
+#include <absl/flags/usage.h>
+#include <absl/flags/usage_config.h>
+#include <absl/strings/match.h>
+#include <absl/time/time.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "broker/flag_args.h"
+#include "broker/port_file.h"
+#include "choreo/broker/broker.h"
+
+// Defaults come from BrokerOptions/StoreOptions where they exist, so the two cannot drift apart.
+ABSL_FLAG(std::string, listen, choreo::broker::BrokerOptions{}.listen,
+          "HOST:PORT to serve the choreo protocol on. Port 0 picks a free port (see --port-file).");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, write the bound port (decimal, newline-terminated) to this file, atomically, "
+          "once listening.");
+ABSL_FLAG(std::string, data_dir, choreo::storage::StoreOptions{}.data_dir,
+          "Directory of the log store (created if missing).");
+ABSL_FLAG(std::string, fsync, "always",
+          "When to fsync the log: always (before acknowledging a produce), interval (every "
+          "--fsync-interval-ms) or never (leave it to the OS).");
+ABSL_FLAG(int32_t, fsync_interval_ms, 100, "WAL fsync period under --fsync=interval.");
+ABSL_FLAG(std::string, log_level, "info",
+          "Log level: trace, debug, info, warn, error, critical or off.");
+ABSL_FLAG(std::string, broker_id, choreo::broker::BrokerOptions{}.broker_id,
+          "Name reported in metadata responses.");
+ABSL_FLAG(int32_t, io_threads, choreo::broker::BrokerOptions{}.io_threads,
+          "Threads serving the network and request handlers.");
+ABSL_FLAG(int32_t, storage_threads, choreo::broker::BrokerOptions{}.storage_threads,
+          "Threads for blocking storage reads and topic administration.");
+ABSL_FLAG(uint32_t, max_frame_bytes, choreo::broker::BrokerOptions{}.max_frame_bytes,
+          "Largest request frame accepted; a larger one is answered with MESSAGE_TOO_LARGE and "
+          "the connection closed.");
+ABSL_FLAG(uint64_t, max_batch_bytes, choreo::broker::BrokerOptions{}.max_batch_bytes,
+          "Largest record batch accepted by produce (at most --max-frame-bytes).");
+ABSL_FLAG(uint32_t, max_in_flight, choreo::broker::BrokerOptions{}.max_in_flight,
+          "Unanswered requests allowed per connection before the broker stops reading from it.");
+ABSL_FLAG(uint32_t, max_connections, choreo::broker::BrokerOptions{}.max_connections,
+          "Connections served at once; more are answered with RESOURCE_EXHAUSTED and closed.");
+ABSL_FLAG(uint64_t, max_fetch_bytes, choreo::broker::BrokerOptions{}.max_fetch_bytes,
+          "Cap on the batch bytes of one fetch response (one batch is returned even if larger).");
+ABSL_FLAG(
+    int32_t, max_fetch_wait_ms,
+    static_cast<int32_t>(absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.max_fetch_wait)),
+    "Cap on a fetch's long-poll wait.");
+ABSL_FLAG(
+    int32_t, shutdown_grace_ms,
+    static_cast<int32_t>(absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.shutdown_grace)),
+    "On SIGINT/SIGTERM, how long connections may take to finish in-flight requests before "
+    "they are closed forcibly.");
+
+namespace {
+
+constexpr char kUsage[] =
+    "the choreo message broker.\n"
+    "\n"
+    "Usage: choreod [--flag=value ...]\n"
+    "With no flags it serves on 127.0.0.1:7420 with its data in ./data.\n"
+    "Flag names may be written with dashes or underscores (--data-dir or --data_dir), on the\n"
+    "command line and in --flagfile files (one --flag=value per line, '#' starts a comment).";
+
+// abseil only knows underscored flag names; rewrite dashed ones (and expand flag files) first.
+std::vector<std::string> NormalizedArgs(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<std::vector<std::string>> normalized = choreo::broker::NormalizeFlagArgs(args);
+  if (!normalized.ok()) {
+    std::fprintf(stderr, "choreod: %s\n", std::string(normalized.status().message()).c_str());
+    std::exit(2);
+  }
+  normalized->insert(normalized->begin(), argv[0]);
+  return *std::move(normalized);
+}
+
+absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
+  choreo::broker::BrokerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.broker_id = absl::GetFlag(FLAGS_broker_id);
+  options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+  absl::StatusOr<choreo::storage::FsyncPolicy> fsync =
+      choreo::storage::ParseFsyncPolicy(absl::GetFlag(FLAGS_fsync));
+  if (!fsync.ok()) return fsync.status();
+  options.store.fsync = *fsync;
+  if (absl::GetFlag(FLAGS_fsync_interval_ms) <= 0)
+    return absl::InvalidArgumentError("--fsync-interval-ms must be positive");
+  options.store.fsync_interval = absl::Milliseconds(absl::GetFlag(FLAGS_fsync_interval_ms));
+  options.io_threads = absl::GetFlag(FLAGS_io_threads);
+  options.storage_threads = absl::GetFlag(FLAGS_storage_threads);
+  options.max_frame_bytes = absl::GetFlag(FLAGS_max_frame_bytes);
+  options.max_batch_bytes = absl::GetFlag(FLAGS_max_batch_bytes);
+  options.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  options.max_fetch_bytes = absl::GetFlag(FLAGS_max_fetch_bytes);
+  options.max_fetch_wait = absl::Milliseconds(absl::GetFlag(FLAGS_max_fetch_wait_ms));
+  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  return options;
+}
+
+bool SetUpLogging() {
+  const std::string name = absl::GetFlag(FLAGS_log_level);
+  const spdlog::level::level_enum level = spdlog::level::from_str(name);
+  // from_str maps anything unknown to "off"; only accept "off" when asked for.
+  if (level == spdlog::level::off && name != "off") {
+    std::fprintf(stderr, "choreod: unknown --log-level '%s'\n", name.c_str());
+    return false;
+  }
+  // Logs go to stderr, leaving stdout free; the broker's named loggers clone this one.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("choreod"));
+  spdlog::set_level(level);
+  return true;
+}
+
+// --help lists the flags defined in this file (abseil's default expects a file named choreod.cc).
+void ConfigureUsage() {
+  absl::SetProgramUsageMessage(kUsage);
+  absl::FlagsUsageConfig config;
+  config.contains_helpshort_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "broker/main.cc");
+  };
+  config.contains_help_flags = config.contains_helpshort_flags;
+  config.version_string = [] { return std::string("choreod " CHOREO_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ConfigureUsage();
+  std::vector<std::string> args = NormalizedArgs(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args)
+    arg_ptrs.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
+  if (!SetUpLogging()) return 2;
+
+  absl::StatusOr<choreo::broker::BrokerOptions> options = OptionsFromFlags();
+  if (!options.ok()) {
+    spdlog::critical("bad flags: {}", options.status().ToString());
+    return 2;
+  }
+
+  // Installed before the broker starts, so an early SIGTERM still shuts down cleanly.
+  asio::io_context signal_io;
+  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+
+  absl::StatusOr<std::unique_ptr<choreo::broker::Broker>> broker =
+      choreo::broker::Broker::Start(*std::move(options));
+  if (!broker.ok()) {
+    spdlog::critical("cannot start: {}", broker.status().ToString());
+    return 1;
+  }
+  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  if (!port_file.empty()) {
+    if (absl::Status written = choreo::broker::WritePortFile(port_file, (*broker)->port());
+        !written.ok()) {
+      spdlog::critical("{}", written.ToString());
+      (void)(*broker)->Shutdown();
+      return 1;
+    }
+  }
+
+  int signal_number = 0;
+  signals.async_wait([&](const asio::error_code& ec, int signo) {
+    if (!ec) signal_number = signo;
+  });
+  signal_io.run();
+  spdlog::info("received {}", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  const absl::Status closed = (*broker)->Shutdown();
+  return closed.ok() ? 0 : 1;
+}

@@ -1,8 +1,8 @@
 #include "client/record_codec.h"
 
 #include <chrono>
+#include <utility>
 
-#include "choreo/proto/batch.h"
 
 namespace choreo::client_internal {
 
@@ -23,6 +23,17 @@ void ToProto(const Record& record, int64_t now_ms, proto::Record* out) {
   }
 }
 
+void ToProto(Record&& record, int64_t now_ms, proto::Record* out) {
+  out->set_key(std::move(record.key));
+  out->set_value(std::move(record.value));
+  out->set_timestamp_ms(record.timestamp_ms == 0 ? now_ms : record.timestamp_ms);
+  for (Header& header : record.headers) {
+    proto::Header* h = out->add_headers();
+    h->set_key(std::move(header.key));
+    h->set_value(std::move(header.value));
+  }
+}
+
 Record FromProto(const proto::Record& record) {
   Record out;
   out.key = record.key();
@@ -33,19 +44,6 @@ Record FromProto(const proto::Record& record) {
     out.headers.push_back(Header{header.key(), header.value()});
   }
   return out;
-}
-
-Result<std::string> EncodeRecords(const std::vector<Record>& records) {
-  if (records.empty()) return Status(ErrorCode::kInvalidArgument, "a batch needs a record");
-  const int64_t now_ms = NowMs();
-  proto::RecordList list;
-  for (const Record& record : records)
-    ToProto(record, now_ms, list.add_records());
-  std::string batch;
-  if (!proto::EncodeBatch(list, proto::COMPRESSION_NONE, proto::BatchProducerFields{}, &batch)) {
-    return Status(ErrorCode::kInvalidArgument, "cannot encode the record batch");
-  }
-  return batch;
 }
 
 }  // namespace choreo::client_internal

@@ -1,6 +1,5 @@
 #include "storage/committer.h"
 
-#include <absl/container/flat_hash_map.h>
 #include <absl/strings/str_cat.h>
 #include <absl/time/clock.h>
 #include <rocksdb/db.h>
@@ -10,17 +9,9 @@
 #include <utility>
 
 #include "choreo/storage/errors.h"
-#include "storage/keys.h"
-#include "storage/value_format.h"
 
 namespace choreo::storage {
 namespace {
-
-struct Touched {
-  TopicId topic_id = 0;
-  PartitionId partition = 0;
-  Offset next_offset_before = 0;
-};
 
 std::string Where(const PendingAppend& append) {
   return absl::StrCat("topic '", append.topic->info.name, "' partition ", append.partition);
@@ -33,16 +24,12 @@ struct Committer::GroupOutcome {
     AppendCallback done;
     absl::StatusOr<AppendResult> result;
   };
-  struct Advanced {
-    TopicId topic_id;
-    PartitionId partition;
-    Offset high_watermark;
-  };
   std::vector<Completion> completions;
-  std::vector<Advanced> advanced;
+  std::vector<AdvancedPartition> advanced;
 };
 
-Committer::Committer(StoreDb& db, const StoreOptions& options) : db_(db), options_(options) {}
+Committer::Committer(StoreDb& db, const ProducerRegistry& producers, const StoreOptions& options)
+    : db_(db), producers_(producers), options_(options) {}
 
 Committer::~Committer() {
   Stop().IgnoreError();
@@ -146,9 +133,9 @@ std::vector<PendingAppend> Committer::TakeGroup() {
 Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group) {
   GroupOutcome outcome;
   outcome.completions.reserve(group.size());
-  std::vector<Offset> bases(group.size(), -1);
-  absl::flat_hash_map<PartitionState*, Touched> touched;
-  rocksdb::WriteBatch batch;
+  // Indices of the appends whose result depends on the write (appended or duplicate).
+  std::vector<size_t> pending;
+  GroupBuilder builder(db_, producers_);
 
   MutexLock lock(&commit_mu_);
   const absl::Status sticky = StickyError();
@@ -161,60 +148,38 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group
                               absl::StrCat("append to ", Where(append), ": ", sticky.message()));
       continue;
     }
-    if (append.topic->deleted.load()) {
-      result = MakeStoreError(StoreErrorKind::kUnknownTopic,
-                              absl::StrCat("append to ", Where(append), ": topic was deleted"));
-      continue;
-    }
-    PartitionState& partition = append.topic->partitions[append.partition];
-    touched.try_emplace(&partition,
-                        Touched{append.topic->info.id, append.partition, partition.next_offset});
-    const Offset base = partition.next_offset;
-    RecordKey key = EncodeRecordKey(append.topic->info.id, append.partition, base);
-    BatchHeaderBytes header = EncodeBatchHeader(append.fields, append.batch);
-    rocksdb::Slice key_part(key.data(), key.size());
-    rocksdb::Slice value_parts[2] = {rocksdb::Slice(header.data(), header.size()),
-                                     rocksdb::Slice(append.batch)};
-    rocksdb::Status s = batch.Put(db_.records, rocksdb::SliceParts(&key_part, 1),
-                                  rocksdb::SliceParts(value_parts, 2));
-    if (!s.ok()) {
-      result = MakeStoreError(StoreErrorKind::kInvalidBatch,
-                              absl::StrCat("append to ", Where(append), ": ", s.ToString()));
-      continue;
-    }
-    partition.next_offset += append.fields.record_count;
-    bases[i] = base;
+    result = builder.Add(append);
+    if (result.ok()) pending.push_back(i);
   }
-  if (batch.Count() == 0) return outcome;
-
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.fsync == FsyncPolicy::kAlways;
-  rocksdb::Status s = db_.db->Write(write_options, &batch);
-  if (!s.ok()) {
-    write_failed_.store(true);
-    // Nothing of the group is visible or acknowledged; give its offsets to the next group.
-    for (auto& [partition, t] : touched)
-      partition->next_offset = t.next_offset_before;
-    absl::Status error =
-        FromRocksStatus(s, absl::StrCat("group commit of ", batch.Count(), " batches"));
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (bases[i] < 0) continue;
-      outcome.completions[i].result =
-          MakeStoreError(StoreErrorKindOf(error),
-                         absl::StrCat("append to ", Where(group[i]), " failed: ", error.message()));
+  absl::Status status = builder.Seal();
+  if (status.ok() && !builder.NothingStaged()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.fsync == FsyncPolicy::kAlways;
+    rocksdb::Status s = db_.db->Write(write_options, &builder.batch());
+    if (!s.ok()) {
+      write_failed_.store(true);
+      status =
+          FromRocksStatus(s, absl::StrCat("group commit of ", builder.batch().Count(), " writes"));
+    }
+  }
+  if (!status.ok()) {
+    // Nothing of the group is visible or acknowledged; give its offsets to the next group. A
+    // duplicate may point at a batch of this very group, so it fails too (a retry will find it).
+    builder.Rollback();
+    for (size_t i : pending) {
+      outcome.completions[i].result = MakeStoreError(
+          StoreErrorKindOf(status),
+          absl::StrCat("append to ", Where(group[i]), " failed: ", status.message()));
     }
     return outcome;
   }
-  if (options_.fsync == FsyncPolicy::kInterval) wal_dirty_.store(true);
-  for (auto& [partition, t] : touched) {
-    partition->high_watermark.store(partition->next_offset, std::memory_order_release);
-    outcome.advanced.push_back({t.topic_id, t.partition, partition->next_offset});
+  if (!builder.NothingStaged() && options_.fsync == FsyncPolicy::kInterval) {
+    wal_dirty_.store(true);
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (bases[i] < 0) continue;
+  outcome.advanced = builder.Publish();
+  for (size_t i : pending) {
     const PartitionState& partition = group[i].topic->partitions[group[i].partition];
-    outcome.completions[i].result =
-        AppendResult{.base_offset = bases[i], .log_start_offset = partition.log_start.load()};
+    outcome.completions[i].result->log_start_offset = partition.log_start.load();
   }
   return outcome;
 }
@@ -230,7 +195,7 @@ void Committer::Complete(GroupOutcome& outcome) {
     listener = listener_;
   }
   if (!listener) return;
-  for (const GroupOutcome::Advanced& a : outcome.advanced) {
+  for (const AdvancedPartition& a : outcome.advanced) {
     listener(a.topic_id, a.partition, a.high_watermark);
   }
 }

@@ -5,7 +5,9 @@
 // writes all of it as one rocksdb::WriteBatch (one WAL write; under kAlways one fsync), and only
 // then advances the high watermarks, runs the callbacks and tells the CommitListener. Appends that
 // arrive while a group is being written form the next group. If the write fails, every append of
-// the group fails and the partitions' next offsets are rolled back, so offsets stay dense.
+// the group fails and the partitions' next offsets and producer state are rolled back, so offsets
+// stay dense (GroupBuilder does the per-append work). A group of nothing but duplicates writes
+// nothing but still completes in queue order.
 //
 // Under kInterval a second thread syncs the WAL every fsync_interval; a failed sync is sticky:
 // every later append fails (after a failed fsync the kernel may have dropped the dirty pages).
@@ -27,23 +29,17 @@
 #include <vector>
 
 #include "choreo/storage/log_store.h"
+#include "storage/group_builder.h"
+#include "storage/producer_registry.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
 namespace choreo::storage {
 
-struct PendingAppend {
-  std::shared_ptr<TopicState> topic;
-  PartitionId partition = 0;
-  std::string batch;
-  BatchFields fields;
-  AppendCallback done;
-};
-
 class Committer {
  public:
-  // `db` must outlive the committer.
-  Committer(StoreDb& db, const StoreOptions& options);
+  // `db` and `producers` must outlive the committer.
+  Committer(StoreDb& db, const ProducerRegistry& producers, const StoreOptions& options);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -57,7 +53,8 @@ class Committer {
 
   void SetCommitListener(CommitListener listener);
 
-  // Runs `fn` while no group is being built or written (used to delete a topic between groups).
+  // Runs `fn` while no group is being built or written (used to delete a topic between groups,
+  // and wherever PartitionState::next_offset or ::producers must be read consistently).
   absl::Status RunExclusive(absl::FunctionRef<absl::Status()> fn);
 
   // True on the committer thread, i.e. inside an append callback or the commit listener.
@@ -76,6 +73,7 @@ class Committer {
   absl::Status StickyError();
 
   StoreDb& db_;
+  const ProducerRegistry& producers_;
   const StoreOptions options_;
 
   Mutex queue_mu_;

@@ -12,6 +12,8 @@ namespace {
 
 // The kind travels as a status payload so that it survives copies and message rewrites.
 constexpr std::string_view kKindPayloadUrl = "choreo.storage/StoreErrorKind";
+// Keep in sync with the last enumerator (errors_test checks every kind round-trips).
+constexpr StoreErrorKind kLastStoreErrorKind = StoreErrorKind::kOffsetMetadataTooLarge;
 
 absl::StatusCode CodeFor(StoreErrorKind kind) {
   switch (kind) {
@@ -35,13 +37,24 @@ absl::StatusCode CodeFor(StoreErrorKind kind) {
       return absl::StatusCode::kUnavailable;
     case StoreErrorKind::kIoError:
       return absl::StatusCode::kInternal;
+    case StoreErrorKind::kDuplicateSequence:
+      return absl::StatusCode::kAlreadyExists;
+    case StoreErrorKind::kOutOfOrderSequence:
+      return absl::StatusCode::kFailedPrecondition;
+    case StoreErrorKind::kProducerFenced:
+      return absl::StatusCode::kAborted;
+    case StoreErrorKind::kUnknownProducerId:
+      return absl::StatusCode::kNotFound;
+    case StoreErrorKind::kInvalidGroupId:
+    case StoreErrorKind::kOffsetMetadataTooLarge:
+      return absl::StatusCode::kInvalidArgument;
   }
   return absl::StatusCode::kInternal;
 }
 
 std::optional<StoreErrorKind> KindFromByte(int value) {
   if (value < static_cast<int>(StoreErrorKind::kNone) ||
-      value > static_cast<int>(StoreErrorKind::kInvalidBatch)) {
+      value > static_cast<int>(kLastStoreErrorKind)) {
     return std::nullopt;
   }
   return static_cast<StoreErrorKind>(value);

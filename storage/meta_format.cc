@@ -129,4 +129,58 @@ absl::StatusOr<Offset> DecodeLogStart(std::string_view value) {
   return static_cast<Offset>(offset);
 }
 
+std::string NextProducerIdMetaKey() {
+  return std::string(1, kNextProducerIdKey);
+}
+
+std::string EncodeNextProducerId(int64_t next) {
+  std::string out(9, '\0');
+  out[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(next));
+  return out;
+}
+
+absl::StatusOr<int64_t> DecodeNextProducerId(std::string_view value) {
+  if (absl::Status s = CheckVersion("next producer id", value, 9); !s.ok()) return s;
+  const auto next = static_cast<int64_t>(GetBigEndian64(value.data() + 1));
+  if (next < 0) return absl::DataLossError("next producer id out of range");
+  return next;
+}
+
+std::string ProducerEpochMetaKey(int64_t producer_id) {
+  std::string key(9, '\0');
+  key[0] = kProducerEpochKeyPrefix;
+  PutBigEndian64(key.data() + 1, static_cast<uint64_t>(producer_id));
+  return key;
+}
+
+std::string ProducerEpochMetaRangeBegin() {
+  return std::string(1, kProducerEpochKeyPrefix);
+}
+
+std::string ProducerEpochMetaRangeEnd() {
+  return std::string(1, kProducerEpochKeyPrefix + 1);
+}
+
+std::optional<int64_t> ProducerIdFromEpochKey(std::string_view key) {
+  if (key.size() != 9 || key[0] != kProducerEpochKeyPrefix) return std::nullopt;
+  const auto id = static_cast<int64_t>(GetBigEndian64(key.data() + 1));
+  if (id < 0) return std::nullopt;
+  return id;
+}
+
+std::string EncodeProducerEpoch(int32_t epoch) {
+  std::string out(5, '\0');
+  out[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian32(out.data() + 1, static_cast<uint32_t>(epoch));
+  return out;
+}
+
+absl::StatusOr<int32_t> DecodeProducerEpoch(std::string_view value) {
+  if (absl::Status s = CheckVersion("producer epoch", value, 5); !s.ok()) return s;
+  const auto epoch = static_cast<int32_t>(GetBigEndian32(value.data() + 1));
+  if (epoch < 0) return absl::DataLossError("producer epoch out of range");
+  return epoch;
+}
+
 }  // namespace choreo::storage

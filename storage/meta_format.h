@@ -7,6 +7,8 @@
 //                                         retention_bytes i64 | max_message_bytes u64  (33 bytes)
 //   'N'                                   next topic id: version u8 (1) | u32   (5 bytes)
 //   'L' | topic_id u32 | partition u32    log start offset: version u8 (1) | u64   (9 bytes)
+//   'P'                                   next producer id: version u8 (1) | u64   (9 bytes)
+//   'E' | producer_id u64                 producer epoch: version u8 (1) | i32   (5 bytes)
 //
 // All integers big-endian. A decoder accepts its version with trailing bytes, so fields may be
 // appended within version 1; an incompatible change takes a new version.
@@ -26,6 +28,8 @@ namespace choreo::storage {
 inline constexpr char kTopicKeyPrefix = 'T';
 inline constexpr char kNextTopicIdKey = 'N';
 inline constexpr char kLogStartKeyPrefix = 'L';
+inline constexpr char kNextProducerIdKey = 'P';
+inline constexpr char kProducerEpochKeyPrefix = 'E';
 inline constexpr uint8_t kMetaValueVersion = 1;
 
 std::string TopicMetaKey(std::string_view name);
@@ -49,5 +53,19 @@ std::string LogStartMetaRangeEnd(TopicId topic_id);
 std::optional<PartitionId> PartitionFromLogStartKey(TopicId topic_id, std::string_view key);
 std::string EncodeLogStart(Offset offset);
 absl::StatusOr<Offset> DecodeLogStart(std::string_view value);
+
+// Idempotent producers: the id counter and each allocated producer's current epoch. A producer id
+// is known (allocated) exactly when its epoch key exists.
+std::string NextProducerIdMetaKey();
+std::string EncodeNextProducerId(int64_t next);
+absl::StatusOr<int64_t> DecodeNextProducerId(std::string_view value);
+std::string ProducerEpochMetaKey(int64_t producer_id);
+// [begin, end) of every producer epoch key.
+std::string ProducerEpochMetaRangeBegin();
+std::string ProducerEpochMetaRangeEnd();
+// The producer id of an epoch key, nullopt if `key` is not one.
+std::optional<int64_t> ProducerIdFromEpochKey(std::string_view key);
+std::string EncodeProducerEpoch(int32_t epoch);
+absl::StatusOr<int32_t> DecodeProducerEpoch(std::string_view value);
 
 }  // namespace choreo::storage

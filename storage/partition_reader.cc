@@ -9,6 +9,7 @@
 
 #include "choreo/storage/errors.h"
 #include "storage/keys.h"
+#include "storage/range_iterator.h"
 #include "storage/value_format.h"
 
 namespace choreo::storage {
@@ -25,38 +26,11 @@ absl::Status Corrupt(const TopicInfo& topic, PartitionId partition, absl::string
                                      offset, ": ", reason));
 }
 
-// An iterator over [lower, upper) of the records column family. The bounds are owned here because
-// RocksDB keeps pointers to them for the iterator's lifetime.
-class BoundedIterator {
- public:
-  BoundedIterator(const StoreDb& db, std::string lower, std::string upper)
-      : lower_(std::move(lower)),
-        upper_(std::move(upper)),
-        lower_slice_(lower_),
-        upper_slice_(upper_) {
-    rocksdb::ReadOptions options;
-    options.iterate_lower_bound = &lower_slice_;
-    options.iterate_upper_bound = &upper_slice_;
-    it_.reset(db.db->NewIterator(options, db.records));
-  }
-  // Not movable: the slices point into the strings, and the iterator into the slices.
-  BoundedIterator(const BoundedIterator&) = delete;
-  BoundedIterator& operator=(const BoundedIterator&) = delete;
-
-  rocksdb::Iterator& get() { return *it_; }
-
- private:
-  std::string lower_;
-  std::string upper_;
-  rocksdb::Slice lower_slice_;
-  rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
-
-BoundedIterator VisibleIterator(const StoreDb& db, const TopicInfo& topic, PartitionId partition,
-                                VisibleRange range) {
-  return BoundedIterator(
-      db, std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.log_start))),
+RangeIterator VisibleIterator(const StoreDb& db, const TopicInfo& topic, PartitionId partition,
+                              VisibleRange range) {
+  return RangeIterator(
+      db, db.records,
+      std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.log_start))),
       std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.high_watermark))));
 }
 
@@ -94,7 +68,7 @@ absl::Status IteratorStatus(rocksdb::Iterator& it, const TopicInfo& topic, Parti
 absl::StatusOr<Offset> RecoverNextOffset(const StoreDb& db, const TopicInfo& topic,
                                          PartitionId partition) {
   KeyRange range = PartitionKeyRange(topic.id, partition);
-  BoundedIterator bounded(db, std::move(range.begin), std::move(range.end));
+  RangeIterator bounded(db, db.records, std::move(range.begin), std::move(range.end));
   rocksdb::Iterator& it = bounded.get();
   it.SeekToLast();
   if (!it.Valid()) {
@@ -114,7 +88,7 @@ absl::StatusOr<Offset> RecoverNextOffset(const StoreDb& db, const TopicInfo& top
 absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const TopicInfo& topic,
                                                      PartitionId partition, VisibleRange range,
                                                      Offset offset, uint64_t max_bytes) {
-  BoundedIterator bounded = VisibleIterator(db, topic, partition, range);
+  RangeIterator bounded = VisibleIterator(db, topic, partition, range);
   rocksdb::Iterator& it = bounded.get();
   RecordKey target = EncodeRecordKey(topic.id, partition, offset);
   // The batch containing `offset` is the last one whose base is <= offset. If there is none in
@@ -148,7 +122,7 @@ absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const To
 absl::StatusOr<Offset> FindOffsetForTimestamp(const StoreDb& db, const TopicInfo& topic,
                                               PartitionId partition, VisibleRange range,
                                               int64_t timestamp_ms) {
-  BoundedIterator bounded = VisibleIterator(db, topic, partition, range);
+  RangeIterator bounded = VisibleIterator(db, topic, partition, range);
   rocksdb::Iterator& it = bounded.get();
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     absl::StatusOr<DecodedEntry> entry = DecodeEntry(it, topic, partition);

@@ -11,7 +11,7 @@
 #include "choreo/storage/errors.h"
 #include "storage/keys.h"
 #include "storage/meta_format.h"
-#include "storage/partition_reader.h"
+#include "storage/producer_format.h"
 #include "storage/string_view_compat.h"
 
 namespace choreo::storage {
@@ -24,10 +24,6 @@ bool IsTopicNameChar(char c) {
 
 absl::Status InvalidTopic(std::string_view message) {
   return MakeStoreError(StoreErrorKind::kInvalidTopic, message);
-}
-
-absl::Status CorruptMeta(const absl::Status& status) {
-  return MakeStoreError(StoreErrorKind::kCorruptData, ToStd(status.message()));
 }
 
 rocksdb::WriteOptions SyncWrite() {
@@ -61,88 +57,6 @@ absl::Status ValidateTopicConfig(const TopicConfig& config) {
   return absl::OkStatus();
 }
 
-absl::Status TopicRegistry::Load() {
-  if (absl::Status s = LoadTopics(); !s.ok()) return s;
-  std::vector<std::shared_ptr<TopicState>> topics;
-  {
-    WriterMutexLock lock(&mu_);
-    for (const auto& [name, topic] : topics_)
-      topics.push_back(topic);
-  }
-  for (const std::shared_ptr<TopicState>& topic : topics) {
-    if (absl::Status s = LoadLogStarts(*topic); !s.ok()) return s;
-    if (absl::Status s = RecoverOffsets(*topic); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-absl::Status TopicRegistry::LoadTopics() {
-  MutexLock admin(&admin_mu_);
-  std::string value;
-  rocksdb::Status s = db_.db->Get(rocksdb::ReadOptions(), db_.meta, NextTopicIdMetaKey(), &value);
-  if (s.ok()) {
-    absl::StatusOr<TopicId> next = DecodeNextTopicId(value);
-    if (!next.ok()) return CorruptMeta(next.status());
-    next_id_ = std::max<TopicId>(*next, 1);
-  } else if (!s.IsNotFound()) {
-    return FromRocksStatus(s, "read topic id counter");
-  }
-
-  const std::string lower(1, kTopicKeyPrefix);
-  const std::string upper(1, kTopicKeyPrefix + 1);
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(options, db_.meta));
-  WriterMutexLock lock(&mu_);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    if (!IsTopicMetaKey(key)) continue;
-    absl::StatusOr<TopicInfo> info =
-        DecodeTopicRecord(TopicNameFromMetaKey(key), it->value().ToStringView());
-    if (!info.ok()) return CorruptMeta(info.status());
-    // Defensive: ids are never reused, even if the counter was lost.
-    if (info->id >= next_id_) next_id_ = info->id + 1;
-    std::string name = info->name;
-    topics_[name] = std::make_shared<TopicState>(*std::move(info));
-  }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "load topics");
-  return absl::OkStatus();
-}
-
-absl::Status TopicRegistry::LoadLogStarts(TopicState& topic) {
-  const std::string lower = LogStartMetaRangeBegin(topic.info.id);
-  const std::string upper = LogStartMetaRangeEnd(topic.info.id);
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice;
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(options, db_.meta));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::optional<PartitionId> partition =
-        PartitionFromLogStartKey(topic.info.id, it->key().ToStringView());
-    if (!partition.has_value() || *partition >= topic.partitions.size()) continue;
-    absl::StatusOr<Offset> start = DecodeLogStart(it->value().ToStringView());
-    if (!start.ok()) return CorruptMeta(start.status());
-    topic.partitions[*partition].log_start.store(*start);
-  }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "load log start offsets");
-  return absl::OkStatus();
-}
-
-absl::Status TopicRegistry::RecoverOffsets(TopicState& topic) {
-  for (PartitionId p = 0; p < topic.partitions.size(); ++p) {
-    PartitionState& state = topic.partitions[p];
-    absl::StatusOr<Offset> next = RecoverNextOffset(db_, topic.info, p);
-    if (!next.ok()) return next.status();
-    // A partition trimmed to empty has no keys left; it continues at its log start.
-    state.next_offset = std::max(*next, state.log_start.load());
-    state.high_watermark.store(state.next_offset);
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<TopicInfo> TopicRegistry::Create(std::string_view name, const TopicConfig& config) {
   if (absl::Status s = ValidateTopicName(name); !s.ok()) return s;
   if (absl::Status s = ValidateTopicConfig(config); !s.ok()) return s;
@@ -166,7 +80,7 @@ absl::StatusOr<TopicInfo> TopicRegistry::Create(std::string_view name, const Top
   return info;
 }
 
-absl::Status TopicRegistry::Delete(std::string_view name) {
+absl::Status TopicRegistry::Delete(std::string_view name, StageFn stage_more) {
   MutexLock admin(&admin_mu_);
   std::shared_ptr<TopicState> topic = Find(name);
   if (topic == nullptr) {
@@ -183,12 +97,46 @@ absl::Status TopicRegistry::Delete(std::string_view name) {
                           LogStartMetaRangeEnd(topic->info.id));
   }
   if (s.ok()) s = batch.DeleteRange(db_.records, records.begin, records.end);
-  if (s.ok()) s = db_.db->Write(SyncWrite(), &batch);
+  if (s.ok()) {
+    KeyRange producers = ProducerTopicKeyRange(topic->info.id);
+    s = batch.DeleteRange(db_.producers, producers.begin, producers.end);
+  }
+  if (!s.ok()) return FromRocksStatus(s, absl::StrCat("delete topic '", ToAbsl(name), "'"));
+  if (absl::Status staged = stage_more(topic->info, batch); !staged.ok()) return staged;
+  s = db_.db->Write(SyncWrite(), &batch);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("delete topic '", ToAbsl(name), "'"));
   topic->deleted.store(true);
   WriterMutexLock lock(&mu_);
   topics_.erase(topic->info.name);
   return absl::OkStatus();
+}
+
+absl::StatusOr<TopicInfo> TopicRegistry::Alter(std::string_view name,
+                                               const TopicConfigUpdate& update) {
+  MutexLock admin(&admin_mu_);
+  std::shared_ptr<TopicState> topic = Find(name);
+  if (topic == nullptr) {
+    return MakeStoreError(StoreErrorKind::kUnknownTopic,
+                          absl::StrCat("unknown topic '", ToAbsl(name), "'"));
+  }
+  TopicInfo info = topic->info;
+  TopicConfig& config = info.config;
+  config.partitions = update.partitions.value_or(config.partitions);
+  config.retention_ms = update.retention_ms.value_or(config.retention_ms);
+  config.retention_bytes = update.retention_bytes.value_or(config.retention_bytes);
+  config.max_message_bytes = update.max_message_bytes.value_or(config.max_message_bytes);
+  if (config.partitions < topic->info.config.partitions) {
+    return InvalidTopic(
+        absl::StrCat("topic '", ToAbsl(name), "' has ", topic->info.config.partitions,
+                     " partitions; the count can grow but never shrink, got ", config.partitions));
+  }
+  if (absl::Status s = ValidateTopicConfig(config); !s.ok()) return s;
+  rocksdb::Status s =
+      db_.db->Put(SyncWrite(), db_.meta, TopicMetaKey(name), EncodeTopicRecord(info));
+  if (!s.ok()) return FromRocksStatus(s, absl::StrCat("alter topic '", ToAbsl(name), "'"));
+  WriterMutexLock lock(&mu_);
+  topics_[info.name] = std::make_shared<TopicState>(info, *topic);
+  return info;
 }
 
 std::shared_ptr<TopicState> TopicRegistry::Find(std::string_view name) const {
@@ -207,6 +155,15 @@ std::vector<TopicInfo> TopicRegistry::List() const {
   }
   std::sort(out.begin(), out.end(),
             [](const TopicInfo& a, const TopicInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+std::vector<std::shared_ptr<TopicState>> TopicRegistry::States() const {
+  ReaderMutexLock lock(&mu_);
+  std::vector<std::shared_ptr<TopicState>> out;
+  out.reserve(topics_.size());
+  for (const auto& [name, topic] : topics_)
+    out.push_back(topic);
   return out;
 }
 

@@ -8,11 +8,11 @@
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/functional/function_ref.h>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 #include "choreo/common/mutex.h"
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,28 +20,13 @@
 
 #include "choreo/storage/log_store.h"
 #include "storage/store_db.h"
+#include "storage/topic_state.h"
+
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace choreo::storage {
-
-struct PartitionState {
-  // The offset the next visible record gets; readers never see data at or above it.
-  std::atomic<Offset> high_watermark{0};
-  std::atomic<Offset> log_start{0};
-  // The offset the next appended record gets. Written at Load() and then only by the committer
-  // thread (which runs after Load(), so no lock is needed).
-  Offset next_offset = 0;
-};
-
-struct TopicState {
-  explicit TopicState(TopicInfo topic_info)
-      : info(std::move(topic_info)), partitions(info.config.partitions) {}
-
-  const TopicInfo info;
-  // Sized once; never resized (the elements hold atomics and are referenced by pointer).
-  std::vector<PartitionState> partitions;
-  // Set once the topic's deletion is durable; queued appends to it then fail with kUnknownTopic.
-  std::atomic<bool> deleted{false};
-};
 
 // InvalidArgument (kInvalidTopic) unless partitions is 1..kMaxPartitions, retention values are
 // >= -1.
@@ -52,22 +37,34 @@ class TopicRegistry {
   // `db` must outlive the registry.
   explicit TopicRegistry(StoreDb& db) : db_(db) {}
 
-  // Reads every topic and log start offset from `meta` and recovers each partition's next offset
-  // from its last batch. DataLoss if metadata or a last batch header cannot be decoded.
+  // Reads every topic and log start offset from `meta`, recovers each partition's next offset
+  // from its last batch and loads its idempotent-producer state from `producers`. DataLoss if
+  // metadata, producer state or a last batch header cannot be decoded. (topic_recovery.cc)
   absl::Status Load();
 
   absl::StatusOr<TopicInfo> Create(std::string_view name, const TopicConfig& config);
-  // NotFound (kUnknownTopic) if there is no such topic.
-  absl::Status Delete(std::string_view name);
+  // Deletes the topic, its records, log starts and producer state in one synced WriteBatch, to
+  // which `stage_more` may add (e.g. the topic's committed offsets). NotFound (kUnknownTopic) if
+  // there is no such topic.
+  using StageFn = absl::FunctionRef<absl::Status(const TopicInfo&, rocksdb::WriteBatch&)>;
+  absl::Status Delete(std::string_view name, StageFn stage_more);
 
-  // nullptr if unknown. The state stays valid after a concurrent Delete() (marked deleted).
+  // Persists the new configuration and replaces the topic's state with a new version that
+  // shares its partitions (see TopicState). Errors as LogStore::AlterTopic.
+  absl::StatusOr<TopicInfo> Alter(std::string_view name, const TopicConfigUpdate& update);
+
+  // nullptr if unknown. The state stays valid after a concurrent Delete() (marked deleted) or
+  // Alter() (an older version: same partitions, old configuration).
   std::shared_ptr<TopicState> Find(std::string_view name) const;
   std::vector<TopicInfo> List() const;
+  // The current state of every topic.
+  std::vector<std::shared_ptr<TopicState>> States() const;
 
  private:
   absl::Status LoadTopics();
   absl::Status LoadLogStarts(TopicState& topic);
   absl::Status RecoverOffsets(TopicState& topic);
+  absl::Status LoadProducerStates(TopicState& topic);
 
   StoreDb& db_;
   // Serializes Create() and Delete(); held across their RocksDB writes.

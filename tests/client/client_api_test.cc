@@ -1,14 +1,12 @@
-// Admin, Producer and Consumer against a scripted FakeBroker: what they put on the wire and how
-// they interpret answers.
+// Admin and Consumer against a scripted FakeBroker: what they put on the wire and how they
+// interpret answers. The Producer has its own tests (producer_*_test.cc).
 #include <gtest/gtest.h>
 
 #include <mutex>
 
 #include "choreo/client/admin.h"
 #include "choreo/client/consumer.h"
-#include "choreo/client/producer.h"
 #include "choreo/proto/batch.h"
-#include "client/record_codec.h"
 #include "tests/client/fake_broker.h"
 
 namespace choreo {
@@ -29,91 +27,6 @@ ClientOptions OptionsFor(const FakeBroker& broker) {
 void SetError(proto::Error* error, proto::ErrorCode code, const std::string& message) {
   error->set_code(code);
   error->set_message(message);
-}
-
-// Produce requests the broker saw, answered with consecutive base offsets from 41.
-struct ProduceLog {
-  std::mutex mu;
-  std::vector<proto::ProduceRequest> requests;  // guarded by mu
-};
-
-TEST(ProducerTest, SendsOneBatchPerRecordToPartitionZeroByDefault) {
-  ProduceLog log;
-  FakeBroker broker([&log](const proto::Request& request, FakeSession& session) {
-    std::lock_guard<std::mutex> lock(log.mu);
-    log.requests.push_back(request.produce());
-    proto::Response response = FakeBroker::ResponseTo(request);
-    response.mutable_produce()->set_base_offset(40 + static_cast<int64_t>(log.requests.size()));
-    session.Reply(response);
-  });
-  Result<std::unique_ptr<Producer>> producer = Producer::Create({.client = OptionsFor(broker)});
-  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
-
-  const int64_t before = client_internal::NowMs();
-  Result<RecordMetadata> first =
-      (*producer)->Send("orders", Record{"user-1", "created", {{"type", "OrderCreated"}}, 0}).get();
-  const int64_t after = client_internal::NowMs();
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  EXPECT_EQ(first->topic, "orders");
-  EXPECT_EQ(first->partition, 0u);
-  EXPECT_EQ(first->offset, 41);
-
-  Result<RecordMetadata> batch =
-      (*producer)->SendBatch("orders", 2, {Record{"", "a", {}, 5}, Record{"", "b", {}, 6}}).get();
-  ASSERT_TRUE(batch.ok());
-  EXPECT_EQ(batch->partition, 2u);
-  EXPECT_EQ(batch->offset, 42);
-  ASSERT_TRUE((*producer)->Close(kLong).ok());
-
-  std::lock_guard<std::mutex> lock(log.mu);
-  ASSERT_EQ(log.requests.size(), 2u);
-  EXPECT_EQ(log.requests[0].topic(), "orders");
-  EXPECT_EQ(log.requests[0].partition(), 0u);
-  proto::RecordBatch header;
-  proto::RecordList records;
-  std::string error;
-  ASSERT_EQ(proto::DecodeBatch(log.requests[0].batch(), &header, &records, &error), proto::NONE);
-  EXPECT_EQ(header.producer_id(), -1);
-  ASSERT_EQ(records.records_size(), 1);
-  EXPECT_EQ(records.records(0).key(), "user-1");
-  EXPECT_EQ(records.records(0).value(), "created");
-  EXPECT_EQ(records.records(0).headers(0).value(), "OrderCreated");
-  EXPECT_GE(records.records(0).timestamp_ms(), before);  // 0 became "now"
-  EXPECT_LE(records.records(0).timestamp_ms(), after);
-
-  ASSERT_EQ(proto::DecodeBatch(log.requests[1].batch(), &header, &records, &error), proto::NONE);
-  EXPECT_EQ(log.requests[1].partition(), 2u);
-  ASSERT_EQ(records.records_size(), 2);
-  EXPECT_EQ(records.records(1).timestamp_ms(), 6);  // explicit timestamps are kept
-}
-
-TEST(ProducerTest, ReportsBrokerErrorsAndClosedState) {
-  FakeBroker broker([](const proto::Request& request, FakeSession& session) {
-    proto::Response response = FakeBroker::ResponseTo(request);
-    SetError(response.mutable_error(), proto::UNKNOWN_TOPIC, "no topic 'nope'");
-    session.Reply(response);
-  });
-  Result<std::unique_ptr<Producer>> producer = Producer::Create({.client = OptionsFor(broker)});
-  ASSERT_TRUE(producer.ok());
-  Result<RecordMetadata> failed = (*producer)->Send("nope", Record{"", "v", {}, 0}).get();
-  EXPECT_EQ(failed.status().code(), ErrorCode::kUnknownTopic);
-  EXPECT_EQ(failed.status().message(), "no topic 'nope'");
-  EXPECT_EQ((*producer)->SendBatch("t", 0, {}).get().status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_TRUE((*producer)->Flush(kLong).ok());
-  EXPECT_TRUE((*producer)->Close(kLong).ok());
-  EXPECT_TRUE((*producer)->Close(kLong).ok());  // idempotent
-  EXPECT_EQ((*producer)->Send("t", Record{"", "v", {}, 0}).get().status().code(),
-            ErrorCode::kClosed);
-}
-
-TEST(ProducerTest, CloseFailsUnacknowledgedRecordsWithClosed) {
-  FakeBroker broker([](const proto::Request&, FakeSession&) {});  // never acknowledges
-  Result<std::unique_ptr<Producer>> producer = Producer::Create({.client = OptionsFor(broker)});
-  ASSERT_TRUE(producer.ok());
-  std::future<Result<RecordMetadata>> pending = (*producer)->Send("t", Record{"", "v", {}, 0});
-  EXPECT_EQ((*producer)->Flush(milliseconds(50)).code(), ErrorCode::kTimeout);
-  EXPECT_EQ((*producer)->Close(milliseconds(50)).code(), ErrorCode::kTimeout);
-  EXPECT_EQ(pending.get().status().code(), ErrorCode::kClosed);
 }
 
 // A broker with topic "t" of two partitions: partition 0 holds offsets 8..12 in one batch (log

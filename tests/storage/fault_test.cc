@@ -109,5 +109,45 @@ TEST_F(FaultTest, FullDiskFailsAppendsWithoutConsumingOffsets) {
   EXPECT_EQ(next->base_offset, hw);
 }
 
+TEST_F(FaultTest, FailedWriteRollsBackProducerSequences) {
+  OpenStore();
+  MustCreate("orders", 1);
+  absl::StatusOr<ProducerIdentity> producer = store_->InitProducer(-1, 0, false);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  auto fields = [&](int32_t sequence) {
+    return BatchFields{.record_count = 2,
+                       .producer_id = producer->producer_id,
+                       .producer_epoch = producer->epoch,
+                       .base_sequence = sequence};
+  };
+  ASSERT_TRUE(store_->AppendAndWait("orders", 0, "first", fields(0)).ok());
+
+  fs_->fail = true;
+  absl::StatusOr<AppendResult> failed = store_->AppendAndWait("orders", 0, "lost", fields(2));
+  EXPECT_EQ(StoreErrorKindOf(failed.status()), StoreErrorKind::kNoSpace) << failed.status();
+
+  // The failed batch left no trace: its retry is appended (not a "duplicate" of nothing) at the
+  // offsets it would have had, and a batch after it is a gap.
+  fs_->fail = false;
+  absl::StatusOr<AppendResult> retry = store_->AppendAndWait("orders", 0, "lost", fields(2));
+  if (retry.ok()) {
+    EXPECT_FALSE(retry->duplicate);
+    EXPECT_EQ(retry->base_offset, 2);
+  } else {
+    // RocksDB may stay read-only after a failed WAL write; the state must still be unchanged.
+    EXPECT_NE(StoreErrorKindOf(retry.status()), StoreErrorKind::kOutOfOrderSequence);
+  }
+  store_->Close().IgnoreError();
+  store_.reset();
+
+  LogStore& store = OpenStore();
+  absl::StatusOr<AppendResult> again = store.AppendAndWait("orders", 0, "lost", fields(2));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->base_offset, 2);
+  EXPECT_EQ(again->duplicate, retry.ok());
+  EXPECT_EQ(StoreErrorKindOf(store.AppendAndWait("orders", 0, "gap", fields(6)).status()),
+            StoreErrorKind::kOutOfOrderSequence);
+}
+
 }  // namespace
 }  // namespace choreo::storage

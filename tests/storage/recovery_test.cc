@@ -13,6 +13,7 @@
 #include "choreo/storage/log_store.h"
 #include "storage/keys.h"
 #include "storage/meta_format.h"
+#include "tests/storage/raw_db.h"
 #include "tests/storage/test_util.h"
 
 namespace choreo::storage {
@@ -20,59 +21,8 @@ namespace {
 
 using testing::Fields;
 using testing::MakeBatch;
+using testing::RawDb;
 using testing::WaitFor;
-
-// Opens the store's RocksDB directly, as an operator tool (or a bit flip) would touch it.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "records", "meta", "offsets", "producers"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db_);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  ~RawDb() {
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-      EXPECT_TRUE(db_->DestroyColumnFamilyHandle(handle).ok());
-    }
-    EXPECT_TRUE(db_->Close().ok());
-    delete db_;
-  }
-
-  rocksdb::ColumnFamilyHandle* records() { return handles_[1]; }
-  int CountKeys(rocksdb::ColumnFamilyHandle* cf) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
-    int count = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      ++count;
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-    return count;
-  }
-  rocksdb::ColumnFamilyHandle* meta() { return handles_[2]; }
-
-  std::string Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key) {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key), &value);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return value;
-  }
-  void Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string_view value) {
-    rocksdb::Status s =
-        db_->Put(rocksdb::WriteOptions(), cf, rocksdb::Slice(key), rocksdb::Slice(value));
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  void DeleteRange(rocksdb::ColumnFamilyHandle* cf, std::string_view begin, std::string_view end) {
-    rocksdb::Status s =
-        db_->DeleteRange(rocksdb::WriteOptions(), cf, rocksdb::Slice(begin), rocksdb::Slice(end));
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-
- private:
-  rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 class RecoveryTest : public testing::StoreTest {
  protected:

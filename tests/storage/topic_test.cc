@@ -157,6 +157,58 @@ TEST_F(TopicTest, OperationsAfterCloseFailWithClosed) {
   EXPECT_EQ(StoreErrorKindOf(store.Read("orders", 0, 0, 10).status()), StoreErrorKind::kClosed);
   EXPECT_EQ(StoreErrorKindOf(store.CreateTopic("x", {}).status()), StoreErrorKind::kClosed);
   EXPECT_EQ(StoreErrorKindOf(store.DeleteTopic("orders")), StoreErrorKind::kClosed);
+  EXPECT_EQ(StoreErrorKindOf(store.AlterTopic("orders", {.partitions = 2}).status()),
+            StoreErrorKind::kClosed);
+  EXPECT_EQ(StoreErrorKindOf(store.ApplyRetention(0).status()), StoreErrorKind::kClosed);
+  EXPECT_EQ(StoreErrorKindOf(store.CommitGroupOffsets("g", {})), StoreErrorKind::kClosed);
+  EXPECT_EQ(StoreErrorKindOf(store.InitProducer(-1, 0, false).status()), StoreErrorKind::kClosed);
+}
+
+TEST_F(TopicTest, AlterTopicGrowsPartitionsDurably) {
+  OpenStore();
+  MustCreate("orders", 2);
+  ASSERT_TRUE(store_->AppendAndWait("orders", 1, "before", Fields(3)).ok());
+  absl::StatusOr<TopicInfo> altered =
+      store_->AlterTopic("orders", {.partitions = 4, .retention_ms = 60000});
+  ASSERT_TRUE(altered.ok()) << altered.status();
+  EXPECT_EQ(altered->config.partitions, 4u);
+  EXPECT_EQ(altered->config.retention_ms, 60000);
+  EXPECT_EQ(altered->config.retention_bytes, -1);  // untouched
+  absl::StatusOr<AppendResult> fresh = store_->AppendAndWait("orders", 3, "new", Fields(1));
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(fresh->base_offset, 0);
+  // The old partitions carry on where they were.
+  EXPECT_EQ(store_->AppendAndWait("orders", 1, "after", Fields(1))->base_offset, 3);
+
+  CloseStore();
+  OpenStore();
+  absl::StatusOr<TopicInfo> info = store_->GetTopic("orders");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->config.partitions, 4u);
+  EXPECT_EQ(info->config.retention_ms, 60000);
+  EXPECT_EQ(store_->GetOffsets("orders", 3)->high_watermark, 1);
+  EXPECT_EQ(store_->Read("orders", 3, 0, 1 << 20)->batches[0].data, "new");
+  EXPECT_EQ(store_->AppendAndWait("orders", 3, "more", Fields(1))->base_offset, 1);
+  EXPECT_EQ(store_->AppendAndWait("orders", 2, "first", Fields(1))->base_offset, 0);
+}
+
+TEST_F(TopicTest, AlterTopicRejectsShrinkingAndBadValues) {
+  OpenStore();
+  MustCreate("orders", 3);
+  absl::StatusOr<TopicInfo> shrink = store_->AlterTopic("orders", {.partitions = 2});
+  EXPECT_EQ(StoreErrorKindOf(shrink.status()), StoreErrorKind::kInvalidTopic) << shrink.status();
+  EXPECT_EQ(shrink.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreErrorKindOf(store_->AlterTopic("orders", {.retention_bytes = -5}).status()),
+            StoreErrorKind::kInvalidTopic);
+  EXPECT_EQ(
+      StoreErrorKindOf(store_->AlterTopic("orders", {.partitions = kMaxPartitions + 1}).status()),
+      StoreErrorKind::kInvalidTopic);
+  EXPECT_EQ(StoreErrorKindOf(store_->AlterTopic("nope", {.partitions = 5}).status()),
+            StoreErrorKind::kUnknownTopic);
+  absl::StatusOr<TopicInfo> same = store_->AlterTopic("orders", {.max_message_bytes = 1024});
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->config.partitions, 3u);
+  EXPECT_EQ(store_->GetTopic("orders")->config.max_message_bytes, 1024u);
 }
 
 }  // namespace

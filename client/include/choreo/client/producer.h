@@ -1,4 +1,20 @@
 // Producer: appends records to topics and reports where each one was stored.
+//
+// Records are accumulated per partition into record batches; a batch is sent when it reaches
+// `batch_bytes` or has waited `linger`, whichever comes first, and several batches per partition
+// may be in flight. By default the producer is idempotent: the broker gives it a producer id, every
+// batch carries that id, the producer's epoch and a per-partition sequence number, and the broker
+// drops a batch it has already appended (answering with the original offset) and rejects gaps. A
+// batch whose outcome is unknown (lost connection, timeout, retriable broker error) is therefore
+// resent, byte for byte, after reconnecting, until `delivery_timeout`: no record is appended twice,
+// and the records of one partition (hence of one key) are appended in the order they were sent.
+//
+// Partitioning: a record sent with an explicit partition goes there. A record with a key goes to
+// `partitioner->Partition(topic, key, count)`, by default DefaultPartitionForKey(key, count)
+// (Kafka's murmur2; see partitioner.h). A record without a key is spread: unkeyed records stick to
+// one partition until its batch is closed, then move on to another. Partition counts come from
+// the broker's metadata, fetched when a topic is first used, refreshed after UNKNOWN_TOPIC or
+// INVALID_PARTITION (a bounded number of times per batch) and every `metadata_max_age`.
 #pragma once
 
 #include <chrono>
@@ -12,57 +28,136 @@
 #include <vector>
 
 #include "choreo/client/options.h"
+#include "choreo/client/partitioner.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
 
 namespace choreo {
 
+// Codec applied to each record batch's payload. The broker stores batches as sent; consumers
+// decompress. Both are bundled with choreo: nothing extra to install.
+enum class Compression {
+  kNone,
+  kLz4,   // fast, modest ratio
+  kZstd,  // level 1: better ratio than LZ4 for a little more CPU
+};
+
 struct ProducerOptions {
   ClientOptions client;
+
+  // ---- Batching --------------------------------------------------------------------------------
+
+  // A partition's batch is sent once its uncompressed payload reaches this size (a record that
+  // would push it over starts the next batch; a record larger than this goes alone in its own
+  // batch). Batches are also kept within the broker's announced max_batch_bytes and frame limit
+  // and the topic's max_message_bytes. Default: 256 KiB. Larger than Kafka's 16 KiB because choreo
+  // stores one RocksDB key per batch and, with --fsync=always, pays one fsync per group commit: big
+  // batches amortize both, while 256 KiB still leaves many batches in flight within the memory
+  // bound below. Must be > 0.
+  uint64_t batch_bytes = 256ull << 10;
+  // How long a batch that is not full waits for more records before it is sent. 0 sends as soon
+  // as the sender thread gets to it (records arriving meanwhile still share a batch). Flush() and
+  // Close() skip the wait. Default: 5 ms: under load batches fill before that; at low rates it
+  // bounds the latency added.
+  std::chrono::milliseconds linger{5};
+  // Codec for each batch. Default: kNone.
+  Compression compression = Compression::kNone;
+
+  // ---- Memory ----------------------------------------------------------------------------------
+
+  // Bound on the bytes held for records that are not yet acknowledged or failed (sent or not).
+  // When a Send() would exceed it, Send() waits for room up to `max_block`. A record larger than
+  // this bound fails with kMessageTooLarge. Default: 64 MiB.
+  uint64_t buffer_memory_bytes = 64ull << 20;
+  // How long Send()/SendBatch() wait for buffer memory before failing the record with
+  // kResourceExhausted. 0 fails at once instead of waiting. A Send() made from a producer callback
+  // never waits (it would wait for its own thread). Default: 60 s.
+  std::chrono::milliseconds max_block{60000};
+
+  // ---- Partitioning ----------------------------------------------------------------------------
+
+  // Maps keys to partitions; null means DefaultPartitionForKey. Called under the producer's lock:
+  // it must be fast, thread-safe and must not call the producer. Default: null.
+  std::shared_ptr<const Partitioner> partitioner;
+  // A topic's partition count is re-read from the broker after this long, so that partitions
+  // added to a topic are used. Default: 5 min.
+  std::chrono::milliseconds metadata_max_age{300000};
+
+  // ---- Delivery --------------------------------------------------------------------------------
+
+  // Idempotent delivery (see the top of this file). Needs a broker that supports InitProducer;
+  // Create() fails with kUnsupportedVersion otherwise. When false, batches carry no producer id and
+  // retries may append a batch twice and, with more than one batch in flight, out of order.
+  // Default: true.
+  bool enable_idempotence = true;
+  // Batches of one partition sent and not yet acknowledged. With idempotence at most 5, the number
+  // of recent batches per producer and partition the broker remembers for duplicate detection.
+  // Default: 5.
+  uint32_t max_in_flight_per_partition = 5;
+  // Time from when a record's batch was started to when its outcome is reported, retries
+  // included. At the deadline the record fails with kTimeout (if it was sent, it may still have
+  // been appended: the producer keeps resending that batch in the background so that later records
+  // stay in order and unduplicated, but reports nothing more for it). Default: 120 s.
+  std::chrono::milliseconds delivery_timeout{120000};
+  // Wait before resending after a retriable error or reconnecting after a lost connection;
+  // doubles with every consecutive failure up to `retry_backoff_max` (with +-20% jitter).
+  // Defaults: 100 ms and 1 s.
+  std::chrono::milliseconds retry_backoff{100};
+  std::chrono::milliseconds retry_backoff_max{1000};
 };
 
 // Outcome of one Send() or SendBatch().
-
 using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 
-// Thread-safe. Every record's outcome is reported exactly once: through the returned future or the
-// callback. Callbacks run on the producer's I/O thread and must not block, throw, or call Flush(),
-// Close() or the destructor; a send rejected before it reaches the network (closed producer,
-// invalid argument, oversized request) reports inline on the calling thread instead.
+// Thread-safe: Send() and SendBatch() may be called from any thread.
 //
-// Current behaviour, to be extended without changing this API: every Send()/SendBatch() is sent at
-// once as one record batch (no batching or linger yet), is not idempotent (producer id -1), and is
-// not retried. Requests are pipelined on one connection, so records sent to one partition are
-// appended in the order they were sent. A record timestamp of 0 is replaced by the send time.
+// Every record's outcome is reported exactly once: through the returned future or the callback.
+// Callbacks run on one of the producer's internal threads (its I/O or sender thread), one at a
+// time, and those of one partition in the order the records were sent. They must not block or
+// throw, and must not call Flush(), Close() or the destructor (Flush() and Close() return
+// kInvalidArgument when called from a callback). A Send() from a callback is allowed and never
+// waits for buffer memory. A send rejected before it is buffered (closed producer, invalid
+// argument, record too large, buffer full) reports inline on the calling thread instead.
 //
-// Errors: kUnknownTopic, kInvalidPartition, kMessageTooLarge, kCorruptMessage, kStorageError,
-// kTimeout (no acknowledgement within request_timeout; the record may still have been appended),
-// kConnectionFailed (connection lost; create a new Producer), kClosed, kInvalidArgument.
+// Each Producer owns two threads: the sender thread (batching, connecting, retries) and the I/O
+// thread of its connection. A lost connection is re-established by the sender thread.
+//
+// Errors: kUnknownTopic (after a metadata check), kInvalidPartition (explicit partition beyond the
+// topic's partition count, after a metadata refresh), kMessageTooLarge, kCorruptMessage,
+// kResourceExhausted (buffer full for max_block), kTimeout (not acknowledged within
+// delivery_timeout; the record may still have been appended), kProducerFenced (another producer
+// took over this producer's id; fatal: every later record fails too), kOutOfOrderSequence (the
+// broker lost records it had acknowledged; fatal), kUnknownProducerId (fatal), kClosed,
+// kInvalidArgument.
 class Producer {
  public:
-  // Connects and handshakes. Errors: as Admin::Connect.
+  // Connects, handshakes and, with enable_idempotence, obtains a producer id (InitProducer).
+  // Errors: as Admin::Connect; kInvalidArgument for bad options; kUnsupportedVersion if the broker
+  // does not support idempotent producers.
   static Result<std::unique_ptr<Producer>> Create(const ProducerOptions& options);
-  // Equivalent to Close(request_timeout).
+  // Equivalent to Close(client.request_timeout).
   ~Producer();
 
-  // Sends one record. Without `partition` the record goes to partition 0 of the topic for now;
-  // choosing the partition from the key (murmur2, as Kafka) and spreading keyless records is a
-  // later addition.
+  // Sends one record; see the top of this file for how the partition is chosen. A record
+  // timestamp of 0 is replaced by the send time. May block up to max_block when the buffer is full.
   std::future<Result<RecordMetadata>> Send(std::string_view topic, Record record,
                                            std::optional<uint32_t> partition = std::nullopt);
   void Send(std::string_view topic, Record record, std::optional<uint32_t> partition,
             SendCallback callback);
 
-  // Sends `records` (at least one) as one batch to one partition; they get consecutive offsets.
-  // The result is the metadata of the first record.
+  // Sends `records` (at least one) as one batch of their own to one partition, after the records
+  // sent to it before; they get consecutive offsets. The result is the metadata of the first
+  // record. Errors as Send(); kMessageTooLarge if they do not fit in one batch.
   std::future<Result<RecordMetadata>> SendBatch(std::string_view topic, uint32_t partition,
                                                 std::vector<Record> records);
 
-  // Waits until every record sent so far has been acknowledged or failed (its callback has
-  // returned). Errors: kTimeout if some are still outstanding after `timeout`.
+  // Sends lingering batches at once and waits until every record sent before the call has been
+  // acknowledged or failed (its callback has returned). Records sent meanwhile by other threads
+  // are sent without linger too but not waited for. Errors: kTimeout if some are still outstanding
+  // after `timeout`; kInvalidArgument from a callback.
   Status Flush(std::chrono::milliseconds timeout);
-  // Flushes, then closes the connection; records still unacknowledged after `timeout` fail with
-  // kClosed. Idempotent.
+  // Rejects new sends (kClosed), flushes, then stops: records still unacknowledged after `timeout`
+  // fail with kClosed. Returns the flush's status. Idempotent. Errors: as Flush().
   Status Close(std::chrono::milliseconds timeout);
 
   class Impl;

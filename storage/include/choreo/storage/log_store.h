@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,10 @@ struct StoreOptions {
   uint64_t write_buffer_bytes = 64ull << 20;
   // RocksDB block cache shared by all column families. Default: 128 MiB.
   uint64_t block_cache_bytes = 128ull << 20;
+  // Retention (ApplyRetention) skips a partition whose trim would drop fewer batch bytes than
+  // this, unless it drops at least 10% of the partition or everything (all expired by time):
+  // many small range deletions slow reads down. Default: 1 MiB.
+  uint64_t retention_min_trim_bytes = 1ull << 20;
   // The RocksDB environment, for tests that inject I/O failures. Ownership is NOT transferred; it
   // must outlive the store. Default: nullptr, meaning rocksdb::Env::Default().
   rocksdb::Env* env = nullptr;
@@ -76,6 +81,15 @@ struct TopicConfig {
   int64_t retention_bytes = -1;
   // Largest batch accepted; 0 means the broker's default.
   uint64_t max_message_bytes = 0;
+};
+
+// A change to a topic's configuration: fields left empty keep their value.
+struct TopicConfigUpdate {
+  // Must be >= the current count (partitions never shrink: keys map to partitions by count).
+  std::optional<uint32_t> partitions = std::nullopt;
+  std::optional<int64_t> retention_ms = std::nullopt;
+  std::optional<int64_t> retention_bytes = std::nullopt;
+  std::optional<uint64_t> max_message_bytes = std::nullopt;
 };
 
 inline constexpr uint32_t kMaxPartitions = 10000;
@@ -96,9 +110,18 @@ struct TopicInfo {
 struct BatchFields {
   uint32_t record_count = 0;
   int64_t max_timestamp_ms = 0;
-  int64_t producer_id = -1;  // -1: not an idempotent producer
+  // >= 0: an idempotent producer from InitProducer(); -1: not idempotent (no sequence checks).
+  int64_t producer_id = -1;
   int32_t producer_epoch = 0;
+  // Sequence of the batch's first record in this partition; its records hold base_sequence ..
+  // base_sequence + record_count - 1. Counts from 0 per (producer, epoch, partition); never wraps.
   int32_t base_sequence = 0;
+};
+
+// An idempotent producer's identity, from LogStore::InitProducer.
+struct ProducerIdentity {
+  int64_t producer_id = -1;
+  int32_t epoch = 0;
 };
 
 struct AppendResult {
@@ -129,6 +152,27 @@ struct ReadResult {
   PartitionOffsets offsets;
 };
 
+inline constexpr size_t kMaxGroupIdLength = 255;
+inline constexpr size_t kMaxOffsetMetadataBytes = 4096;
+
+// A consumer group's committed position in one partition.
+struct GroupOffset {
+  std::string topic = {};
+  PartitionId partition = 0;
+  // The next offset the group will consume (>= 0). In FetchGroupOffsets() results for specific
+  // partitions, -1 means nothing was committed there.
+  Offset offset = -1;
+  // Opaque to the store; at most kMaxOffsetMetadataBytes.
+  std::string metadata = {};
+  // Milliseconds since the Unix epoch. On commit, 0 means "now".
+  int64_t commit_time_ms = 0;
+};
+
+struct TopicPartition {
+  std::string topic = {};
+  PartitionId partition = 0;
+};
+
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 // Runs on the committer thread after a group commit made data visible in a partition. Must not
 // block (post the work elsewhere).
@@ -150,12 +194,29 @@ class LogStore {
   absl::StatusOr<TopicInfo> CreateTopic(std::string_view name, const TopicConfig& config);
   // Removes the topic and all its data. Errors: NotFound.
   absl::Status DeleteTopic(std::string_view name);
+  // Changes a topic's configuration, durably. New partitions start empty at offset 0. Errors:
+  // NotFound (kUnknownTopic), InvalidArgument (kInvalidTopic: fewer partitions than now, or a
+  // value that CreateTopic would reject).
+  absl::StatusOr<TopicInfo> AlterTopic(std::string_view name, const TopicConfigUpdate& update);
   std::vector<TopicInfo> ListTopics() const;
   absl::StatusOr<TopicInfo> GetTopic(std::string_view name) const;
 
   // Appends one batch to a partition. `done` is called exactly once: with the batch's base offset
   // once it is durable under the fsync policy, or with an error (unknown topic, invalid partition,
   // storage failure, store closed). It may run on the caller's thread for immediate errors.
+  //
+  // With fields.producer_id >= 0 the batch is checked against that producer's state in the
+  // partition, in arrival order (several batches may be in flight):
+  //   - unknown producer id: kUnknownProducerId; epoch not the current one: kProducerFenced;
+  //   - first batch of the producer (or of a new epoch) in the partition: sequence must be 0;
+  //   - base_sequence == last sequence + 1: appended;
+  //   - (base_sequence, record_count) equal to one of the last 5 batches appended: nothing is
+  //     appended and `done` gets that batch's original base offset with duplicate = true;
+  //   - base_sequence > last + 1 (a gap): kOutOfOrderSequence;
+  //   - anything else (an older retry, beyond the window): kDuplicateSequence;
+  //   - negative or overflowing sequence: kInvalidBatch.
+  // The producer state is written in the same RocksDB WriteBatch as the batch, so it survives
+  // restarts and crashes exactly as the data does.
   void Append(std::string_view topic, PartitionId partition, std::string batch,
               const BatchFields& fields, AppendCallback done);
   // Blocking convenience wrapper around Append().
@@ -173,6 +234,50 @@ class LogStore {
   // The first offset of the first batch whose max timestamp is >= timestamp_ms, or -1 if none.
   absl::StatusOr<Offset> OffsetForTimestamp(std::string_view topic, PartitionId partition,
                                             int64_t timestamp_ms) const;
+
+  // Idempotent producers. With producer_id == -1, allocates a new producer id (from a durable
+  // counter; ids are never reused) with epoch 0. With an existing id, `epoch` must be its current
+  // epoch: returns it unchanged, or, if bump_epoch, epoch + 1, which fences every older epoch of
+  // the producer in all partitions (their appends fail with kProducerFenced) and restarts its
+  // sequences at 0. Durable before it returns (synced unless the fsync policy is kNever).
+  // Errors: kUnknownProducerId, kProducerFenced (stale epoch, or epochs exhausted), kIoError.
+  absl::StatusOr<ProducerIdentity> InitProducer(int64_t producer_id, int32_t epoch,
+                                                bool bump_epoch);
+
+  // Consumer-group committed offsets, in the `offsets` column family, keyed by topic id (so a
+  // deleted and recreated topic does not inherit them; deleting a topic deletes them). Each call
+  // is durable before it returns (synced unless the fsync policy is kNever). The store does no
+  // fencing: the group coordinator checks member and generation before calling.
+  //
+  // Commits all of `offsets` atomically, or none. Errors: kInvalidGroupId (group empty or longer
+  // than kMaxGroupIdLength), kUnknownTopic, kInvalidPartition, kOffsetOutOfRange (offset < 0),
+  // kOffsetMetadataTooLarge, kIoError.
+  absl::Status CommitGroupOffsets(std::string_view group, const std::vector<GroupOffset>& offsets);
+  // Every committed offset of the group, sorted by topic id then partition; empty if none.
+  absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(std::string_view group) const;
+  // One entry per requested partition, in order; offset -1 where nothing was committed.
+  // Errors: kInvalidGroupId, kUnknownTopic, kInvalidPartition (for the whole call).
+  absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(
+      std::string_view group, const std::vector<TopicPartition>& partitions) const;
+  // Forgets every committed offset of the group (OK if it had none).
+  absl::Status DeleteGroupOffsets(std::string_view group);
+  // The groups that have at least one committed offset, sorted by name.
+  absl::StatusOr<std::vector<std::string>> ListGroupsWithOffsets() const;
+
+  // One retention pass over every topic with a retention limit (see TopicConfig), as of `now_ms`
+  // (ms since the Unix epoch; the caller's clock, so tests can inject one). Per partition: drops
+  // the oldest whole batches whose max timestamp is older than now_ms - retention_ms, and the
+  // oldest whole batches beyond retention_bytes of batch data (never the newest batch). It moves
+  // the log start first (reads below it get OutOfRange; a read already running returns whole
+  // batches or OutOfRange), persists it, deletes the records below it and compacts that range so
+  // the disk space is reclaimed. Small steps are skipped (StoreOptions::retention_min_trim_bytes).
+  // Returns the batch bytes dropped. Blocking and I/O heavy: run it periodically on a background
+  // thread, never on a network thread. Passes are serialized. Close() cancels a running pass.
+  absl::StatusOr<int64_t> ApplyRetention(int64_t now_ms);
+
+  // Flushes every column family's memtable to disk and waits (for tests and tools that measure
+  // the data directory, and before a backup). Not needed for durability: the WAL provides that.
+  absl::Status Flush();
 
   // Replaces the listener told about newly visible data. Set it before appending.
   void SetCommitListener(CommitListener listener);

@@ -1,0 +1,61 @@
+#include "broker/error_mapping.h"
+
+#include <string>
+
+namespace choreo::broker {
+
+proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind) {
+  using storage::StoreErrorKind;
+  // No default: a new kind must be mapped here (-Wswitch flags it).
+  switch (kind) {
+    case StoreErrorKind::kNone:
+      return proto::NONE;
+    case StoreErrorKind::kUnknownTopic:
+      return proto::UNKNOWN_TOPIC;
+    case StoreErrorKind::kInvalidPartition:
+      return proto::INVALID_PARTITION;
+    case StoreErrorKind::kTopicExists:
+      return proto::TOPIC_ALREADY_EXISTS;
+    case StoreErrorKind::kInvalidTopic:
+      return proto::INVALID_TOPIC;
+    case StoreErrorKind::kOffsetOutOfRange:
+      return proto::OFFSET_OUT_OF_RANGE;
+    case StoreErrorKind::kCorruptData:
+      // The stored copy is damaged: a broker-side fault, not a bad request from this client.
+      return proto::STORAGE_ERROR;
+    case StoreErrorKind::kNoSpace:
+      return proto::NOT_ENOUGH_SPACE;
+    case StoreErrorKind::kClosed:
+      return proto::SHUTTING_DOWN;
+    case StoreErrorKind::kIoError:
+      return proto::STORAGE_ERROR;
+    case StoreErrorKind::kInvalidBatch:
+      // The broker validates batches before appending, so this is a malformed request that
+      // slipped past those checks.
+      return proto::INVALID_REQUEST;
+    case StoreErrorKind::kDuplicateSequence:
+      return proto::DUPLICATE_SEQUENCE;
+    case StoreErrorKind::kOutOfOrderSequence:
+      return proto::OUT_OF_ORDER_SEQUENCE;
+    case StoreErrorKind::kProducerFenced:
+      return proto::PRODUCER_FENCED;
+    case StoreErrorKind::kUnknownProducerId:
+      return proto::UNKNOWN_PRODUCER_ID;
+    // The protocol has no dedicated codes for these yet; the message says which it was.
+    case StoreErrorKind::kInvalidGroupId:
+    case StoreErrorKind::kOffsetMetadataTooLarge:
+      return proto::INVALID_REQUEST;
+  }
+  return proto::UNKNOWN;
+}
+
+proto::ErrorCode ErrorCodeFor(const absl::Status& status) {
+  return ErrorCodeForKind(storage::StoreErrorKindOf(status));
+}
+
+void SetError(const absl::Status& status, proto::Error* error) {
+  error->set_code(ErrorCodeFor(status));
+  error->set_message(std::string(status.message()));
+}
+
+}  // namespace choreo::broker

@@ -1,0 +1,20 @@
+// The one place where internal statuses become wire error codes. Handlers never pick a code for a
+// storage failure themselves; they call these.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include "choreo/proto/choreo.pb.h"
+#include "choreo/storage/errors.h"
+
+namespace choreo::broker {
+
+// The wire code for a storage error kind.
+proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind);
+// The wire code for a status returned by the store (kNone for OK; unknown statuses are
+// STORAGE_ERROR).
+proto::ErrorCode ErrorCodeFor(const absl::Status& status);
+// Fills `error` with the code and the status message.
+void SetError(const absl::Status& status, proto::Error* error);
+
+}  // namespace choreo::broker

@@ -1,0 +1,54 @@
+#include "broker/handlers/dispatch.h"
+
+#include <array>
+
+#include "broker/handlers/handlers.h"
+#include "broker/handlers/response_util.h"
+
+namespace choreo::broker {
+namespace {
+
+struct Route {
+  proto::Request::BodyCase body;
+  const char* name;
+  Handler handler;
+};
+
+// The one table of APIs. Adding an API = a handler file + a row here.
+constexpr std::array kRoutes = {
+    Route{proto::Request::kHandshake, "handshake", &HandleHandshake},
+    Route{proto::Request::kCreateTopics, "create_topics", &HandleCreateTopics},
+    Route{proto::Request::kDeleteTopics, "delete_topics", &HandleDeleteTopics},
+    Route{proto::Request::kMetadata, "metadata", &HandleMetadata},
+    Route{proto::Request::kProduce, "produce", &HandleProduce},
+    Route{proto::Request::kFetch, "fetch", &HandleFetch},
+    Route{proto::Request::kListOffsets, "list_offsets", &HandleListOffsets},
+};
+
+const Route* FindRoute(proto::Request::BodyCase body) {
+  for (const Route& route : kRoutes)
+    if (route.body == body) return &route;
+  return nullptr;
+}
+
+}  // namespace
+
+const char* RequestName(proto::Request::BodyCase body) {
+  const Route* route = FindRoute(body);
+  return route != nullptr ? route->name : "unknown";
+}
+
+asio::awaitable<proto::Response> Dispatch(RequestContext& ctx, proto::Request& request) {
+  const Route* route = FindRoute(request.body_case());
+  proto::Response response;
+  if (route == nullptr) {
+    response = ErrorResponse(request.correlation_id(), proto::INVALID_REQUEST,
+                             "request has no body this broker understands");
+  } else {
+    response = co_await route->handler(ctx, request);
+  }
+  response.set_correlation_id(request.correlation_id());
+  co_return response;
+}
+
+}  // namespace choreo::broker

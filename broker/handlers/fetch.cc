@@ -1,0 +1,84 @@
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "broker/handlers/fetch_read.h"
+#include "broker/handlers/handlers.h"
+#include "broker/run_blocking.h"
+#include "broker/topic/partition_waiters.h"
+
+namespace choreo::broker {
+namespace {
+
+// Keeps a long poll's waiter parked on its connection (so a closing connection wakes it) for the
+// lifetime of the fetch.
+class ParkGuard {
+ public:
+  ParkGuard(ConnectionState& connection, std::shared_ptr<Waiter> waiter)
+      : connection_(connection), waiter_(std::move(waiter)) {
+    connection_.Park(waiter_);
+  }
+  ~ParkGuard() { connection_.Unpark(waiter_); }
+  ParkGuard(const ParkGuard&) = delete;
+  ParkGuard& operator=(const ParkGuard&) = delete;
+
+ private:
+  ConnectionState& connection_;
+  std::shared_ptr<Waiter> waiter_;
+};
+
+uint64_t ResponseBudget(const BrokerOptions& options, const proto::FetchRequest& fetch) {
+  if (fetch.max_bytes() == 0) return options.max_fetch_bytes;  // unset: the broker's cap
+  return std::min<uint64_t>(fetch.max_bytes(), options.max_fetch_bytes);
+}
+
+std::chrono::milliseconds MaxWait(const BrokerOptions& options, const proto::FetchRequest& fetch) {
+  const auto cap = absl::ToChronoMilliseconds(options.max_fetch_wait);
+  return std::min(std::chrono::milliseconds(fetch.max_wait_ms()), cap);
+}
+
+}  // namespace
+
+asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request& request) {
+  BrokerServices& services = ctx.services;
+  const proto::FetchRequest& fetch = request.fetch();
+  const uint64_t budget = ResponseBudget(services.options, fetch);
+  const auto deadline = std::chrono::steady_clock::now() + MaxWait(services.options, fetch);
+
+  // Topics are resolved once; a topic created during the poll is picked up by the next fetch.
+  std::vector<std::optional<storage::TopicInfo>> topics;
+  topics.reserve(fetch.partitions_size());
+  for (const auto& p : fetch.partitions())
+    topics.push_back(services.topics.Find(p.topic()));
+
+  // Register before the first read so that no commit between read and wait is missed.
+  auto waiter = std::make_shared<Waiter>(ctx.executor);
+  WaiterRegistration registration(services.waiters, waiter);
+  const bool may_wait = fetch.min_bytes() > 0 && deadline > std::chrono::steady_clock::now();
+  if (may_wait) {
+    for (int i = 0; i < fetch.partitions_size(); ++i) {
+      if (topics[i] && fetch.partitions(i).partition() < topics[i]->config.partitions)
+        registration.Add(topics[i]->id, fetch.partitions(i).partition());
+    }
+  }
+  ParkGuard park(ctx.connection, waiter);
+
+  FetchPass pass;
+  while (true) {
+    waiter->Rearm();
+    pass = co_await RunBlocking(services.blocking,
+                                [&] { return ReadPartitions(services, fetch, topics, budget); });
+    const bool done = registration.empty() || pass.bytes >= fetch.min_bytes() || pass.any_error ||
+                      ctx.connection.closing() || std::chrono::steady_clock::now() >= deadline;
+    if (done) break;
+    co_await waiter->WaitUntil(deadline);
+  }
+
+  proto::Response response;
+  *response.mutable_fetch() = std::move(pass.response);
+  co_return response;
+}
+
+}  // namespace choreo::broker

@@ -1,0 +1,36 @@
+// Request handlers, one per API (one file each), registered in dispatch.cc.
+//
+// A handler fills the response body and error; the dispatcher sets the correlation id. Handlers
+// never throw for bad input: untrusted requests are answered with an error code. `request` is
+// owned by the calling coroutine and may be moved from (produce moves the batch bytes out).
+#pragma once
+
+#include <asio/awaitable.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "broker/handlers/request_context.h"
+#include "choreo/proto/choreo.pb.h"
+
+namespace choreo::broker {
+
+inline constexpr uint32_t kProtocolMajor = 1;
+inline constexpr uint32_t kProtocolMinor = 0;
+
+using Handler = asio::awaitable<proto::Response> (*)(RequestContext& ctx, proto::Request& request);
+
+// The handshake answer, with UNSUPPORTED_VERSION for another major version. Synchronous because
+// the session checks the first request inline before reading the next one.
+proto::Response HandshakeResponseFor(const BrokerOptions& options,
+                                     const proto::HandshakeRequest& request);
+
+asio::awaitable<proto::Response> HandleHandshake(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleCreateTopics(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDeleteTopics(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleMetadata(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListOffsets(RequestContext& ctx, proto::Request& request);
+
+}  // namespace choreo::broker

@@ -1,0 +1,88 @@
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "broker/error_mapping.h"
+#include "broker/handlers/handlers.h"
+#include "broker/handlers/response_util.h"
+#include "broker/run_blocking.h"
+#include "choreo/proto/batch.h"
+
+namespace choreo::broker {
+namespace {
+
+uint64_t BatchLimit(const BrokerOptions& options, const storage::TopicInfo& topic) {
+  // A topic may lower the broker's limit, never raise it (frames and memory are sized for it).
+  if (topic.config.max_message_bytes == 0) return options.max_batch_bytes;
+  return std::min(topic.config.max_message_bytes, options.max_batch_bytes);
+}
+
+// Checks everything that can be checked without the store. Returns NONE or the code to answer,
+// with `*message` set.
+proto::ErrorCode Check(const BrokerServices& services, const proto::ProduceRequest& produce,
+                       storage::BatchFields* fields, std::string* message) {
+  std::optional<storage::TopicInfo> topic = services.topics.Find(produce.topic());
+  if (!topic) {
+    *message = "unknown topic '" + produce.topic() + "'";
+    return proto::UNKNOWN_TOPIC;
+  }
+  if (produce.partition() >= topic->config.partitions) {
+    *message = "topic '" + produce.topic() + "' has " + std::to_string(topic->config.partitions) +
+               " partitions; partition " + std::to_string(produce.partition()) + " is invalid";
+    return proto::INVALID_PARTITION;
+  }
+  const uint64_t limit = BatchLimit(services.options, *topic);
+  if (produce.batch().size() > limit) {
+    *message = "batch of " + std::to_string(produce.batch().size()) +
+               " bytes exceeds the limit of " + std::to_string(limit);
+    return proto::MESSAGE_TOO_LARGE;
+  }
+  proto::BatchSummary summary;
+  proto::ErrorCode code = proto::ValidateBatch(produce.batch(), &summary, message);
+  if (code != proto::NONE) return code;
+  fields->record_count = summary.record_count;
+  fields->max_timestamp_ms = summary.max_timestamp_ms;
+  fields->producer_id = summary.producer_id;
+  fields->producer_epoch = summary.producer_epoch;
+  fields->base_sequence = summary.base_sequence;
+  return proto::NONE;
+}
+
+}  // namespace
+
+asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Request& request) {
+  proto::ProduceRequest& produce = *request.mutable_produce();
+  proto::Response response;
+  proto::ProduceResponse* body = response.mutable_produce();
+  body->set_topic(produce.topic());
+  body->set_partition(produce.partition());
+  body->set_base_offset(-1);
+  body->set_log_append_time_ms(-1);  // records keep the producer's create time
+
+  storage::BatchFields fields;
+  std::string message;
+  if (proto::ErrorCode code = Check(ctx.services, produce, &fields, &message);
+      code != proto::NONE) {
+    SetError(code, message, response.mutable_error());
+    co_return response;
+  }
+
+  // The store takes the bytes as they arrived; moving them out avoids copying the batch.
+  std::string batch = std::move(*produce.mutable_batch());
+  storage::LogStore& store = ctx.services.store;
+  absl::StatusOr<storage::AppendResult> appended =
+      co_await AwaitCallback<absl::StatusOr<storage::AppendResult>>([&](auto done) {
+        store.Append(produce.topic(), produce.partition(), std::move(batch), fields,
+                     std::move(done));
+      });
+  if (!appended.ok()) {
+    SetError(appended.status(), response.mutable_error());
+    co_return response;
+  }
+  // A duplicate (idempotent retry) is answered like the original append.
+  body->set_base_offset(appended->base_offset);
+  body->set_log_start_offset(appended->log_start_offset);
+  co_return response;
+}
+
+}  // namespace choreo::broker

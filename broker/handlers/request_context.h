@@ -1,0 +1,66 @@
+// What a request handler may use: the broker-wide services and the state of its connection.
+//
+// Threading: a handler runs as a coroutine on its session's strand (`RequestContext::executor`).
+// Blocking storage calls go through RunBlocking(services.blocking, ...); everything in
+// ConnectionState is strand-owned.
+#pragma once
+
+#include <absl/container/flat_hash_set.h>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <memory>
+
+#include "broker/topic/partition_waiters.h"
+#include "broker/topic/topic_table.h"
+#include "choreo/broker/broker.h"
+#include "choreo/storage/log_store.h"
+
+namespace choreo::broker {
+
+// Broker-wide services shared by every connection. All borrowed; owned by Broker, which keeps
+// them alive until every handler has finished.
+struct BrokerServices {
+  const BrokerOptions& options;
+  storage::LogStore& store;
+  TopicTable& topics;
+  PartitionWaiters& waiters;
+  asio::thread_pool& blocking;  // for blocking storage calls
+};
+
+// Per-connection state handlers share with their session. Strand-owned.
+class ConnectionState {
+ public:
+  explicit ConnectionState(uint64_t id) : id_(id) {}
+
+  uint64_t id() const { return id_; }
+  // True once the connection is closing (peer gone, protocol error, broker shutdown): long polls
+  // should answer with what they have.
+  bool closing() const { return closing_; }
+
+  // Long polls park their waiter here so that closing the connection wakes them.
+  void Park(const std::shared_ptr<Waiter>& waiter) { parked_.insert(waiter); }
+  void Unpark(const std::shared_ptr<Waiter>& waiter) { parked_.erase(waiter); }
+
+  // Marks the connection closing and wakes every parked long poll.
+  void BeginClosing() {
+    closing_ = true;
+    for (const auto& waiter : parked_)
+      waiter->Wake();
+  }
+
+ private:
+  uint64_t id_;
+  bool closing_ = false;
+  absl::flat_hash_set<std::shared_ptr<Waiter>> parked_;
+};
+
+struct RequestContext {
+  BrokerServices& services;
+  ConnectionState& connection;
+  asio::any_io_executor executor;  // the session strand the handler runs on
+};
+
+}  // namespace choreo::broker

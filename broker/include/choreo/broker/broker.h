@@ -1,0 +1,100 @@
+// Broker: the choreo server. Owns the log store, the network server and the request handlers,
+// and can be embedded in-process (tests) or run by choreod (broker/main.cc).
+//
+// Lifecycle: Start() opens the store, binds the listen address and starts serving on its own
+// threads; Shutdown() stops accepting, lets in-flight requests finish (long polls are answered
+// early with what they have), waits up to `shutdown_grace` for connections to drain, then closes
+// the store, which finishes in-flight commits and syncs the WAL. Wait() blocks until Shutdown() has
+// completed. The destructor calls Shutdown().
+//
+// Threading: every method is thread-safe, but Shutdown() and Wait() must not be called from a
+// callback running on the broker's own threads (they join those threads).
+#pragma once
+
+#include <absl/status/statusor.h>
+#include <absl/time/time.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "choreo/storage/log_store.h"
+
+namespace choreo::broker {
+
+struct BrokerOptions {
+  // "HOST:PORT" to listen on; HOST is an IP address or a resolvable name ("[::1]:7420" for IPv6).
+  // Port 0 picks an ephemeral port, reported by Broker::port(). Default: "127.0.0.1:7420".
+  std::string listen = "127.0.0.1:7420";
+  // Name reported in MetadataResponse.broker_id. Default: "choreod".
+  std::string broker_id = "choreod";
+  // The log store (data directory, fsync policy, ...). Default: see storage::StoreOptions.
+  storage::StoreOptions store;
+
+  // Threads running the network and request handlers. Default: 2.
+  int io_threads = 2;
+  // Threads for blocking storage calls (reads, topic administration), so RocksDB I/O never runs
+  // on a network thread. Default: 4.
+  int storage_threads = 4;
+
+  // Largest frame a client may send; a longer declared length is answered with MESSAGE_TOO_LARGE
+  // and the connection is closed without reading the body. Default: 64 MiB.
+  uint32_t max_frame_bytes = 64u << 20;
+  // Largest record batch accepted by produce (a topic's max_message_bytes may lower it).
+  // Default: 16 MiB.
+  uint64_t max_batch_bytes = 16ull << 20;
+  // Requests a connection may have outstanding (dispatched but not yet answered). At the limit
+  // the broker stops reading that socket until responses drain, which also bounds its response
+  // queue. Default: 1024.
+  uint32_t max_in_flight = 1024;
+  // Connections served at once; further ones get a RESOURCE_EXHAUSTED response and are closed.
+  // Default: 4096.
+  uint32_t max_connections = 4096;
+  // Upper bound on the batch bytes of one fetch response (the request's max_bytes is clamped to
+  // it). At least one batch is still returned when it is larger. Default: 16 MiB.
+  uint64_t max_fetch_bytes = 16ull << 20;
+  // Upper bound on a fetch's max_wait_ms (long poll). Default: 30 s.
+  absl::Duration max_fetch_wait = absl::Seconds(30);
+
+  // Partition count for a created topic whose config leaves it 0. Default: 1.
+  uint32_t default_partitions = 1;
+  // Retention for a created topic whose config leaves it 0; -1 keeps data forever. Default: -1.
+  int64_t default_retention_ms = -1;
+  // Per-partition size retention for a topic whose config leaves it 0; -1 is unlimited.
+  // Default: -1.
+  int64_t default_retention_bytes = -1;
+
+  // How long Shutdown() waits for connections to finish their in-flight requests before closing
+  // them forcibly. Default: 10 s.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+class Broker {
+ public:
+  // Opens the store, binds `options.listen` and starts serving. Errors: InvalidArgument (bad
+  // options or listen address), Unavailable (cannot bind), or the store's Open() error.
+  static absl::StatusOr<std::unique_ptr<Broker>> Start(BrokerOptions options);
+
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // The port actually bound (useful with listen port 0).
+  uint16_t port() const;
+  // The address actually bound, as "HOST:PORT".
+  std::string listen_address() const;
+
+  // Stops accepting, answers in-flight requests, closes connections and the store. Idempotent;
+  // returns the store's Close() status the first time, OK afterwards.
+  absl::Status Shutdown();
+  // Blocks until Shutdown() has completed (called from another thread or a signal handler loop).
+  void Wait();
+
+  class Impl;
+
+ private:
+  explicit Broker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace choreo::broker

@@ -1,0 +1,68 @@
+// Server: the listening socket, the accept loop and the set of live sessions.
+//
+// Lifecycle: Listen() binds (synchronously, so bind errors reach Broker::Start), Start() begins
+// accepting, Drain() stops accepting and closes every session gracefully, aborting those still
+// open after the grace period.
+// Threading: Listen()/Start() from the owning thread before serving; Drain() and port() from any
+// thread except the io threads. Each session runs on its own strand; the acceptor on another.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/status.h>
+#include <absl/time/time.h>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "broker/handlers/request_context.h"
+
+namespace choreo::broker {
+
+class Session;
+
+class Server {
+ public:
+  // `io` and `services` are borrowed and must outlive the server.
+  Server(asio::io_context& io, BrokerServices& services);
+  ~Server();
+
+  absl::Status Listen(const std::string& address);
+  void Start();
+  // Stops accepting, asks every session to finish its in-flight requests and close, and waits up
+  // to `grace` for them; the rest are aborted (and waited for a little longer). Returns true if
+  // every session closed gracefully.
+  bool Drain(absl::Duration grace);
+
+  uint16_t port() const { return endpoint_.port(); }
+  std::string address() const;
+
+ private:
+  asio::awaitable<void> AcceptLoop();
+  void OnAccepted(asio::ip::tcp::socket socket);
+  void OnSessionClosed(uint64_t id);
+  // Waits until no session is left or `timeout` passes; true if none is left.
+  bool AwaitNoSessions(absl::Duration timeout);
+
+  asio::io_context& io_;
+  BrokerServices& services_;
+  asio::ip::tcp::acceptor acceptor_;  // on its own strand
+  asio::ip::tcp::endpoint endpoint_;  // as bound
+
+  // std::mutex, not absl::Mutex: the distro's abseil is not built with TSan, so TSan cannot see
+  // absl::Mutex's happens-before edges and would report false races on what it guards.
+  std::mutex mu_;
+  std::condition_variable sessions_changed_;  // notified when a session leaves sessions_
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::flat_hash_map<uint64_t, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace choreo::broker

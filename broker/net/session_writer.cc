@@ -1,0 +1,132 @@
+// The writing side of a Session: the response queue, the writer coroutine and closing.
+#include <absl/strings/str_cat.h>
+
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <vector>
+
+#include "broker/logging.h"
+#include "broker/net/session.h"
+
+namespace choreo::broker {
+namespace {
+
+// One write gathers up to this many queued frames / bytes, to save syscalls under pipelining.
+constexpr size_t kMaxFramesPerWrite = 64;
+constexpr size_t kMaxBytesPerWrite = 1 << 20;
+// After a protocol error or shutdown, input still arriving is read and dropped for at most this
+// long / this much before closing: closing with unread input would reset the connection and
+// could destroy the error response we just sent.
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr size_t kLingerMaxBytes = 1 << 20;
+
+}  // namespace
+
+void Session::Enqueue(const proto::Response& response, bool answers_request) {
+  const bool dropped =
+      outbox_closed_ || mode_ == Mode::kAborted || (mode_ == Mode::kFailing && answers_request);
+  if (!dropped) {
+    std::string frame;
+    if (proto::AppendFrame(response, &frame)) {
+      outbox_.push_back(Outgoing{std::move(frame), answers_request});
+      writer_wake_.cancel();
+      return;
+    }
+    NetLog().error("conn {} response {} too large to frame", id_, response.correlation_id());
+  }
+  if (answers_request) {
+    --unanswered_;
+    reader_wake_.cancel();
+  }
+}
+
+bool Session::WriterShouldExit() const {
+  switch (mode_) {
+    case Mode::kOpen:
+      return false;
+    case Mode::kDraining:
+      return reader_done_ && unanswered_ == 0;
+    case Mode::kFailing:
+    case Mode::kAborted:
+      return true;
+  }
+  return true;
+}
+
+asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
+  std::vector<Outgoing> sending;
+  std::vector<asio::const_buffer> buffers;
+  while (mode_ != Mode::kAborted) {
+    if (outbox_.empty()) {
+      if (WriterShouldExit()) break;
+      writer_wake_.expires_at(asio::steady_timer::time_point::max());
+      asio::error_code ignored;
+      co_await writer_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    size_t bytes = 0;
+    while (!outbox_.empty() && sending.size() < kMaxFramesPerWrite && bytes < kMaxBytesPerWrite) {
+      bytes += outbox_.front().frame.size();
+      sending.push_back(std::move(outbox_.front()));
+      outbox_.pop_front();
+    }
+    buffers.clear();
+    for (const Outgoing& out : sending)
+      buffers.push_back(asio::buffer(out.frame));
+    asio::error_code ec;
+    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    uint32_t answered = 0;
+    for (const Outgoing& out : sending)
+      answered += out.answers_request ? 1 : 0;
+    sending.clear();
+    unanswered_ -= answered;
+    if (ec) {
+      BeginClose(Mode::kAborted, absl::StrCat("write failed: ", ec.message()));
+      break;
+    }
+    if (answered > 0) reader_wake_.cancel();
+  }
+
+  outbox_closed_ = true;
+  for (const Outgoing& out : outbox_)
+    unanswered_ -= out.answers_request ? 1 : 0;
+  outbox_.clear();
+  if (mode_ != Mode::kAborted) co_await LingerAndClose();
+  writer_done_ = true;
+  MaybeFinish();
+}
+
+asio::awaitable<void> Session::LingerAndClose() {
+  asio::error_code ec;
+  socket_.shutdown(asio::socket_base::shutdown_send, ec);
+  if (!peer_closed_ && !ec) {
+    asio::steady_timer watchdog(socket_.get_executor());
+    watchdog.expires_after(kLingerTime);
+    watchdog.async_wait([self = shared_from_this()](asio::error_code timer_ec) {
+      asio::error_code ignored;
+      if (!timer_ec) self->socket_.cancel(ignored);
+    });
+    std::array<char, 4096> scratch;
+    size_t discarded = 0;
+    while (discarded < kLingerMaxBytes && mode_ != Mode::kAborted) {
+      const size_t n = co_await socket_.async_read_some(
+          asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      discarded += n;
+    }
+    watchdog.cancel();
+  }
+  CloseSocket();
+}
+
+void Session::CloseSocket() {
+  asio::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace choreo::broker

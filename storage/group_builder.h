@@ -1,0 +1,99 @@
+// GroupBuilder: turns one group commit's appends into one rocksdb::WriteBatch, and knows how to
+// publish or undo what it decided.
+//
+// For each append, in queue order, Add() checks the idempotent-producer rules (producer_state.h)
+// and either assigns the next offsets of the partition and stages the record, or finds the batch
+// is a retry of a recent one (answered with its original offsets, nothing staged), or rejects it.
+// Offsets and producer state are updated in memory as it goes, so later appends of the same group
+// see earlier ones (several batches of one producer may be in flight per partition). Seal() then
+// stages the final producer state of every (producer, partition) touched, in the same WriteBatch
+// as the records. After the write, Publish() makes the data visible; if it failed, Rollback()
+// restores next offsets and producer state exactly as they were before the group.
+//
+// Threading: used by the committer thread only, while it holds the commit mutex (which is what
+// guards PartitionState::next_offset and ::producers). One builder per group.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/statusor.h>
+#include <rocksdb/write_batch.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "choreo/storage/log_store.h"
+#include "storage/producer_registry.h"
+#include "storage/store_db.h"
+#include "storage/topic_registry.h"
+
+namespace choreo::storage {
+
+struct PendingAppend {
+  std::shared_ptr<TopicState> topic;
+  PartitionId partition = 0;
+  std::string batch;
+  BatchFields fields;
+  AppendCallback done;
+};
+
+struct AdvancedPartition {
+  TopicId topic_id = 0;
+  PartitionId partition = 0;
+  Offset high_watermark = 0;
+};
+
+class GroupBuilder {
+ public:
+  // Both must outlive the builder.
+  GroupBuilder(const StoreDb& db, const ProducerRegistry& producers)
+      : db_(db), producers_(producers) {}
+  GroupBuilder(const GroupBuilder&) = delete;
+  GroupBuilder& operator=(const GroupBuilder&) = delete;
+
+  // Stages one append. Returns what to report once the write succeeded (base offset, or the
+  // original one with duplicate = true; log_start_offset is left for the caller), or this
+  // append's own error (sequence or epoch violations, a deleted topic).
+  absl::StatusOr<AppendResult> Add(const PendingAppend& append);
+  // Stages the producer state changed by the group. Call once, after the last Add().
+  absl::Status Seal();
+
+  rocksdb::WriteBatch& batch() { return batch_; }
+  // True when no append was staged (only errors and duplicates): nothing needs writing.
+  bool NothingStaged() const { return batch_.Count() == 0; }
+
+  // After a successful write: advances the high watermarks and the partitions' byte counts.
+  // Returns the partitions advanced.
+  std::vector<AdvancedPartition> Publish();
+  // After a failed write: gives the offsets back and restores the producer state.
+  void Rollback();
+
+ private:
+  struct Touched {
+    TopicId topic_id = 0;
+    PartitionId partition = 0;
+    Offset next_offset_before = 0;
+    int64_t bytes = 0;  // batch bytes staged for the partition
+  };
+  struct ProducerUndo {
+    TopicId topic_id = 0;
+    PartitionId partition = 0;
+    // The state before the group; nullopt if the producer had none in this partition.
+    std::optional<ProducerPartitionState> before;
+  };
+  using ProducerKey = std::pair<PartitionState*, int64_t>;
+
+  // Applies the producer rules; on kAppend returns nullopt and the caller appends.
+  std::optional<absl::StatusOr<AppendResult>> CheckProducer(const PendingAppend& append,
+                                                            PartitionState& partition);
+  void RecordProducer(const PendingAppend& append, PartitionState& partition, Offset base);
+
+  const StoreDb& db_;
+  const ProducerRegistry& producers_;
+  rocksdb::WriteBatch batch_;
+  absl::flat_hash_map<PartitionState*, Touched> touched_;
+  absl::flat_hash_map<ProducerKey, ProducerUndo> producer_undo_;
+};
+
+}  // namespace choreo::storage

@@ -1,0 +1,102 @@
+// LogStore's public methods: each forwards to LogStore::Impl (pimpl keeps RocksDB and every
+// private header out of the public one).
+#include "choreo/storage/log_store.h"
+
+#include "storage/log_store_impl.h"
+
+namespace choreo::storage {
+
+LogStore::LogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+LogStore::~LogStore() = default;
+
+absl::StatusOr<TopicInfo> LogStore::CreateTopic(std::string_view name, const TopicConfig& config) {
+  return impl_->CreateTopic(name, config);
+}
+
+absl::Status LogStore::DeleteTopic(std::string_view name) {
+  return impl_->DeleteTopic(name);
+}
+
+absl::StatusOr<TopicInfo> LogStore::AlterTopic(std::string_view name,
+                                               const TopicConfigUpdate& update) {
+  return impl_->AlterTopic(name, update);
+}
+
+std::vector<TopicInfo> LogStore::ListTopics() const {
+  return impl_->ListTopics();
+}
+
+absl::StatusOr<TopicInfo> LogStore::GetTopic(std::string_view name) const {
+  return impl_->GetTopic(name);
+}
+
+void LogStore::Append(std::string_view topic, PartitionId partition, std::string batch,
+                      const BatchFields& fields, AppendCallback done) {
+  impl_->Append(topic, partition, std::move(batch), fields, std::move(done));
+}
+
+absl::StatusOr<AppendResult> LogStore::AppendAndWait(std::string_view topic, PartitionId partition,
+                                                     std::string batch, const BatchFields& fields) {
+  return impl_->AppendAndWait(topic, partition, std::move(batch), fields);
+}
+
+absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId partition,
+                                          Offset offset, uint64_t max_bytes) const {
+  return impl_->Read(topic, partition, offset, max_bytes);
+}
+
+absl::StatusOr<PartitionOffsets> LogStore::GetOffsets(std::string_view topic,
+                                                      PartitionId partition) const {
+  return impl_->GetOffsets(topic, partition);
+}
+
+absl::StatusOr<Offset> LogStore::OffsetForTimestamp(std::string_view topic, PartitionId partition,
+                                                    int64_t timestamp_ms) const {
+  return impl_->OffsetForTimestamp(topic, partition, timestamp_ms);
+}
+
+absl::StatusOr<ProducerIdentity> LogStore::InitProducer(int64_t producer_id, int32_t epoch,
+                                                        bool bump_epoch) {
+  return impl_->InitProducer(producer_id, epoch, bump_epoch);
+}
+
+absl::Status LogStore::CommitGroupOffsets(std::string_view group,
+                                          const std::vector<GroupOffset>& offsets) {
+  return impl_->CommitGroupOffsets(group, offsets);
+}
+
+absl::StatusOr<std::vector<GroupOffset>> LogStore::FetchGroupOffsets(std::string_view group) const {
+  return impl_->FetchGroupOffsets(group);
+}
+
+absl::StatusOr<std::vector<GroupOffset>> LogStore::FetchGroupOffsets(
+    std::string_view group, const std::vector<TopicPartition>& partitions) const {
+  return impl_->FetchGroupOffsets(group, partitions);
+}
+
+absl::Status LogStore::DeleteGroupOffsets(std::string_view group) {
+  return impl_->DeleteGroupOffsets(group);
+}
+
+absl::StatusOr<std::vector<std::string>> LogStore::ListGroupsWithOffsets() const {
+  return impl_->ListGroupsWithOffsets();
+}
+
+absl::StatusOr<int64_t> LogStore::ApplyRetention(int64_t now_ms) {
+  return impl_->ApplyRetention(now_ms);
+}
+
+absl::Status LogStore::Flush() {
+  return impl_->Flush();
+}
+
+void LogStore::SetCommitListener(CommitListener listener) {
+  impl_->SetCommitListener(std::move(listener));
+}
+
+absl::Status LogStore::Close() {
+  return impl_->Close();
+}
+
+}  // namespace choreo::storage

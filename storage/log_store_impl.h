@@ -1,0 +1,96 @@
+// LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
+// Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
+// reads, open/close), log_store_admin.cc (producers, group offsets) and log_store_retention.cc.
+//
+// Locks, always taken in this order:
+//   retention_mu_     serializes retention passes (they own the per-partition size accounting).
+//   topic_change_mu_  exclusive for DeleteTopic, shared for group-offset commits and retention
+//                     writes: a deletion never interleaves with a write that resolved the topic
+//                     before it (which would leave keys of a dead topic behind).
+//   db_mu_            shared by every operation that touches RocksDB on the caller's thread,
+//                     exclusive in Close() while it destroys the database, so no call ever sees a
+//                     closed DB. Appends do not take it: the committer refuses them once stopping
+//                     and is stopped before the database is closed.
+//   committer's commit mutex (RunExclusive), then the registries' own mutexes.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "choreo/common/mutex.h"
+#include "choreo/storage/log_store.h"
+#include "storage/committer.h"
+#include "storage/group_offsets.h"
+#include "storage/partition_reader.h"
+#include "storage/producer_registry.h"
+#include "storage/store_db.h"
+#include "storage/topic_registry.h"
+
+namespace choreo::storage {
+
+class LogStore::Impl {
+ public:
+  Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
+       std::unique_ptr<TopicRegistry> registry, std::unique_ptr<ProducerRegistry> producers);
+  ~Impl();
+
+  // log_store.cc
+  absl::StatusOr<TopicInfo> CreateTopic(std::string_view name, const TopicConfig& config);
+  absl::Status DeleteTopic(std::string_view name);
+  absl::StatusOr<TopicInfo> AlterTopic(std::string_view name, const TopicConfigUpdate& update);
+  std::vector<TopicInfo> ListTopics() const;
+  absl::StatusOr<TopicInfo> GetTopic(std::string_view name) const;
+  void Append(std::string_view name, PartitionId partition, std::string batch,
+              const BatchFields& fields, AppendCallback done);
+  absl::StatusOr<AppendResult> AppendAndWait(std::string_view name, PartitionId partition,
+                                             std::string batch, const BatchFields& fields);
+  absl::StatusOr<ReadResult> Read(std::string_view name, PartitionId partition, Offset offset,
+                                  uint64_t max_bytes) const;
+  absl::StatusOr<PartitionOffsets> GetOffsets(std::string_view name, PartitionId partition) const;
+  absl::StatusOr<Offset> OffsetForTimestamp(std::string_view name, PartitionId partition,
+                                            int64_t timestamp_ms) const;
+  void SetCommitListener(CommitListener listener);
+  absl::Status Close();
+
+  // log_store_admin.cc
+  absl::StatusOr<ProducerIdentity> InitProducer(int64_t producer_id, int32_t epoch,
+                                                bool bump_epoch);
+  absl::Status CommitGroupOffsets(std::string_view group, const std::vector<GroupOffset>& offsets);
+  absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(std::string_view group) const;
+  absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(
+      std::string_view group, const std::vector<TopicPartition>& partitions) const;
+  absl::Status DeleteGroupOffsets(std::string_view group);
+  absl::StatusOr<std::vector<std::string>> ListGroupsWithOffsets() const;
+
+  // log_store_retention.cc
+  absl::StatusOr<int64_t> ApplyRetention(int64_t now_ms);
+  absl::Status Flush();
+
+ private:
+  struct Trim;
+  // Moves the log starts and writes them with the deletions; marks trims of deleted topics.
+  absl::Status CommitTrims(std::vector<Trim>& trims);
+
+  absl::StatusOr<std::shared_ptr<TopicState>> FindPartition(std::string_view name,
+                                                            PartitionId partition) const;
+  static VisibleRange Visible(const TopicState& topic, PartitionId partition);
+
+  const StoreOptions options_;
+  Mutex retention_mu_ CHOREO_ACQUIRED_BEFORE(topic_change_mu_);
+  mutable SharedMutex topic_change_mu_ CHOREO_ACQUIRED_BEFORE(db_mu_);
+  // Set when Close() begins; cancels a running retention pass (and its CompactRange).
+  std::atomic<bool> closing_{false};
+  mutable SharedMutex db_mu_;
+  bool closed_ CHOREO_GUARDED_BY(db_mu_) = false;
+  absl::Status close_status_ CHOREO_GUARDED_BY(db_mu_);
+  std::unique_ptr<StoreDb> db_;
+  std::unique_ptr<TopicRegistry> registry_;
+  std::unique_ptr<ProducerRegistry> producers_;
+  std::unique_ptr<GroupOffsetStore> group_offsets_;
+  std::unique_ptr<Committer> committer_;
+};
+
+}  // namespace choreo::storage
