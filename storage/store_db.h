@@ -1,9 +1,10 @@
 // StoreDb: the RocksDB instance of one data directory and its column families.
 //
 //   records    one key per record batch (keys.h, value_format.h)
-//   meta       topics, the topic-id counter, per-partition log start offsets (meta_format.h)
-//   offsets    reserved: committed consumer-group offsets
-//   producers  reserved: idempotent-producer state
+//   meta       topics, the topic-id counter, per-partition log start offsets, producer ids and
+//              epochs (meta_format.h)
+//   offsets    committed consumer-group offsets (offsets_format.h)
+//   producers  idempotent-producer sequence state (producer_format.h)
 //
 // RocksDB requires the `default` column family to exist; choreo writes nothing to it.
 // Lifecycle: Open() -> use -> Close() (or the destructor). Not thread-safe to Close() while others

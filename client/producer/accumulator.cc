@@ -57,7 +57,7 @@ BatchPtr Accumulator::NewBatch(const TopicState& topic, uint32_t partition,
 }
 
 uint32_t Accumulator::ChoosePartition(TopicState& topic, const Submission& submission,
-                                      uint64_t max_encoded_bytes, Status* error) {
+                                      Status* error) {
   const uint32_t count = topic.metadata.partition_count;
   const std::string& key = submission.records.records(0).key();
   if (!key.empty()) {
@@ -74,10 +74,7 @@ uint32_t Accumulator::ChoosePartition(TopicState& topic, const Submission& submi
   // Unkeyed: keep to the sticky partition while its batch is open and has room.
   if (topic.sticky_batch != 0 && topic.sticky_partition < topic.partitions.size()) {
     const PartitionState& sticky = *topic.partitions[topic.sticky_partition];
-    if (sticky.open && sticky.open->id == topic.sticky_batch &&
-        Fits(*sticky.open, submission.payload_bytes, max_encoded_bytes)) {
-      return topic.sticky_partition;
-    }
+    if (sticky.open && sticky.open->id == topic.sticky_batch) return topic.sticky_partition;
   }
   if (count == 1) return 0;
   // Any other partition, uniformly: spreads keyless load without a fixed rotation.
@@ -116,8 +113,18 @@ PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
       return result;
     }
   } else {
+    if (submission.records.records(0).key().empty() && topic.sticky_batch != 0 &&
+        topic.sticky_partition < topic.partitions.size()) {
+      // A sticky batch without room for this record is as good as full: send it now.
+      PartitionState& sticky = *topic.partitions[topic.sticky_partition];
+      if (sticky.open && sticky.open->id == topic.sticky_batch &&
+          !Fits(*sticky.open, submission.payload_bytes, max_encoded_bytes)) {
+        CloseOpen(sticky);
+        result.closed_batch = true;
+      }
+    }
     Status error;
-    p = ChoosePartition(topic, submission, max_encoded_bytes, &error);
+    p = ChoosePartition(topic, submission, &error);
     if (!error.ok()) {
       result.kind = PlaceResult::Kind::kFailed;
       result.status = std::move(error);

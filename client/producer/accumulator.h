@@ -86,8 +86,9 @@ class Accumulator {
   static void CloseOpen(PartitionState& partition);
 
  private:
-  uint32_t ChoosePartition(TopicState& topic, const Submission& submission,
-                           uint64_t max_encoded_bytes, Status* error);
+  // The partition for a submission without an explicit one: by key, else the sticky partition
+  // while its batch is open, else another one at random.
+  uint32_t ChoosePartition(TopicState& topic, const Submission& submission, Status* error);
   bool Fits(const ProducerBatch& batch, uint64_t bytes, uint64_t max_encoded_bytes) const;
   BatchPtr NewBatch(const TopicState& topic, uint32_t partition, const Submission& submission,
                     ProducerClock::time_point now);

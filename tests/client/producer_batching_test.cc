@@ -196,7 +196,9 @@ TEST(ProducerBatchingTest, KeyedRecordsGoToTheirMurmur2PartitionInOrder) {
       EXPECT_EQ(DefaultPartitionForKey(record.key, 4), p);
       const int round = std::stoi(record.value);
       auto [it, first] = last_round.emplace(record.key, round);
-      if (!first) EXPECT_EQ(round, std::exchange(it->second, round) + 1) << record.key;
+      if (!first) {
+        EXPECT_EQ(round, std::exchange(it->second, round) + 1) << record.key;
+      }
     }
   }
 }

@@ -130,6 +130,7 @@ TEST_F(FaultTest, FailedWriteRollsBackProducerSequences) {
   // offsets it would have had, and a batch after it is a gap.
   fs_->fail = false;
   absl::StatusOr<AppendResult> retry = store_->AppendAndWait("orders", 0, "lost", fields(2));
+  fprintf(stderr, "DIAG retry %s\n", retry.status().ToString().c_str());
   if (retry.ok()) {
     EXPECT_FALSE(retry->duplicate);
     EXPECT_EQ(retry->base_offset, 2);

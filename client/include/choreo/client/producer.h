@@ -78,7 +78,7 @@ struct ProducerOptions {
 
   // Maps keys to partitions; null means DefaultPartitionForKey. Called under the producer's lock:
   // it must be fast, thread-safe and must not call the producer. Default: null.
-  std::shared_ptr<const Partitioner> partitioner;
+  std::shared_ptr<const Partitioner> partitioner = nullptr;
   // A topic's partition count is re-read from the broker after this long, so that partitions
   // added to a topic are used. Default: 5 min.
   std::chrono::milliseconds metadata_max_age{300000};

@@ -4,7 +4,9 @@
 //   key   = format version u8 (1) | topic_id u32 BE | partition u32 BE | base_offset u64 BE
 //   value = StoredBatchHeader (fixed size, with a CRC32C over header and batch) | batch bytes
 // so keys sort by (topic, partition, offset) and a read is one SeekForPrev plus a forward scan.
-// Column family `meta` holds topic definitions, the topic-id counter and per-partition state.
+// Column family `meta` holds topic definitions, the topic-id counter, per-partition state and
+// producer ids/epochs; `producers` the idempotent-producer sequence state (written in the same
+// WriteBatch as the batches it describes); `offsets` committed consumer-group offsets.
 //
 // Batches are opaque to the store: the broker validates them and passes the few fields the store
 // needs (BatchFields). Offsets are dense per partition and assigned in arrival order.
@@ -225,7 +227,8 @@ class LogStore {
 
   // Reads visible batches from `offset` up to about `max_bytes` of batch data. An offset equal to
   // the high watermark returns no batches; one below the log start or above the high watermark is
-  // OutOfRange. A stored value that fails its checksum is DataLoss, never returned as data.
+  // OutOfRange, and so is one whose batch a concurrent retention pass deleted (never later batches
+  // in its place). A stored value that fails its checksum is DataLoss, never returned as data.
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset offset,
                                   uint64_t max_bytes) const;
 
