@@ -23,6 +23,7 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kProduce, "produce", &HandleProduce},
     Route{proto::Request::kFetch, "fetch", &HandleFetch},
     Route{proto::Request::kListOffsets, "list_offsets", &HandleListOffsets},
+    Route{proto::Request::kInitProducer, "init_producer", &HandleInitProducer},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

@@ -32,5 +32,6 @@ asio::awaitable<proto::Response> HandleMetadata(RequestContext& ctx, proto::Requ
 asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleListOffsets(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleInitProducer(RequestContext& ctx, proto::Request& request);
 
 }  // namespace choreo::broker

@@ -20,6 +20,7 @@ proto::Response HandshakeResponseFor(const BrokerOptions& options,
   body->set_max_frame_bytes(options.max_frame_bytes);
   body->set_max_batch_bytes(options.max_batch_bytes);
   body->set_max_in_flight(options.max_in_flight);
+  body->set_fsync_policy(std::string(storage::FsyncPolicyName(options.store.fsync)));
   // Any minor version is accepted: newer minors only add fields, which proto3 ignores.
   if (request.protocol_major() != kProtocolMajor) {
     SetError(proto::UNSUPPORTED_VERSION,

@@ -79,8 +79,9 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
     SetError(appended.status(), response.mutable_error());
     co_return response;
   }
-  // A duplicate (idempotent retry) is answered like the original append.
+  // A duplicate (idempotent retry) is answered like the original append, flagged as such.
   body->set_base_offset(appended->base_offset);
+  body->set_duplicate(appended->duplicate);
   body->set_log_start_offset(appended->log_start_offset);
   co_return response;
 }

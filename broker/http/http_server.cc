@@ -1,4 +1,4 @@
-#include "http/http_server.h"
+#include "broker/http/http_server.h"
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>

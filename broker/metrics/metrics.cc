@@ -1,4 +1,4 @@
-#include "metrics/metrics.h"
+#include "broker/metrics/metrics.h"
 
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>

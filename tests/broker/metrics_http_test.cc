@@ -1,4 +1,4 @@
-#include "metrics/metrics.h"
+#include "broker/metrics/metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "http/http_server.h"
+#include "broker/http/http_server.h"
 
 namespace choreo::broker {
 namespace {
