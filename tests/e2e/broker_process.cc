@@ -47,7 +47,8 @@ BrokerProcess::~BrokerProcess() {
   std::error_code ignored;
   std::filesystem::remove(port_file, ignored);  // a stale file would name the previous port
   std::filesystem::create_directories(data_dir(), ignored);
-  std::vector<std::string> argv = {CHOREOD_PATH, "--listen=127.0.0.1:0",
+  std::vector<std::string> argv = {CHOREOD_PATH,
+                                   "--listen=127.0.0.1:" + std::to_string(kept_port_),
                                    "--data-dir=" + data_dir().string(), "--fsync=" + options_.fsync,
                                    "--port-file=" + port_file.string()};
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
@@ -60,7 +61,10 @@ BrokerProcess::~BrokerProcess() {
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   for (;;) {
     port_ = ReadPort(port_file);
-    if (port_ != 0) return ::testing::AssertionSuccess();
+    if (port_ != 0) {
+      if (options_.keep_port) kept_port_ = port_;
+      return ::testing::AssertionSuccess();
+    }
     const int exit_code = WaitForExit(pid_, milliseconds(0));
     if (exit_code != -1) {
       pid_ = -1;

@@ -1,7 +1,10 @@
 // BrokerProcess: runs the real `choreod` binary as a child process for end-to-end tests.
 //
 // The broker listens on 127.0.0.1 port 0 and reports its port through --port-file; Start() waits
-// for that file (polling with a deadline) and fails early if the child exits. Its stdout and stderr
+// for that file (polling with a deadline) and fails early if the child exits. With `keep_port`,
+// later starts listen on the port of the first one, so that clients reconnect to the same address
+// after Kill()/Restart() (the broker sets SO_REUSEADDR, so connections of the killed process in
+// TIME_WAIT do not block the bind). Its stdout and stderr
 // go to `broker.log` in the work directory, appended across restarts; failures quote its tail.
 // Data lives in `data/` under the work directory and survives Stop()/Kill() and Restart().
 //
@@ -25,6 +28,7 @@ class BrokerProcess {
   struct Options {
     std::string fsync = "always";          // --fsync=always|interval|never
     std::vector<std::string> extra_flags;  // passed through verbatim
+    bool keep_port = false;                // restart on the first start's port
     std::chrono::milliseconds start_timeout{30000};
     std::chrono::milliseconds stop_timeout{30000};
   };
@@ -57,6 +61,7 @@ class BrokerProcess {
   Options options_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t kept_port_ = 0;  // with keep_port: the first start's port
 };
 
 }  // namespace choreo::e2e
