@@ -2,9 +2,10 @@
 // offsets of every partition.
 //
 // Lifecycle: constructed on an open StoreDb, Load() once before use. Threading: all methods are
-// thread-safe. Create() and Delete() write to RocksDB with sync and are serialized with each other;
-// Find() and List() only take a short in-memory lock, so appends never wait for a metadata fsync.
-// Delete() must run while no group commit is in progress (Committer::RunExclusive).
+// thread-safe. Create(), Alter() and Delete() write to RocksDB with sync and are serialized with
+// each other; Find() and List() only take a short in-memory lock, so appends never wait for a
+// metadata fsync. Delete() must run while no group commit is in progress (Committer::RunExclusive).
+// The in-memory state types are in topic_state.h; loading is in topic_recovery.cc.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>

@@ -42,6 +42,16 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
                    const std::atomic<bool>& stop, RunStats& stats) {
   ProducerOptions producer_options;
   producer_options.client = ClientFor(options, "producer", index);
+  producer_options.batch_bytes = options.batch_bytes;
+  producer_options.linger = std::chrono::milliseconds(options.linger_ms);
+  if (options.compression == "lz4") {
+    producer_options.compression = Compression::kLz4;
+  } else if (options.compression == "zstd") {
+    producer_options.compression = Compression::kZstd;
+  } else if (options.compression != "none") {
+    return Status(ErrorCode::kInvalidArgument,
+                  "--compression must be none, lz4 or zstd, not '" + options.compression + "'");
+  }
   auto producer = Producer::Create(producer_options);
   if (!producer.ok()) return producer.status();
 
