@@ -1,6 +1,7 @@
-// Broker: owns the components and wires them together. Start-up goes store -> topic table ->
-// listener -> io threads; shutdown runs in reverse: connections drained, io threads stopped,
-// storage pool joined, store closed.
+// Broker: owns the components and wires them together. Start-up goes data-dir lock -> store ->
+// topic table -> metrics -> HTTP endpoint -> listener -> io threads -> retention; shutdown runs in
+// reverse: not ready, retention stopped, connections drained, io threads stopped, storage pool
+// joined, store closed, HTTP endpoint stopped, lock released.
 #include "choreo/broker/broker.h"
 
 #include <absl/base/thread_annotations.h>
@@ -10,22 +11,46 @@
 #include <asio/io_context.hpp>
 #include <asio/thread_pool.hpp>
 
+#include <atomic>
 #include <climits>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "broker/data_dir_lock.h"
+#include "broker/group/coordinator.h"
+#include "broker/group/topic_source.h"
+#include "broker/handlers/dispatch.h"
 #include "broker/handlers/request_context.h"
+#include "broker/http/http_server.h"
+#include "broker/http/operator_endpoints.h"
 #include "broker/logging.h"
+#include "broker/metrics/broker_collectors.h"
+#include "broker/metrics/broker_metrics.h"
+#include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
+#include "broker/retention/retention_scheduler.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
 
 namespace choreo::broker {
 
 namespace {
+
+absl::Status ValidateOperationsOptions(const BrokerOptions& options);
+
+GroupOptions GroupOptionsFrom(const BrokerOptions& options) {
+  return GroupOptions{.default_session_timeout = options.group_session_timeout,
+                      .min_session_timeout = options.group_min_session_timeout,
+                      .max_session_timeout = options.group_max_session_timeout,
+                      .heartbeat_interval = options.group_heartbeat_interval,
+                      .default_rebalance_timeout = options.group_rebalance_timeout};
+}
 
 absl::Status ValidateOptions(const BrokerOptions& options) {
   if (options.io_threads < 1 || options.storage_threads < 1)
@@ -42,7 +67,31 @@ absl::Status ValidateOptions(const BrokerOptions& options) {
   if (options.max_fetch_wait < absl::ZeroDuration() ||
       options.shutdown_grace < absl::ZeroDuration())
     return absl::InvalidArgumentError("max_fetch_wait and shutdown_grace must not be negative");
+  return ValidateOperationsOptions(options);
+}
+
+absl::Status ValidateOperationsOptions(const BrokerOptions& options) {
+  if (options.max_pending_produce_bytes < (64u << 10))
+    return absl::InvalidArgumentError("max_pending_produce_bytes must be at least 64 KiB");
+  if (options.handshake_timeout <= absl::ZeroDuration() ||
+      options.idle_timeout <= absl::ZeroDuration())
+    return absl::InvalidArgumentError("handshake_timeout and idle_timeout must be positive");
+  if (options.retention_check_interval < absl::ZeroDuration())
+    return absl::InvalidArgumentError("retention_check_interval must not be negative");
+  if (options.default_partitions == 0 || options.default_partitions > storage::kMaxPartitions)
+    return absl::InvalidArgumentError(
+        absl::StrCat("default_partitions must be in [1, ", storage::kMaxPartitions, "]"));
   return absl::OkStatus();
+}
+
+// (body case, API name) of every routed request, for the per-API metrics.
+std::vector<std::pair<int, std::string>> RoutedApis() {
+  std::vector<std::pair<int, std::string>> apis;
+  for (int body = 1; body < 64; ++body) {
+    const char* name = RequestName(static_cast<proto::Request::BodyCase>(body));
+    if (std::string_view(name) != "unknown") apis.emplace_back(body, name);
+  }
+  return apis;
 }
 
 }  // namespace
@@ -62,16 +111,33 @@ class Broker::Impl {
   void Wait();
   uint16_t port() const { return server_->port(); }
   std::string address() const { return server_->address(); }
+  uint16_t http_port() const { return http_ ? http_->port() : 0; }
 
  private:
   void RunIoThread();
   void MarkDone();
+  // The operator HTTP endpoint (/metrics, /healthz, /readyz).
+  absl::Status StartHttp();
+  void StopHttp();
 
   const BrokerOptions options_;
+  std::unique_ptr<DataDirLock> data_dir_lock_;  // held from before the store opens until closed
   std::unique_ptr<storage::LogStore> store_;
   std::unique_ptr<TopicTable> topics_;
   PartitionWaiters waiters_;
+  MetricsRegistry registry_;
+  std::unique_ptr<BrokerMetrics> metrics_;
+  std::unique_ptr<MemoryBudget> produce_memory_;
+  std::unique_ptr<TopicTableSource> group_topics_;
+  std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<BrokerServices> services_;
+  // The HTTP endpoint has its own io_context and thread, so a scrape (which walks the data
+  // directory) never delays a request, and /healthz answers even if the io threads are stuck.
+  asio::io_context http_io_;
+  std::unique_ptr<HttpServer> http_;
+  std::thread http_thread_;
+  std::atomic<bool> serving_{false};  // /readyz
+  std::unique_ptr<RetentionScheduler> retention_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<Server> server_;
@@ -89,6 +155,9 @@ class Broker::Impl {
 };
 
 absl::Status Broker::Impl::Start() {
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(options_.store.data_dir);
+  if (!lock.ok()) return lock.status();
+  data_dir_lock_ = *std::move(lock);
   absl::StatusOr<std::unique_ptr<storage::LogStore>> store =
       storage::LogStore::Open(options_.store);
   if (!store.ok()) return store.status();
@@ -98,11 +167,21 @@ absl::Status Broker::Impl::Start() {
   // The committer thread must not block: Notify only posts wake-ups.
   store_->SetCommitListener([this](storage::TopicId topic, storage::PartitionId partition,
                                    storage::Offset) { waiters_.Notify(topic, partition); });
+  metrics_ = std::make_unique<BrokerMetrics>(registry_, RoutedApis());
+  RegisterBrokerCollectors(*metrics_, *topics_, *store_, options_.store.data_dir);
+  produce_memory_ = std::make_unique<MemoryBudget>(options_.max_pending_produce_bytes,
+                                                   &metrics_->pending_produce_bytes());
+  group_topics_ = std::make_unique<TopicTableSource>(*topics_);
+  groups_ = std::make_unique<GroupCoordinator>(GroupOptionsFrom(options_), *group_topics_);
   services_ = std::make_unique<BrokerServices>(
-      BrokerServices{options_, *store_, *topics_, waiters_, blocking_});
+      BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_,
+                     *produce_memory_, *groups_});
 
   server_ = std::make_unique<Server>(io_, *services_);
-  if (absl::Status listening = server_->Listen(options_.listen); !listening.ok()) {
+  absl::Status listening = StartHttp();
+  if (listening.ok()) listening = server_->Listen(options_.listen);
+  if (!listening.ok()) {
+    StopHttp();
     (void)store_->Close();  // the listen error is the one worth reporting
     return listening;
   }
@@ -110,14 +189,41 @@ absl::Status Broker::Impl::Start() {
   work_.emplace(io_.get_executor());
   for (int i = 0; i < options_.io_threads; ++i)
     io_threads_.emplace_back([this] { RunIoThread(); });
+  if (options_.retention_check_interval > absl::ZeroDuration()) {
+    retention_ = std::make_unique<RetentionScheduler>(*store_, options_.retention_check_interval,
+                                                      *metrics_);
+    retention_->Start();
+  }
   {
     std::lock_guard lock(mu_);
     started_ = true;
   }
-  BrokerLog().info("listening on {} (data dir {}, fsync {}, {} topics)", server_->address(),
+  serving_ = true;
+  BrokerLog().info("listening on {} (http {}, data dir {}, fsync {}, {} topics)",
+                   server_->address(), http_ ? std::to_string(http_->port()) : "off",
                    options_.store.data_dir, storage::FsyncPolicyName(options_.store.fsync),
                    topics_->List().size());
   return absl::OkStatus();
+}
+
+absl::Status Broker::Impl::StartHttp() {
+  if (options_.http_listen.empty()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(http_io_, options_.http_listen, OperatorEndpoints(registry_, [this] {
+                          return serving_ ? std::string() : std::string("not serving");
+                        }));
+  if (!http.ok()) return http.status();
+  http_ = *std::move(http);
+  http_thread_ = std::thread([this] { http_io_.run(); });
+  return absl::OkStatus();
+}
+
+void Broker::Impl::StopHttp() {
+  if (!http_) return;
+  // A scrape in progress finishes its handler first; unanswered connections are just dropped.
+  http_io_.stop();
+  if (http_thread_.joinable()) http_thread_.join();
+  http_->Stop();
 }
 
 void Broker::Impl::RunIoThread() {
@@ -151,6 +257,8 @@ absl::Status Broker::Impl::Shutdown() {
     return absl::OkStatus();
   }
   BrokerLog().info("shutting down");
+  serving_ = false;
+  if (retention_) retention_->RequestStop();
   const bool graceful = server_->Drain(options_.shutdown_grace);
   // Every connection is closed (or abandoned): nothing more for the io threads to do.
   work_.reset();
@@ -158,8 +266,13 @@ absl::Status Broker::Impl::Shutdown() {
   for (std::thread& thread : io_threads_)
     thread.join();
   blocking_.join();
-  // Commits already queued finish here; the WAL is synced and RocksDB closed.
+  // Scrapes read the store: stop them before it closes (/readyz said "not serving" until now).
+  StopHttp();
+  // Commits already queued finish here; the WAL is synced and RocksDB closed. Close() also cancels
+  // a running retention pass, so joining the scheduler afterwards does not wait for a compaction.
   close_status_ = store_->Close();
+  if (retention_) retention_->Join();
+  data_dir_lock_.reset();
   if (close_status_.ok()) {
     BrokerLog().info("shut down{}", graceful ? "" : " (some connections were aborted)");
   } else {
@@ -188,6 +301,8 @@ Broker::~Broker() = default;
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
+  if (absl::Status valid = ValidateGroupOptions(GroupOptionsFrom(options)); !valid.ok())
+    return valid;
   auto impl = std::make_unique<Impl>(std::move(options));
   if (absl::Status started = impl->Start(); !started.ok()) return started;
   return std::unique_ptr<Broker>(new Broker(std::move(impl)));
@@ -195,6 +310,10 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
 
 uint16_t Broker::port() const {
   return impl_->port();
+}
+
+uint16_t Broker::http_port() const {
+  return impl_->http_port();
 }
 
 std::string Broker::listen_address() const {

@@ -1,5 +1,6 @@
 #include "broker/error_mapping.h"
 
+#include <optional>
 #include <string>
 
 namespace choreo::broker {
@@ -49,7 +50,26 @@ proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind) {
   return proto::UNKNOWN;
 }
 
+proto::ErrorCode ErrorCodeForGroupKind(GroupErrorKind kind) {
+  switch (kind) {
+    case GroupErrorKind::kUnknownMember:
+      return proto::UNKNOWN_MEMBER_ID;
+    case GroupErrorKind::kIllegalGeneration:
+      return proto::ILLEGAL_GENERATION;
+    case GroupErrorKind::kGroupNotEmpty:
+      return proto::GROUP_NOT_EMPTY;
+    case GroupErrorKind::kUnknownGroup:
+      return proto::UNKNOWN_GROUP;
+    case GroupErrorKind::kInvalidRequest:
+      return proto::INVALID_REQUEST;
+  }
+  return proto::UNKNOWN;
+}
+
 proto::ErrorCode ErrorCodeFor(const absl::Status& status) {
+  if (std::optional<GroupErrorKind> group = GroupErrorKindOf(status)) {
+    return ErrorCodeForGroupKind(*group);
+  }
   return ErrorCodeForKind(storage::StoreErrorKindOf(status));
 }
 

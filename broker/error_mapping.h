@@ -4,6 +4,7 @@
 
 #include <absl/status/status.h>
 
+#include "broker/group/group_errors.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/storage/errors.h"
 
@@ -11,8 +12,10 @@ namespace choreo::broker {
 
 // The wire code for a storage error kind.
 proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind);
-// The wire code for a status returned by the store (kNone for OK; unknown statuses are
-// STORAGE_ERROR).
+// The wire code for a consumer-group coordinator error kind.
+proto::ErrorCode ErrorCodeForGroupKind(GroupErrorKind kind);
+// The wire code for a status returned by the store or the group coordinator (NONE for OK;
+// unknown statuses are STORAGE_ERROR).
 proto::ErrorCode ErrorCodeFor(const absl::Status& status);
 // Fills `error` with the code and the status message.
 void SetError(const absl::Status& status, proto::Error* error);

@@ -29,18 +29,45 @@ absl::Status ExpandFile(const std::string& path, int depth, std::vector<std::str
   return Expand(lines, depth + 1, out);
 }
 
+// True for "--config=F" / "--flagfile=F" (or with one dash), setting `*files` to F, and for
+// "--config" / "--flagfile" alone, setting `*takes_next` (the file list is the next argument).
+bool IsFileFlag(absl::string_view arg, absl::string_view* files, bool* takes_next) {
+  for (absl::string_view name : {"config", "flagfile"}) {
+    absl::string_view rest = arg;
+    if (!absl::ConsumePrefix(&rest, "--") && !absl::ConsumePrefix(&rest, "-")) return false;
+    if (!absl::ConsumePrefix(&rest, name)) continue;
+    if (rest.empty()) {
+      *takes_next = true;
+      return true;
+    }
+    if (absl::ConsumePrefix(&rest, "=")) {
+      *files = rest;
+      *takes_next = false;
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::Status Expand(const std::vector<std::string>& args, int depth,
                     std::vector<std::string>* out) {
   bool after_terminator = false;
-  for (const std::string& arg : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (after_terminator) {
       out->push_back(arg);
       continue;
     }
     if (arg == "--") after_terminator = true;
     std::string normalized = NormalizeFlagName(arg);
-    absl::string_view files = normalized;
-    if (absl::ConsumePrefix(&files, "--flagfile=") || absl::ConsumePrefix(&files, "-flagfile=")) {
+    absl::string_view files;
+    bool takes_next = false;
+    if (IsFileFlag(normalized, &files, &takes_next)) {
+      if (takes_next) {
+        if (i + 1 == args.size())
+          return absl::InvalidArgumentError(absl::StrCat(arg, " needs a file name"));
+        files = args[++i];
+      }
       for (absl::string_view file : absl::StrSplit(files, ',', absl::SkipEmpty())) {
         if (absl::Status s = ExpandFile(std::string(file), depth, out); !s.ok()) return s;
       }

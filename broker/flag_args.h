@@ -1,6 +1,7 @@
 // choreod's flags are documented with dashes (--data-dir) but abseil only knows underscored names
 // (--data_dir). These helpers rewrite the names before abseil parses them, on the command line and
-// in --flagfile files, so either spelling works everywhere.
+// in --config/--flagfile files, so either spelling works everywhere. Files are expanded in place,
+// so a flag after --config FILE overrides the file's value.
 #pragma once
 
 #include <absl/status/statusor.h>
@@ -15,8 +16,8 @@ namespace choreo::broker {
 // arguments are untouched; "--" and anything after it too.
 std::string NormalizeFlagName(std::string_view arg);
 
-// Normalizes `args` (argv[1..]) and expands every --flagfile=PATH[,PATH...] in place with the
-// normalized lines of those files (abseil's flagfile format: one flag per line, '#' comments,
+// Normalizes `args` (argv[1..]) and expands every --config=PATH[,PATH...] / --flagfile=PATH
+// (also "--config PATH") in place with the normalized lines of those files (abseil's flagfile format: one flag per line, '#' comments,
 // surrounding whitespace ignored; nested --flagfile allowed). Errors: NotFound/InvalidArgument for
 // an unreadable file or too deep nesting.
 absl::StatusOr<std::vector<std::string>> NormalizeFlagArgs(const std::vector<std::string>& args);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/flag_args.h"
@@ -28,6 +29,9 @@ ABSL_FLAG(std::string, listen, choreo::broker::BrokerOptions{}.listen,
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound port (decimal, newline-terminated) to this file, atomically, "
           "once listening.");
+ABSL_FLAG(std::string, http_port_file, "",
+          "If set, write the bound HTTP port (see --http-listen) to this file, atomically, before "
+          "the --port-file.");
 ABSL_FLAG(std::string, data_dir, choreo::storage::StoreOptions{}.data_dir,
           "Directory of the log store (created if missing).");
 ABSL_FLAG(std::string, fsync, "always",
@@ -62,6 +66,46 @@ ABSL_FLAG(
     static_cast<int32_t>(absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.shutdown_grace)),
     "On SIGINT/SIGTERM, how long connections may take to finish in-flight requests before "
     "they are closed forcibly.");
+// Never parsed by abseil: NormalizeFlagArgs expands --config (like --flagfile) before parsing.
+// Defined so that --help lists it.
+ABSL_FLAG(std::string, config, "",
+          "Read flags from FILE (abseil flag-file format: one --flag=value per line, '#' "
+          "comments); flags after it on the command line override the file's.");
+// Operations: the HTTP endpoint, connection limits, retention and topic defaults.
+ABSL_FLAG(std::string, http_listen, choreo::broker::BrokerOptions{}.http_listen,
+          "HOST:PORT for /metrics (Prometheus), /healthz and /readyz; empty disables it.");
+ABSL_FLAG(uint64_t, max_pending_produce_bytes,
+          choreo::broker::BrokerOptions{}.max_pending_produce_bytes,
+          "Produce data held in memory at once (read, not yet appended); when full, producing "
+          "connections are not read until appends complete.");
+ABSL_FLAG(int64_t, handshake_timeout_ms,
+          absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.handshake_timeout),
+          "Close a connection that has not completed its handshake this long after connecting.");
+ABSL_FLAG(int64_t, idle_timeout_ms,
+          absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.idle_timeout),
+          "Close a connection with nothing in flight that sends no complete request for this "
+          "long.");
+ABSL_FLAG(int64_t, retention_check_interval_ms,
+          absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.retention_check_interval),
+          "How often retention runs over all topics; 0 disables retention.");
+ABSL_FLAG(uint64_t, retention_min_trim_bytes,
+          choreo::storage::StoreOptions{}.retention_min_trim_bytes,
+          "Retention skips a partition whose trim would drop fewer bytes than this (unless it "
+          "drops 10% of the partition or everything), to avoid many small range deletions.");
+ABSL_FLAG(bool, auto_create_topics, choreo::broker::BrokerOptions{}.auto_create_topics,
+          "Create an unknown topic (with the --default-* settings) when it is produced to or "
+          "named in a metadata request.");
+ABSL_FLAG(uint32_t, default_partitions, choreo::broker::BrokerOptions{}.default_partitions,
+          "Partitions of a topic created without a partition count (or auto-created).");
+ABSL_FLAG(int64_t, default_retention_ms, choreo::broker::BrokerOptions{}.default_retention_ms,
+          "Retention by age of a topic created without one; -1 keeps records forever.");
+ABSL_FLAG(int64_t, default_retention_bytes,
+          choreo::broker::BrokerOptions{}.default_retention_bytes,
+          "Retention by size (per partition) of a topic created without one; -1 is unlimited.");
+ABSL_FLAG(uint64_t, write_buffer_bytes, choreo::storage::StoreOptions{}.write_buffer_bytes,
+          "RocksDB memtable size of the records column family.");
+ABSL_FLAG(uint64_t, block_cache_bytes, choreo::storage::StoreOptions{}.block_cache_bytes,
+          "RocksDB block cache shared by all column families.");
 
 namespace {
 
@@ -71,7 +115,8 @@ constexpr char kUsage[] =
     "Usage: choreod [--flag=value ...]\n"
     "With no flags it serves on 127.0.0.1:7420 with its data in ./data.\n"
     "Flag names may be written with dashes or underscores (--data-dir or --data_dir), on the\n"
-    "command line and in --flagfile files (one --flag=value per line, '#' starts a comment).";
+    "command line and in --config/--flagfile files (one --flag=value per line, '#' starts a\n"
+    "comment). Flags after --config FILE override the file's.";
 
 // abseil only knows underscored flag names; rewrite dashed ones (and expand flag files) first.
 std::vector<std::string> NormalizedArgs(int argc, char** argv) {
@@ -106,6 +151,22 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.max_fetch_bytes = absl::GetFlag(FLAGS_max_fetch_bytes);
   options.max_fetch_wait = absl::Milliseconds(absl::GetFlag(FLAGS_max_fetch_wait_ms));
   options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.max_pending_produce_bytes = absl::GetFlag(FLAGS_max_pending_produce_bytes);
+  options.handshake_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
+  options.idle_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms));
+  options.retention_check_interval =
+      absl::Milliseconds(absl::GetFlag(FLAGS_retention_check_interval_ms));
+  options.store.retention_min_trim_bytes = absl::GetFlag(FLAGS_retention_min_trim_bytes);
+  options.auto_create_topics = absl::GetFlag(FLAGS_auto_create_topics);
+  options.default_partitions = absl::GetFlag(FLAGS_default_partitions);
+  options.default_retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
+  options.default_retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
+  options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_bytes);
+  options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_bytes);
+  if (options.default_retention_ms == 0 || options.default_retention_bytes == 0)
+    return absl::InvalidArgumentError(
+        "--default-retention-ms and --default-retention-bytes must be -1 or positive");
   return options;
 }
 
@@ -117,8 +178,10 @@ bool SetUpLogging() {
     std::fprintf(stderr, "choreod: unknown --log-level '%s'\n", name.c_str());
     return false;
   }
-  // Logs go to stderr, leaving stdout free; the broker's named loggers clone this one.
+  // Logs go to stderr, leaving stdout free; the broker's named loggers clone this one. One line
+  // per event: UTC timestamp, logger (subsystem), level, then key=value fields.
   spdlog::set_default_logger(spdlog::stderr_color_mt("choreod"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %n %l %v", spdlog::pattern_time_type::utc);
   spdlog::set_level(level);
   return true;
 }
@@ -162,10 +225,12 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", broker.status().ToString());
     return 1;
   }
-  const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty()) {
-    if (absl::Status written = choreo::broker::WritePortFile(port_file, (*broker)->port());
-        !written.ok()) {
+  // The HTTP port first: whoever waits for --port-file may then read both.
+  for (const auto& [file, port] :
+       {std::pair{absl::GetFlag(FLAGS_http_port_file), (*broker)->http_port()},
+        std::pair{absl::GetFlag(FLAGS_port_file), (*broker)->port()}}) {
+    if (file.empty()) continue;
+    if (absl::Status written = choreo::broker::WritePortFile(file, port); !written.ok()) {
       spdlog::critical("{}", written.ToString());
       (void)(*broker)->Shutdown();
       return 1;

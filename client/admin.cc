@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "client/connection.h"
+#include "client/consumer/group_admin.h"
 #include "client/requests.h"
 #include "client/wire_status.h"
 
@@ -78,11 +79,59 @@ Result<TopicDescription> Admin::DescribeTopic(std::string_view name) {
   return Status(ErrorCode::kUnknownTopic, "topic '" + std::string(name) + "' does not exist");
 }
 
+Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicChanges& changes) {
+  if (!changes.partitions && !changes.retention_ms && !changes.retention_bytes &&
+      !changes.max_message_bytes) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "no change to make to topic '" + std::string(name) + "'");
+  }
+  if (changes.partitions == 0u || changes.retention_ms == 0 || changes.retention_bytes == 0 ||
+      changes.max_message_bytes == 0u) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "topic settings cannot be changed to 0 (retention takes -1 for unlimited)");
+  }
+  proto::Request request;
+  proto::AlterTopicRequest* alter = request.mutable_alter_topic();
+  alter->set_name(std::string(name));
+  proto::TopicConfig* config = alter->mutable_config();  // 0 = unchanged
+  config->set_partitions(changes.partitions.value_or(0));
+  config->set_retention_ms(changes.retention_ms.value_or(0));
+  config->set_retention_bytes(changes.retention_bytes.value_or(0));
+  config->set_max_message_bytes(changes.max_message_bytes.value_or(0));
+  Result<proto::Response> response =
+      client_internal::Roundtrip(*impl_->connection_, std::move(request),
+                                 proto::Response::kAlterTopic, impl_->options_.request_timeout);
+  if (!response.ok()) return response.status();
+  return client_internal::ToDescription(response->alter_topic().topic());
+}
+
 Result<int64_t> Admin::ListOffset(const TopicPartition& tp, OffsetSpec spec, int64_t timestamp_ms) {
   Result<std::vector<int64_t>> offsets = client_internal::RequestOffsets(
       *impl_->connection_, {{tp, spec, timestamp_ms}}, impl_->options_.request_timeout);
   if (!offsets.ok()) return offsets.status();
   return offsets->front();
+}
+
+Result<std::vector<GroupListing>> Admin::ListGroups() {
+  return client_internal::ListGroups(*impl_->connection_, impl_->options_.request_timeout);
+}
+
+Result<GroupDescription> Admin::DescribeGroup(std::string_view group_id) {
+  return client_internal::DescribeGroup(*impl_->connection_, std::string(group_id),
+                                        impl_->options_.request_timeout);
+}
+
+Result<std::map<TopicPartition, int64_t>> Admin::ResetGroupOffsets(
+    std::string_view group_id, std::string_view topic, std::optional<uint32_t> partition,
+    const OffsetResetSpec& spec) {
+  return client_internal::ResetGroupOffsets(*impl_->connection_, std::string(group_id),
+                                            std::string(topic), partition, spec,
+                                            impl_->options_.request_timeout);
+}
+
+Status Admin::DeleteGroup(std::string_view group_id) {
+  return client_internal::DeleteGroup(*impl_->connection_, std::string(group_id),
+                                      impl_->options_.request_timeout);
 }
 
 }  // namespace choreo

@@ -1,3 +1,5 @@
+// Consumer facade, explicit assignment and the Poll loop. Group handling is in
+// consumer/group_consumer.cc.
 #include "choreo/client/consumer.h"
 
 #include <algorithm>
@@ -5,54 +7,79 @@
 #include <set>
 #include <utility>
 
-#include "client/connection.h"
-#include "client/fetch_decoder.h"
+#include "client/consumer/consumer_impl.h"
 #include "client/requests.h"
-#include "client/wire_status.h"
 
 namespace choreo {
 
 using client_internal::Connection;
 using std::chrono::milliseconds;
 
-class Consumer::Impl {
- public:
-  Impl(const ConsumerOptions& options, std::unique_ptr<Connection> connection)
-      : options_(options), connection_(std::move(connection)) {}
+namespace {
 
-  Status Assign(const std::vector<PartitionAssignment>& assignments);
-  Status Seek(const TopicPartition& tp, int64_t offset);
-  Result<int64_t> Position(const TopicPartition& tp) const;
-  Result<std::vector<ConsumedRecord>> Poll(milliseconds timeout);
-  void Close() {
-    closed_ = true;
-    connection_->Close();
+std::string Describe(const TopicPartition& tp) {
+  return tp.topic + "/" + std::to_string(tp.partition);
+}
+
+client_internal::FetcherOptions FetcherOptionsFor(const ConsumerOptions& options) {
+  return client_internal::FetcherOptions{
+      .max_partition_fetch_bytes = options.max_partition_fetch_bytes,
+      .max_fetch_bytes = options.max_fetch_bytes,
+      .max_buffered_bytes = options.max_buffered_bytes,
+      .max_wait = options.max_wait,
+      .request_timeout = options.client.request_timeout};
+}
+
+Status ValidateOptions(const ConsumerOptions& options) {
+  if (options.max_poll_records == 0 || options.max_buffered_bytes == 0 ||
+      options.max_fetch_bytes == 0 || options.max_partition_fetch_bytes == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "max_poll_records and the fetch and buffer sizes must be positive");
   }
-
- private:
-  Status CheckOpen() const {
-    if (closed_) return Status(ErrorCode::kClosed, "consumer is closed");
-    return OkStatus();
+  if (options.session_timeout.count() <= 0 || options.rebalance_timeout.count() <= 0 ||
+      options.auto_commit_interval.count() <= 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "session_timeout, rebalance_timeout and auto_commit_interval must be positive");
   }
-  Result<std::vector<ConsumedRecord>> FetchOnce(milliseconds max_wait);
+  if (!options.instance_id.empty() && options.group_id.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "instance_id needs a group_id");
+  }
+  return OkStatus();
+}
 
-  const ConsumerOptions options_;
-  const std::unique_ptr<Connection> connection_;
-  bool closed_ = false;
-  // The next offset to return, per assigned partition. Ordered, so fetches list partitions in a
-  // stable order.
-  std::map<TopicPartition, int64_t> positions_;
-};
+}  // namespace
+
+Consumer::Impl::Impl(const ConsumerOptions& options, std::unique_ptr<Connection> connection)
+    : options_(options),
+      connections_(options.client, std::move(connection)),
+      fetcher_(FetcherOptionsFor(options), connections_) {}
+
+Consumer::Impl::~Impl() {
+  (void)Close();
+}
+
+Status Consumer::Impl::CheckOpen() const {
+  if (closed_) return Status(ErrorCode::kClosed, "consumer is closed");
+  return OkStatus();
+}
+
+Status Consumer::Impl::NotConsumed(const TopicPartition& tp) const {
+  return Status(ErrorCode::kInvalidArgument, Describe(tp) + " is not assigned");
+}
 
 Status Consumer::Impl::Assign(const std::vector<PartitionAssignment>& assignments) {
   if (Status open = CheckOpen(); !open.ok()) return open;
+  if (mode_ == Mode::kSubscribed) {
+    return Status(ErrorCode::kInvalidArgument, "the consumer is subscribed to a group");
+  }
   std::set<std::string> topic_set;
   for (const PartitionAssignment& a : assignments)
     topic_set.insert(a.partition.topic);
   std::map<TopicPartition, int64_t> positions;
   if (!assignments.empty()) {
+    std::shared_ptr<Connection> connection = connections_.Get();
     Result<std::vector<TopicDescription>> topics = client_internal::RequestMetadata(
-        *connection_, std::vector<std::string>(topic_set.begin(), topic_set.end()),
+        *connection, std::vector<std::string>(topic_set.begin(), topic_set.end()),
         options_.client.request_timeout);
     if (!topics.ok()) return topics.status();
     std::vector<client_internal::OffsetQuery> queries;
@@ -74,74 +101,76 @@ Status Consumer::Impl::Assign(const std::vector<PartitionAssignment>& assignment
     }
     if (!queries.empty()) {
       Result<std::vector<int64_t>> offsets =
-          client_internal::RequestOffsets(*connection_, queries, options_.client.request_timeout);
+          client_internal::RequestOffsets(*connection, queries, options_.client.request_timeout);
       if (!offsets.ok()) return offsets.status();
       for (size_t i = 0; i < queries.size(); ++i)
         positions[queries[i].partition] = (*offsets)[i];
     }
   }
-  positions_ = std::move(positions);
+  fetcher_.RemoveAll();
+  for (const auto& [tp, offset] : positions)
+    fetcher_.Seek(tp, offset, std::nullopt);
+  mode_ = positions.empty() ? Mode::kNone : Mode::kAssigned;
   return OkStatus();
+}
+
+std::vector<TopicPartition> Consumer::Impl::Assignment() const {
+  if (mode_ == Mode::kSubscribed) return std::vector<TopicPartition>(owned_.begin(), owned_.end());
+  return fetcher_.Partitions();
 }
 
 Status Consumer::Impl::Seek(const TopicPartition& tp, int64_t offset) {
   if (Status open = CheckOpen(); !open.ok()) return open;
-  auto it = positions_.find(tp);
-  if (it == positions_.end()) {
-    return Status(ErrorCode::kInvalidArgument,
-                  tp.topic + "/" + std::to_string(tp.partition) + " is not assigned");
-  }
+  if (!fetcher_.Contains(tp)) return NotConsumed(tp);
   if (offset < 0) return Status(ErrorCode::kInvalidArgument, "offset must not be negative");
-  it->second = offset;
+  std::optional<StartFrom> reset;
+  if (mode_ == Mode::kSubscribed) reset = options_.auto_offset_reset;
+  fetcher_.Seek(tp, offset, reset);
   return OkStatus();
 }
 
 Result<int64_t> Consumer::Impl::Position(const TopicPartition& tp) const {
   if (Status open = CheckOpen(); !open.ok()) return open;
-  auto it = positions_.find(tp);
-  if (it == positions_.end()) {
-    return Status(ErrorCode::kInvalidArgument,
-                  tp.topic + "/" + std::to_string(tp.partition) + " is not assigned");
+  std::optional<int64_t> position = fetcher_.Position(tp);
+  if (!position) return NotConsumed(tp);
+  return *position;
+}
+
+Status Consumer::Impl::SetPaused(const std::vector<TopicPartition>& partitions, bool paused) {
+  if (Status open = CheckOpen(); !open.ok()) return open;
+  for (const TopicPartition& tp : partitions) {
+    if (!fetcher_.Contains(tp)) return NotConsumed(tp);
   }
-  return it->second;
+  for (const TopicPartition& tp : partitions)
+    fetcher_.SetPaused(tp, paused);
+  return OkStatus();
 }
 
 Result<std::vector<ConsumedRecord>> Consumer::Impl::Poll(milliseconds timeout) {
   if (Status open = CheckOpen(); !open.ok()) return open;
-  if (positions_.empty()) return Status(ErrorCode::kInvalidArgument, "no partitions assigned");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  RunCompletions();
+  if (mode_ == Mode::kNone) return Status(ErrorCode::kInvalidArgument, "no partitions assigned");
+  const Clock::time_point deadline = Clock::now() + timeout;
   for (;;) {
-    const auto remaining =
-        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    Result<std::vector<ConsumedRecord>> records =
-        FetchOnce(std::clamp(remaining, milliseconds(0), options_.max_wait));
-    if (!records.ok() || !records->empty() || std::chrono::steady_clock::now() >= deadline) {
-      return records;
+    if (mode_ == Mode::kSubscribed) {
+      if (Status reconciled = Reconcile(); !reconciled.ok()) return reconciled;
+      MaybeAutoCommit();
     }
+    Result<std::vector<ConsumedRecord>> records = fetcher_.Take(options_.max_poll_records);
+    if (!records.ok() || !records->empty()) return records;
+    // A group consumer's heartbeat thread reconnects; an assigned one reconnects here.
+    if (mode_ == Mode::kAssigned && !connections_.Get()->IsOpen()) {
+      Result<std::shared_ptr<Connection>> reopened = connections_.Ensure();
+      if (!reopened.ok()) return reopened.status();
+    }
+    if (Clock::now() >= deadline) return records;
+    fetcher_.Wait(deadline);
+    RunCompletions();
   }
-}
-
-Result<std::vector<ConsumedRecord>> Consumer::Impl::FetchOnce(milliseconds max_wait) {
-  proto::Request request;
-  proto::FetchRequest* fetch = request.mutable_fetch();
-  for (const auto& [tp, offset] : positions_) {
-    proto::FetchRequest::Partition* p = fetch->add_partitions();
-    p->set_topic(tp.topic);
-    p->set_partition(tp.partition);
-    p->set_offset(offset);
-    p->set_max_bytes(options_.max_partition_fetch_bytes);
-  }
-  fetch->set_max_wait_ms(static_cast<uint32_t>(max_wait.count()));
-  fetch->set_min_bytes(1);
-  fetch->set_max_bytes(options_.max_fetch_bytes);
-  Result<proto::Response> response =
-      client_internal::Roundtrip(*connection_, std::move(request), proto::Response::kFetch,
-                                 options_.client.request_timeout + max_wait);
-  if (!response.ok()) return response.status();
-  return client_internal::DecodeFetch(response->fetch(), &positions_);
 }
 
 Result<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerOptions& options) {
+  if (Status valid = ValidateOptions(options); !valid.ok()) return valid;
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options.client);
   if (!connection.ok()) return connection.status();
   return std::unique_ptr<Consumer>(
@@ -154,21 +183,54 @@ Consumer::~Consumer() = default;
 Status Consumer::Assign(const std::vector<PartitionAssignment>& assignments) {
   return impl_->Assign(assignments);
 }
-
+Status Consumer::Subscribe(const std::vector<std::string>& topics) {
+  return impl_->Subscribe(topics, "");
+}
+Status Consumer::SubscribePattern(const std::string& pattern) {
+  return impl_->Subscribe({}, pattern);
+}
+Status Consumer::Unsubscribe() {
+  return impl_->Unsubscribe();
+}
+std::vector<TopicPartition> Consumer::Assignment() const {
+  return impl_->Assignment();
+}
+std::string Consumer::MemberId() const {
+  return impl_->MemberId();
+}
+int32_t Consumer::MemberEpoch() const {
+  return impl_->MemberEpoch();
+}
+Status Consumer::Commit() {
+  return impl_->CommitPositions();
+}
+Status Consumer::Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets) {
+  return impl_->Commit(offsets);
+}
+void Consumer::CommitAsync(CommitCallback callback) {
+  impl_->CommitAsync(std::move(callback));
+}
+Result<std::map<TopicPartition, std::optional<OffsetAndMetadata>>> Consumer::Committed(
+    const std::vector<TopicPartition>& partitions) {
+  return impl_->Committed(partitions);
+}
 Status Consumer::Seek(const TopicPartition& tp, int64_t offset) {
   return impl_->Seek(tp, offset);
 }
-
 Result<int64_t> Consumer::Position(const TopicPartition& tp) const {
   return impl_->Position(tp);
 }
-
+Status Consumer::Pause(const std::vector<TopicPartition>& partitions) {
+  return impl_->SetPaused(partitions, true);
+}
+Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
+  return impl_->SetPaused(partitions, false);
+}
 Result<std::vector<ConsumedRecord>> Consumer::Poll(milliseconds timeout) {
   return impl_->Poll(timeout);
 }
-
-void Consumer::Close() {
-  impl_->Close();
+Status Consumer::Close() {
+  return impl_->Close();
 }
 
 }  // namespace choreo

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <utility>
 
-
 namespace choreo::client_internal {
 
 int64_t NowMs() {

@@ -40,6 +40,11 @@ void FrameDecoder::Feed(std::string_view bytes) {
   Commit(bytes.size());
 }
 
+uint32_t FrameDecoder::NextFrameLength() const {
+  if (end_ - begin_ < kFrameHeaderBytes) return 0;
+  return GetBigEndian32(buffer_.data() + begin_);
+}
+
 FrameDecoder::Result FrameDecoder::Next(std::string_view* frame, uint64_t* declared_length) {
   const size_t available = end_ - begin_;
   if (available < kFrameHeaderBytes) return Result::kNeedMore;

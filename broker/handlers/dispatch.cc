@@ -24,6 +24,13 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kFetch, "fetch", &HandleFetch},
     Route{proto::Request::kListOffsets, "list_offsets", &HandleListOffsets},
     Route{proto::Request::kInitProducer, "init_producer", &HandleInitProducer},
+    Route{proto::Request::kAlterTopic, "alter_topic", &HandleAlterTopic},
+    Route{proto::Request::kGroupHeartbeat, "group_heartbeat", &HandleGroupHeartbeat},
+    Route{proto::Request::kOffsetCommit, "offset_commit", &HandleOffsetCommit},
+    Route{proto::Request::kOffsetFetch, "offset_fetch", &HandleOffsetFetch},
+    Route{proto::Request::kListGroups, "list_groups", &HandleListGroups},
+    Route{proto::Request::kDescribeGroups, "describe_groups", &HandleDescribeGroups},
+    Route{proto::Request::kDeleteGroups, "delete_groups", &HandleDeleteGroups},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

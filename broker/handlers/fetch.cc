@@ -6,6 +6,7 @@
 
 #include "broker/handlers/fetch_read.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/run_blocking.h"
 #include "broker/topic/partition_waiters.h"
 
@@ -29,9 +30,26 @@ class ParkGuard {
   std::shared_ptr<Waiter> waiter_;
 };
 
-uint64_t ResponseBudget(const BrokerOptions& options, const proto::FetchRequest& fetch) {
-  if (fetch.max_bytes() == 0) return options.max_fetch_bytes;  // unset: the broker's cap
-  return std::min<uint64_t>(fetch.max_bytes(), options.max_fetch_bytes);
+uint64_t ResponseBudget(BrokerServices& services, const proto::FetchRequest& fetch) {
+  const uint64_t cap = services.options.max_fetch_bytes;
+  if (fetch.max_bytes() == 0) return cap;  // unset: the broker's cap
+  if (fetch.max_bytes() > cap) services.metrics.LimitHit(Limit::kMaxFetchBytes);
+  return std::min<uint64_t>(fetch.max_bytes(), cap);
+}
+
+// Per-partition traffic counters, for the final pass only (earlier long-poll passes were
+// discarded).
+void CountFetched(BrokerServices& services,
+                  const std::vector<std::optional<storage::TopicInfo>>& topics,
+                  const FetchPass& pass) {
+  for (int i = 0; i < pass.response.partitions_size(); ++i) {
+    const proto::FetchPartitionResponse& p = pass.response.partitions(i);
+    if (!topics[i] || p.batches_size() == 0) continue;
+    uint64_t bytes = 0;
+    for (const proto::FetchedBatch& batch : p.batches())
+      bytes += batch.batch().size();
+    services.metrics.partitions().Get(topics[i]->id, p.partition())->Fetched(bytes, pass.records[i]);
+  }
 }
 
 std::chrono::milliseconds MaxWait(const BrokerOptions& options, const proto::FetchRequest& fetch) {
@@ -44,7 +62,7 @@ std::chrono::milliseconds MaxWait(const BrokerOptions& options, const proto::Fet
 asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request& request) {
   BrokerServices& services = ctx.services;
   const proto::FetchRequest& fetch = request.fetch();
-  const uint64_t budget = ResponseBudget(services.options, fetch);
+  const uint64_t budget = ResponseBudget(services, fetch);
   const auto deadline = std::chrono::steady_clock::now() + MaxWait(services.options, fetch);
 
   // Topics are resolved once; a topic created during the poll is picked up by the next fetch.
@@ -76,6 +94,7 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
     co_await waiter->WaitUntil(deadline);
   }
 
+  CountFetched(services, topics, pass);
   proto::Response response;
   *response.mutable_fetch() = std::move(pass.response);
   co_return response;

@@ -24,7 +24,8 @@ void SetOffsetsIfKnown(const storage::LogStore& store, const proto::FetchRequest
 // Reads one partition into `out`, spending at most `*budget` bytes unless nothing has been
 // returned yet (`*total` == 0). Returns false on error.
 bool ReadPartition(const storage::LogStore& store, const proto::FetchRequest::Partition& p,
-                   uint64_t* budget, uint64_t* total, proto::FetchPartitionResponse* out) {
+                   uint64_t* budget, uint64_t* total, uint64_t* records,
+                   proto::FetchPartitionResponse* out) {
   uint64_t limit = *budget;
   if (p.max_bytes() != 0) limit = std::min<uint64_t>(limit, p.max_bytes());
   if (limit == 0 && *total > 0) {
@@ -46,6 +47,7 @@ bool ReadPartition(const storage::LogStore& store, const proto::FetchRequest::Pa
     proto::FetchedBatch* fetched = out->add_batches();
     fetched->set_base_offset(batch.base_offset);
     fetched->set_batch(std::move(batch.data));
+    *records += batch.record_count;
     *total += size;
     limit -= std::min(limit, size);
     *budget -= std::min(*budget, size);
@@ -59,6 +61,7 @@ FetchPass ReadPartitions(const BrokerServices& services, const proto::FetchReque
                          const std::vector<std::optional<storage::TopicInfo>>& topics,
                          uint64_t max_bytes) {
   FetchPass pass;
+  pass.records.resize(request.partitions_size());
   uint64_t budget = max_bytes;
   for (int i = 0; i < request.partitions_size(); ++i) {
     const proto::FetchRequest::Partition& p = request.partitions(i);
@@ -77,7 +80,8 @@ FetchPass ReadPartitions(const BrokerServices& services, const proto::FetchReque
       pass.any_error = true;
       continue;
     }
-    if (!ReadPartition(services.store, p, &budget, &pass.bytes, out)) pass.any_error = true;
+    if (!ReadPartition(services.store, p, &budget, &pass.bytes, &pass.records[i], out))
+      pass.any_error = true;
   }
   return pass;
 }

@@ -16,6 +16,7 @@ struct FetchPass {
   proto::FetchResponse response;
   uint64_t bytes = 0;      // batch bytes in the response
   bool any_error = false;  // some partition failed; answer now rather than wait
+  std::vector<uint64_t> records;  // records returned, per requested partition (for metrics)
 };
 
 // `topics[i]` is the topic of request.partitions(i), or nullopt if unknown. `max_bytes` bounds

@@ -33,5 +33,13 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
 asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleListOffsets(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleInitProducer(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleAlterTopic(RequestContext& ctx, proto::Request& request);
+// Consumer groups (broker/group/).
+asio::awaitable<proto::Response> HandleGroupHeartbeat(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleOffsetCommit(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleOffsetFetch(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListGroups(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDescribeGroups(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDeleteGroups(RequestContext& ctx, proto::Request& request);
 
 }  // namespace choreo::broker

@@ -1,10 +1,13 @@
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "broker/error_mapping.h"
+#include "broker/handlers/auto_create.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/run_blocking.h"
 #include "choreo/proto/batch.h"
 
@@ -19,9 +22,9 @@ uint64_t BatchLimit(const BrokerOptions& options, const storage::TopicInfo& topi
 
 // Checks everything that can be checked without the store. Returns NONE or the code to answer,
 // with `*message` set.
-proto::ErrorCode Check(const BrokerServices& services, const proto::ProduceRequest& produce,
-                       storage::BatchFields* fields, std::string* message) {
-  std::optional<storage::TopicInfo> topic = services.topics.Find(produce.topic());
+proto::ErrorCode Check(const BrokerServices& services, const std::optional<storage::TopicInfo>& topic,
+                       const proto::ProduceRequest& produce, storage::BatchFields* fields,
+                       std::string* message) {
   if (!topic) {
     *message = "unknown topic '" + produce.topic() + "'";
     return proto::UNKNOWN_TOPIC;
@@ -59,9 +62,15 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   body->set_base_offset(-1);
   body->set_log_append_time_ms(-1);  // records keep the producer's create time
 
+  BrokerServices& services = ctx.services;
+  std::optional<storage::TopicInfo> topic = services.topics.Find(produce.topic());
+  if (!topic && services.options.auto_create_topics) {
+    topic = co_await RunBlocking(services.blocking,
+                                 [&] { return AutoCreateTopic(services, produce.topic()); });
+  }
   storage::BatchFields fields;
   std::string message;
-  if (proto::ErrorCode code = Check(ctx.services, produce, &fields, &message);
+  if (proto::ErrorCode code = Check(services, topic, produce, &fields, &message);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;
@@ -69,15 +78,25 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
 
   // The store takes the bytes as they arrived; moving them out avoids copying the batch.
   std::string batch = std::move(*produce.mutable_batch());
-  storage::LogStore& store = ctx.services.store;
+  const uint64_t batch_bytes = batch.size();
+  storage::LogStore& store = services.store;
+  const auto append_start = std::chrono::steady_clock::now();
   absl::StatusOr<storage::AppendResult> appended =
       co_await AwaitCallback<absl::StatusOr<storage::AppendResult>>([&](auto done) {
         store.Append(produce.topic(), produce.partition(), std::move(batch), fields,
                      std::move(done));
       });
+  services.metrics.append_seconds().Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - append_start).count());
   if (!appended.ok()) {
     SetError(appended.status(), response.mutable_error());
     co_return response;
+  }
+  if (!appended->duplicate) {
+    services.metrics.produce_batch_bytes().Observe(static_cast<double>(batch_bytes));
+    services.metrics.partitions()
+        .Get(topic->id, produce.partition())
+        ->Produced(batch_bytes, fields.record_count);
   }
   // A duplicate (idempotent retry) is answered like the original append, flagged as such.
   body->set_base_offset(appended->base_offset);

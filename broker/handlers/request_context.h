@@ -20,6 +20,10 @@
 
 namespace choreo::broker {
 
+class BrokerMetrics;
+class GroupCoordinator;
+class MemoryBudget;
+
 // Broker-wide services shared by every connection. All borrowed; owned by Broker, which keeps
 // them alive until every handler has finished.
 struct BrokerServices {
@@ -28,6 +32,9 @@ struct BrokerServices {
   TopicTable& topics;
   PartitionWaiters& waiters;
   asio::thread_pool& blocking;  // for blocking storage calls
+  BrokerMetrics& metrics;        // cached counters for the request path (broker/metrics/)
+  MemoryBudget& produce_memory;  // bounds produce data in memory (--max-pending-produce-bytes)
+  GroupCoordinator& groups;      // consumer groups (broker/group/)
 };
 
 // Per-connection state handlers share with their session. Strand-owned.

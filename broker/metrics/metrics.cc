@@ -142,7 +142,7 @@ MetricsRegistry::Family& MetricsRegistry::FamilyFor(std::string_view name, Type 
 Counter* MetricsRegistry::GetCounter(std::string_view name, std::string_view help,
                                      const std::vector<std::string>& label_names,
                                      const LabelValues& labels) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, Type::kCounter, help, label_names).counters[labels];
   if (!slot) slot = std::make_unique<Counter>();
   return slot.get();
@@ -151,7 +151,7 @@ Counter* MetricsRegistry::GetCounter(std::string_view name, std::string_view hel
 Gauge* MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
                                  const std::vector<std::string>& label_names,
                                  const LabelValues& labels) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, Type::kGauge, help, label_names).gauges[labels];
   if (!slot) slot = std::make_unique<Gauge>();
   return slot.get();
@@ -161,14 +161,14 @@ Histogram* MetricsRegistry::GetHistogram(std::string_view name, std::string_view
                                          std::vector<double> upper_bounds,
                                          const std::vector<std::string>& label_names,
                                          const LabelValues& labels) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, Type::kHistogram, help, label_names).histograms[labels];
   if (!slot) slot = std::make_unique<Histogram>(std::move(upper_bounds));
   return slot.get();
 }
 
 void MetricsRegistry::AddCollector(Collector collector) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   collectors_.push_back(std::move(collector));
 }
 
@@ -177,7 +177,7 @@ std::string MetricsRegistry::RenderPrometheusText() const {
   TextWriter writer(&out);
   std::vector<Collector> collectors;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& [name, family] : families_) {
       switch (family.type) {
         case Type::kCounter:

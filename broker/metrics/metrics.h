@@ -8,9 +8,6 @@
 // Ownership: the registry owns every metric; pointers it hands out stay valid for its lifetime.
 #pragma once
 
-#include <absl/base/thread_annotations.h>
-#include <absl/synchronization/mutex.h>
-
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -19,6 +16,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "choreo/common/mutex.h"
 
 namespace choreo::broker {
 
@@ -111,11 +110,12 @@ class MetricsRegistry {
     std::map<LabelValues, std::unique_ptr<Histogram>> histograms;
   };
   Family& FamilyFor(std::string_view name, Type type, std::string_view help,
-                    const std::vector<std::string>& label_names) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                    const std::vector<std::string>& label_names) CHOREO_REQUIRES(mu_);
 
-  mutable absl::Mutex mu_;
-  std::map<std::string, Family, std::less<>> families_ ABSL_GUARDED_BY(mu_);
-  std::vector<Collector> collectors_ ABSL_GUARDED_BY(mu_);
+  // choreo::Mutex, not absl::Mutex: Debian's abseil is not TSan-instrumented.
+  mutable Mutex mu_;
+  std::map<std::string, Family, std::less<>> families_ CHOREO_GUARDED_BY(mu_);
+  std::vector<Collector> collectors_ CHOREO_GUARDED_BY(mu_);
 };
 
 // Escapes a label value for the text format (backslash, double quote, newline).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "broker/logging.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/net/listen_address.h"
 #include "broker/net/session.h"
 #include "broker/net/spawn.h"
@@ -63,7 +64,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {
-      NetLog().warn("accept failed: {}", ec.message());
+      NetLog().warn("event=accept_error error=\"{}\"", ec.message());
       asio::steady_timer backoff(acceptor_.get_executor(), kAcceptErrorBackoff);
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -84,7 +85,9 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
                                         [this](uint64_t closed) { OnSessionClosed(closed); });
     sessions_.emplace(id, session);
   }
+  services_.metrics.ConnectionOpened();
   if (over_limit) {
+    services_.metrics.LimitHit(Limit::kMaxConnections);
     session->Reject(proto::RESOURCE_EXHAUSTED, "the broker's connection limit has been reached");
   } else {
     session->Start();
@@ -92,6 +95,7 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
 }
 
 void Server::OnSessionClosed(uint64_t id) {
+  services_.metrics.ConnectionClosed();
   {
     std::lock_guard lock(mu_);
     sessions_.erase(id);

@@ -12,16 +12,11 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
 #include "broker/logging.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/net/listen_address.h"
 #include "broker/net/spawn.h"
 
 namespace choreo::broker {
-namespace {
-
-// Bytes asked of each read. Frames larger than this are assembled over several reads.
-constexpr size_t kReadChunk = 64 * 1024;
-
-}  // namespace
 
 Session::Session(asio::ip::tcp::socket socket, uint64_t id, BrokerServices& services,
                  ClosedCallback on_closed)
@@ -32,23 +27,25 @@ Session::Session(asio::ip::tcp::socket socket, uint64_t id, BrokerServices& serv
       connection_(id),
       decoder_(services.options.max_frame_bytes),
       writer_wake_(socket_.get_executor()),
-      reader_wake_(socket_.get_executor()) {
+      reader_wake_(socket_.get_executor()),
+      watchdog_(socket_.get_executor()) {
   asio::error_code ec;
   const auto peer = socket_.remote_endpoint(ec);
-  peer_ = ec ? "unknown peer" : FormatEndpoint(peer);
+  peer_ = ec ? "unknown" : FormatEndpoint(peer);
   // Responses are small and latency-sensitive; the writer already coalesces frames.
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 void Session::Start() {
-  NetLog().info("conn {} open from {}", id_, peer_);
+  NetLog().info("conn={} event=open peer={}", id_, peer_);
   auto self = shared_from_this();
   SpawnLogged(socket_.get_executor(), ReadLoop(self), "reader", id_);
   SpawnLogged(socket_.get_executor(), WriteLoop(self), "writer", id_);
+  SpawnLogged(socket_.get_executor(), Watchdog(self), "watchdog", id_);
 }
 
 void Session::Reject(proto::ErrorCode code, std::string message) {
-  NetLog().info("conn {} open from {} (rejected)", id_, peer_);
+  NetLog().info("conn={} event=open peer={} rejected=true", id_, peer_);
   asio::post(socket_.get_executor(), [self = shared_from_this(), code, message] {
     self->reader_done_ = true;
     self->Fail(0, code, message);
@@ -70,20 +67,27 @@ void Session::Abort() {
 
 asio::awaitable<void> Session::ReadLoop(std::shared_ptr<Session> self) {
   while (mode_ == Mode::kOpen) {
-    if (unanswered_ >= services_.options.max_in_flight) {
-      // Back-pressure: stop reading until the writer has sent responses.
-      reader_wake_.expires_at(asio::steady_timer::time_point::max());
-      asio::error_code ignored;
-      co_await reader_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    // Between requests, and only then, stop reading while unanswered requests or queued
+    // responses pile up.
+    if (InFlightFull()) {
+      co_await WaitForWake(Pause::kInFlight);
       continue;
     }
     const Step step = NextFrame();
     if (step == Step::kDispatched) continue;
     if (step == Step::kStop) break;
 
+    const Pause pause = CheckBeforeRead();
+    if (mode_ != Mode::kOpen) break;
+    if (pause != Pause::kNone) {
+      co_await WaitForWake(pause);
+      continue;
+    }
+    const size_t want = NextReadSize();
+    decoder_grown_ = std::max(decoder_grown_, decoder_.buffered() + want);
     asio::error_code ec;
     const size_t n = co_await socket_.async_read_some(
-        asio::buffer(decoder_.PrepareWrite(kReadChunk), kReadChunk),
+        asio::buffer(decoder_.PrepareWrite(want), want),
         asio::bind_cancellation_slot(read_cancel_.slot(),
                                      asio::redirect_error(asio::use_awaitable, ec)));
     if (ec == asio::error::eof) {
@@ -99,7 +103,11 @@ asio::awaitable<void> Session::ReadLoop(std::shared_ptr<Session> self) {
       break;
     }
     decoder_.Commit(n);
+    if (reserved_ > 0) last_read_ = Clock::now();
   }
+  ReleaseReservation();
+  if (budget_waiter_ != 0) services_.produce_memory.CancelWait(budget_waiter_);
+  budget_waiter_ = 0;
   reader_done_ = true;
   writer_wake_.cancel();
   MaybeFinish();
@@ -112,6 +120,7 @@ Session::Step Session::NextFrame() {
     case proto::FrameDecoder::Result::kNeedMore:
       return Step::kNeedMore;
     case proto::FrameDecoder::Result::kTooLarge:
+      services_.metrics.LimitHit(Limit::kMaxFrameBytes);
       Fail(0, proto::MESSAGE_TOO_LARGE,
            absl::StrCat("frame of ", declared, " bytes exceeds the limit of ",
                         services_.options.max_frame_bytes));
@@ -120,16 +129,32 @@ Session::Step Session::NextFrame() {
       break;
   }
   proto::Request request;
-  if (!request.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
+  const bool parsed = request.ParseFromArray(frame.data(), static_cast<int>(frame.size()));
+  // The frame's bytes are parsed (copied) now; a large frame's reservation either moves to the
+  // produce request it carries or is returned.
+  uint64_t charge = 0;
+  if (parsed && request.body_case() == proto::Request::kProduce) {
+    produces_ = true;
+    charge = reserved_ > 0 ? reserved_ : frame.size();
+    if (reserved_ == 0) services_.produce_memory.Charge(charge);
+    reserved_ = 0;
+  }
+  ReleaseReservation();
+  ShrinkDecoder();
+  if (!parsed) {
+    services_.metrics.ProtocolViolation(ProtocolError::kUnparsable);
     Fail(0, proto::INVALID_REQUEST, "frame does not parse as a Request");
     return Step::kStop;
   }
-  return Admit(request) ? Step::kDispatched : Step::kStop;
+  if (Admit(request, charge)) return Step::kDispatched;
+  services_.produce_memory.Release(charge);
+  return Step::kStop;
 }
 
-bool Session::Admit(proto::Request& request) {
+bool Session::Admit(proto::Request& request, uint64_t charged_bytes) {
   if (!handshaken_) {
     if (request.body_case() != proto::Request::kHandshake) {
+      services_.metrics.ProtocolViolation(ProtocolError::kHandshakeRequired);
       Fail(request.correlation_id(), proto::HANDSHAKE_REQUIRED,
            "the first request on a connection must be a handshake");
       return false;
@@ -138,6 +163,7 @@ bool Session::Admit(proto::Request& request) {
     // whether the handshake succeeded.
     proto::Response response = HandshakeResponseFor(services_.options, request.handshake());
     if (response.error().code() != proto::NONE) {
+      services_.metrics.ProtocolViolation(ProtocolError::kUnsupportedVersion);
       response.set_correlation_id(request.correlation_id());
       Enqueue(response, /*answers_request=*/false);
       BeginClose(Mode::kFailing, response.error().message());
@@ -148,26 +174,35 @@ bool Session::Admit(proto::Request& request) {
   ++requests_;
   ++unanswered_;
   ++running_;
-  SpawnLogged(socket_.get_executor(), Serve(shared_from_this(), std::move(request)), "request",
-              id_);
+  last_activity_ = Clock::now();
+  SpawnLogged(socket_.get_executor(),
+              Serve(shared_from_this(), std::move(request), charged_bytes), "request", id_);
   return true;
 }
 
-asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Request request) {
+asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Request request,
+                                     uint64_t charged_bytes) {
+  const Clock::time_point start = Clock::now();
+  const proto::Request::BodyCase body = request.body_case();
   RequestContext ctx{services_, connection_, socket_.get_executor()};
   proto::Response response;
   try {
     response = co_await Dispatch(ctx, request);
   } catch (const std::exception& e) {
     // A handler bug or resource failure; the client still gets an answer.
-    HandlerLog().error("conn {} {} request failed: {}", id_, RequestName(request.body_case()),
+    HandlerLog().error("conn={} event=error api={} error=\"{}\"", id_, RequestName(body),
                        e.what());
     response = ErrorResponse(request.correlation_id(), proto::UNKNOWN, "internal broker error");
   } catch (...) {
-    HandlerLog().error("conn {} {} request failed with a non-standard exception", id_,
-                       RequestName(request.body_case()));
+    HandlerLog().error("conn={} event=error api={} error=\"non-standard exception\"", id_,
+                       RequestName(body));
     response = ErrorResponse(request.correlation_id(), proto::UNKNOWN, "internal broker error");
   }
+  // The batch bytes are in the store (or dropped) by now: give the memory back to producers.
+  if (charged_bytes > 0) services_.produce_memory.Release(charged_bytes);
+  services_.metrics.RequestDone(static_cast<int>(body),
+                                std::chrono::duration<double>(Clock::now() - start).count(),
+                                static_cast<int>(response.error().code()));
   Enqueue(response, /*answers_request=*/true);
   --running_;
   MaybeFinish();
@@ -187,13 +222,17 @@ void Session::BeginClose(Mode mode, std::string_view reason) {
   read_cancel_.emit(asio::cancellation_type::terminal);
   reader_wake_.cancel();
   writer_wake_.cancel();
+  watchdog_.cancel();
   if (mode == Mode::kAborted) CloseSocket();
 }
 
 void Session::MaybeFinish() {
   if (finished_ || !reader_done_ || !writer_done_ || running_ > 0) return;
   finished_ = true;
-  NetLog().info("conn {} closed: {}; {} requests", id_, close_reason_, requests_);
+  const auto lifetime =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - opened_at_);
+  NetLog().info("conn={} event=close peer={} reason=\"{}\" requests={} duration_ms={}", id_, peer_,
+                close_reason_, requests_, lifetime.count());
   if (on_closed_) on_closed_(id_);
 }
 

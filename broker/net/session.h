@@ -2,13 +2,27 @@
 //
 // A reader coroutine decodes frames (FrameDecoder over async_read_some) and dispatches each request
 // as its own coroutine, so a long-polling fetch never holds up a produce on the same connection;
-// a writer coroutine drains the response queue. Responses carry their request's correlation id
-// and may go out of order.
+// a writer coroutine drains the response queue; a watchdog coroutine enforces the handshake and
+// idle timeouts. Responses carry their request's correlation id and may go out of order.
 //
 // Protocol errors (oversized length, unparsable frame, no handshake first, unsupported major
 // version) are answered with one error response and the connection is closed; the oversized body
-// is never read or allocated. At most `max_in_flight` requests may be unanswered: at the limit the
-// reader stops reading until the writer has sent responses, which also bounds the queue.
+// is never read or allocated.
+//
+// Limits, each counted in choreo_limit_hits_total when it triggers:
+//   - max_in_flight: at that many unanswered requests, or when the queued responses reach
+//     max_fetch_bytes, the reader stops reading until the writer has sent responses (TCP
+//     back-pressure; also bounds the response queue);
+//   - max_pending_produce_bytes (MemoryBudget): a produce request's bytes are charged until it is
+//     answered; a frame larger than one read chunk reserves its whole length before its body is
+//     read; while the budget is exhausted, a connection that has produced stops reading;
+//   - handshake_timeout: no handshake that long after accept -> TIMEOUT error, closed;
+//   - idle_timeout: nothing in flight and no complete request for that long -> closed; a peer
+//     that stops reading its responses is closed after the same time without write progress;
+//   - a large frame whose body stops arriving for handshake_timeout is closed (it holds budget
+//     other producers wait for), counted as idle_timeout.
+// Memory per connection outside the budget is one read chunk (a partial frame of at most
+// kLargeFrame bytes plus read-ahead); an idle connection holds almost nothing.
 //
 // Lifecycle: created by the Server, Start()ed once; ends when the reader, the writer and every
 // request coroutine are done, then calls `on_closed` once (on the strand) and logs one line.
@@ -20,6 +34,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -28,6 +43,7 @@
 #include <string_view>
 
 #include "broker/handlers/request_context.h"
+#include "broker/net/memory_budget.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/proto/frame.h"
 
@@ -56,20 +72,38 @@ class Session : public std::enable_shared_from_this<Session> {
   // later responses are dropped. kAborted: socket closed, nothing more is sent.
   enum class Mode { kOpen, kDraining, kFailing, kAborted };
   enum class Step { kDispatched, kNeedMore, kStop };
+  // Why the reader must not read right now.
+  enum class Pause { kNone, kInFlight, kBudget, kReserve };
   struct Outgoing {
     std::string frame;
     bool answers_request;  // counts against the in-flight limit until written
   };
+  using Clock = std::chrono::steady_clock;
 
   // Each coroutine holds `self` so the session outlives it.
   asio::awaitable<void> ReadLoop(std::shared_ptr<Session> self);
   asio::awaitable<void> WriteLoop(std::shared_ptr<Session> self);
-  asio::awaitable<void> Serve(std::shared_ptr<Session> self, proto::Request request);
+  asio::awaitable<void> Watchdog(std::shared_ptr<Session> self);
+  asio::awaitable<void> Serve(std::shared_ptr<Session> self, proto::Request request,
+                              uint64_t charged_bytes);
   asio::awaitable<void> LingerAndClose();
 
   // Takes one buffered frame, if any, and dispatches it.
   Step NextFrame();
-  bool Admit(proto::Request& request);
+  bool Admit(proto::Request& request, uint64_t charged_bytes);
+  // Too many unanswered requests, or too many response bytes queued (max_in_flight).
+  bool InFlightFull() const;
+  // Checks the produce memory budget before the next read (session_limits.cc). May reserve budget
+  // for a large frame, or fail the connection (then mode_ is no longer kOpen).
+  Pause CheckBeforeRead();
+  // Parks the reader until woken (by the writer, the budget or a close).
+  asio::awaitable<void> WaitForWake(Pause pause);
+  // How many bytes to ask of the next read: small while no frame header is known, so that idle
+  // and trickling connections hold little memory; then the rest of the frame.
+  size_t NextReadSize() const;
+  // Frees the decoder's buffer after a large frame has been consumed.
+  void ShrinkDecoder();
+  void ReleaseReservation();
   // Queues an error response and closes after sending it.
   void Fail(uint64_t correlation_id, proto::ErrorCode code, std::string_view message);
   void Enqueue(const proto::Response& response, bool answers_request);
@@ -85,6 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ClosedCallback on_closed_;
   ConnectionState connection_;
   proto::FrameDecoder decoder_;
+  size_t decoder_grown_ = 0;  // largest buffer asked of the decoder since it was last shrunk
 
   Mode mode_ = Mode::kOpen;
   std::string close_reason_;
@@ -94,13 +129,21 @@ class Session : public std::enable_shared_from_this<Session> {
   bool outbox_closed_ = false;  // the writer has stopped sending; new responses are dropped
   bool writer_done_ = false;
   bool finished_ = false;
-  uint32_t unanswered_ = 0;  // admitted requests whose response is not yet written
-  uint32_t running_ = 0;     // request coroutines not yet finished
-  uint64_t requests_ = 0;    // requests admitted over the connection's life
+  bool produces_ = false;     // has sent a produce request: paused while the budget is exhausted
+  uint32_t unanswered_ = 0;   // admitted requests whose response is not yet written
+  uint32_t running_ = 0;      // request coroutines not yet finished
+  uint64_t requests_ = 0;     // requests admitted over the connection's life
+  uint64_t queued_bytes_ = 0;  // response bytes queued or being written
+  uint64_t reserved_ = 0;      // budget reserved for the large frame being read
+  MemoryBudget::WaiterId budget_waiter_ = 0;  // non-zero while waiting for budget
+  const Clock::time_point opened_at_ = Clock::now();
+  Clock::time_point last_activity_ = opened_at_;  // last complete request or written response
+  Clock::time_point last_read_ = opened_at_;      // last bytes of a reserved (large) frame
 
   std::deque<Outgoing> outbox_;
   asio::steady_timer writer_wake_;  // cancelled to wake the writer
-  asio::steady_timer reader_wake_;  // cancelled to wake a reader paused at the in-flight limit
+  asio::steady_timer reader_wake_;  // cancelled to wake a paused reader
+  asio::steady_timer watchdog_;     // handshake and idle deadlines
   asio::cancellation_signal read_cancel_;
 };
 

@@ -32,11 +32,13 @@ void Session::Enqueue(const proto::Response& response, bool answers_request) {
   if (!dropped) {
     std::string frame;
     if (proto::AppendFrame(response, &frame)) {
+      queued_bytes_ += frame.size();
       outbox_.push_back(Outgoing{std::move(frame), answers_request});
       writer_wake_.cancel();
       return;
     }
-    NetLog().error("conn {} response {} too large to frame", id_, response.correlation_id());
+    NetLog().error("conn={} event=error error=\"response {} too large to frame\"", id_,
+                   response.correlation_id());
   }
   if (answers_request) {
     --unanswered_;
@@ -84,16 +86,22 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
       answered += out.answers_request ? 1 : 0;
     sending.clear();
     unanswered_ -= answered;
+    queued_bytes_ -= bytes;
     if (ec) {
       BeginClose(Mode::kAborted, absl::StrCat("write failed: ", ec.message()));
       break;
     }
-    if (answered > 0) reader_wake_.cancel();
+    if (answered > 0) {
+      last_activity_ = Clock::now();
+      reader_wake_.cancel();
+    }
   }
 
   outbox_closed_ = true;
-  for (const Outgoing& out : outbox_)
+  for (const Outgoing& out : outbox_) {
     unanswered_ -= out.answers_request ? 1 : 0;
+    queued_bytes_ -= out.frame.size();
+  }
   outbox_.clear();
   if (mode_ != Mode::kAborted) co_await LingerAndClose();
   writer_done_ = true;

@@ -36,6 +36,17 @@ absl::Status TopicTable::Delete(std::string_view name) {
   return deleted;
 }
 
+absl::StatusOr<storage::TopicInfo> TopicTable::Alter(std::string_view name,
+                                                     const storage::TopicConfigUpdate& update) {
+  std::lock_guard admin(admin_mu_);
+  absl::StatusOr<storage::TopicInfo> altered = store_.AlterTopic(name, update);
+  if (altered.ok()) {
+    std::lock_guard lock(mu_);
+    topics_.insert_or_assign(altered->name, *altered);
+  }
+  return altered;
+}
+
 std::optional<storage::TopicInfo> TopicTable::Find(std::string_view name) const {
   std::lock_guard lock(mu_);
   // absl::string_view is not std::string_view in this abseil build.

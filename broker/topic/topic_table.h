@@ -1,11 +1,11 @@
 // TopicTable: the broker's in-memory view of the topics in the store, so the request path (produce
 // checks, fetch waiter keys) never does storage I/O to look a topic up.
 //
-// The broker is the only writer of topics, and every create/delete goes through this class, which
+// The broker is the only writer of topics, and every create/alter/delete goes through this class, which
 // updates the store and the cache under one lock so they change in the same order.
 //
-// Threading: thread-safe. Find()/List() never block on I/O; Load(), Create() and Delete() call the
-// store and must run on the blocking-work pool, not on a network thread.
+// Threading: thread-safe. Find()/List() never block on I/O; Load(), Create(), Alter() and Delete()
+// call the store and must run on the blocking-work pool, not on a network thread.
 #pragma once
 
 #include <absl/base/thread_annotations.h>
@@ -35,6 +35,10 @@ class TopicTable {
                                             const storage::TopicConfig& config);
   // Deletes the topic from the store, then from the cache. Blocking. Errors: the store's.
   absl::Status Delete(std::string_view name);
+  // Changes the topic's configuration in the store (durably), then in the cache. Blocking.
+  // Errors: the store's (unknown topic; fewer partitions than now or a bad value: invalid topic).
+  absl::StatusOr<storage::TopicInfo> Alter(std::string_view name,
+                                           const storage::TopicConfigUpdate& update);
 
   std::optional<storage::TopicInfo> Find(std::string_view name) const;
   // All topics, sorted by name.

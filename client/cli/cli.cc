@@ -24,6 +24,8 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunTopicDescribe(options, args, io);
         } else if constexpr (std::is_same_v<T, TopicDeleteArgs>) {
           return RunTopicDelete(options, args, io);
+        } else if constexpr (std::is_same_v<T, TopicAlterArgs>) {
+          return RunTopicAlter(options, args, io);
         } else if constexpr (std::is_same_v<T, ProduceArgs>) {
           return RunProduce(options, args, io);
         } else {

@@ -45,20 +45,53 @@ Result<std::optional<int64_t>> OptionalNumber(const ParsedFlags& flags, std::str
   return std::optional<int64_t>(*value);
 }
 
-Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
-  TopicCreateArgs out{.name = flags.positional[0], .settings = {}};
+// The topic settings shared by `topic create` and `topic alter`, each optional. Retention takes
+// -1 (no limit) or a positive value; 0 is refused (it means "broker default"/"unchanged" on the
+// wire, which the absence of the flag already says).
+Result<TopicChanges> ParseTopicSettings(const ParsedFlags& flags) {
   Result<std::optional<int64_t>> partitions = OptionalNumber(flags, "partitions", 1, kUint32Max);
   Result<std::optional<int64_t>> retention_ms =
       OptionalNumber(flags, "retention-ms", -1, kInt64Max);
   Result<std::optional<int64_t>> retention_bytes =
       OptionalNumber(flags, "retention-bytes", -1, kInt64Max);
-  for (const auto* r : {&partitions, &retention_ms, &retention_bytes}) {
+  Result<std::optional<int64_t>> max_message_bytes =
+      OptionalNumber(flags, "max-message-bytes", 1, kInt64Max);
+  for (const auto* r : {&partitions, &retention_ms, &retention_bytes, &max_message_bytes}) {
     if (!r->ok()) return r->status();
   }
-  if (*partitions) out.settings.partitions = static_cast<uint32_t>(**partitions);
-  if (*retention_ms) out.settings.retention_ms = **retention_ms;
-  if (*retention_bytes) out.settings.retention_bytes = **retention_bytes;
+  if (*retention_ms == 0 || *retention_bytes == 0) {
+    return Usage("--retention-ms and --retention-bytes take -1 (no limit) or a positive value");
+  }
+  TopicChanges out;
+  if (*partitions) out.partitions = static_cast<uint32_t>(**partitions);
+  out.retention_ms = *retention_ms;
+  out.retention_bytes = *retention_bytes;
+  if (*max_message_bytes) out.max_message_bytes = static_cast<uint64_t>(**max_message_bytes);
+  return out;
+}
+
+Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
+  TopicCreateArgs out{.name = flags.positional[0], .settings = {}};
+  Result<TopicChanges> settings = ParseTopicSettings(flags);
+  if (!settings.ok()) return settings.status();
+  // Unset settings go out as 0, the protocol's "broker default" (--default-partitions, ...).
+  out.settings.partitions = settings->partitions.value_or(0);
+  out.settings.retention_ms = settings->retention_ms.value_or(out.settings.retention_ms);
+  out.settings.retention_bytes = settings->retention_bytes.value_or(out.settings.retention_bytes);
+  out.settings.max_message_bytes =
+      settings->max_message_bytes.value_or(out.settings.max_message_bytes);
   return CommandArgs(std::move(out));
+}
+
+Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
+  Result<TopicChanges> changes = ParseTopicSettings(flags);
+  if (!changes.ok()) return changes.status();
+  if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
+      !changes->max_message_bytes) {
+    return Usage("topic alter: nothing to change (give --partitions, --retention-ms, "
+                 "--retention-bytes or --max-message-bytes)");
+  }
+  return CommandArgs(TopicAlterArgs{flags.positional[0], *std::move(changes)});
 }
 
 Result<CommandArgs> ParseProduce(const ParsedFlags& flags) {
@@ -115,13 +148,14 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
   const std::string& sub = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string command = "topic " + sub;
-  if (sub == "create") {
-    Result<ParsedFlags> flags =
-        ParseCommand(command, rest, {{"partitions"}, {"retention-ms"}, {"retention-bytes"}},
-                     {"topic name"}, invocation);
+  if (sub == "create" || sub == "alter") {
+    Result<ParsedFlags> flags = ParseCommand(
+        command, rest,
+        {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
+        {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
-    return ParseTopicCreate(*flags);
+    return sub == "create" ? ParseTopicCreate(*flags) : ParseTopicAlter(*flags);
   }
   if (sub == "list") {
     Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {}, invocation);
@@ -136,7 +170,8 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
     if (sub == "describe") return CommandArgs(TopicDescribeArgs{flags->positional[0]});
     return CommandArgs(TopicDeleteArgs{flags->positional[0]});
   }
-  return Usage("unknown topic command '" + sub + "' (expected create, list, describe or delete)");
+  return Usage("unknown topic command '" + sub +
+               "' (expected create, alter, list, describe or delete)");
 }
 
 Result<CommandArgs> ParseSubcommand(const std::string& command,

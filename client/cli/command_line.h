@@ -29,6 +29,10 @@ struct TopicDescribeArgs {
 struct TopicDeleteArgs {
   std::string name;
 };
+struct TopicAlterArgs {
+  std::string name;
+  TopicChanges changes;
+};
 
 struct ProduceArgs {
   std::string topic;
@@ -50,7 +54,7 @@ struct ConsumeArgs {
 };
 
 using CommandArgs = std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs,
-                                 TopicDeleteArgs, ProduceArgs, ConsumeArgs>;
+                                 TopicDeleteArgs, TopicAlterArgs, ProduceArgs, ConsumeArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

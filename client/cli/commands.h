@@ -21,6 +21,7 @@ Status RunTopicCreate(const ClientOptions& options, const TopicCreateArgs& args,
 Status RunTopicList(const ClientOptions& options, const TopicListArgs& args, Io& io);
 Status RunTopicDescribe(const ClientOptions& options, const TopicDescribeArgs& args, Io& io);
 Status RunTopicDelete(const ClientOptions& options, const TopicDeleteArgs& args, Io& io);
+Status RunTopicAlter(const ClientOptions& options, const TopicAlterArgs& args, Io& io);
 Status RunProduce(const ClientOptions& options, const ProduceArgs& args, Io& io);
 Status RunConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io);
 

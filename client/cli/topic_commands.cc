@@ -1,9 +1,32 @@
 #include <ostream>
+#include <string>
 
 #include "choreo/client/admin.h"
 #include "client/cli/commands.h"
 
 namespace choreo::cli {
+namespace {
+
+// "-1 (forever)" for the "no limit" value; 0 (only for max.message.bytes) is the broker's limit.
+std::string Limit(int64_t value, const char* unlimited) {
+  return value < 0 ? std::to_string(value) + " (" + unlimited + ")" : std::to_string(value);
+}
+
+void PrintTopic(const TopicDescription& topic, std::ostream& out) {
+  out << "topic: " << topic.name << "\n"
+      << "id: " << topic.topic_id << "\n"
+      << "partitions: " << topic.settings.partitions << "\n"
+      << "retention.ms: " << Limit(topic.settings.retention_ms, "forever") << "\n"
+      << "retention.bytes: " << Limit(topic.settings.retention_bytes, "unlimited") << "\n"
+      << "max.message.bytes: " << topic.settings.max_message_bytes
+      << (topic.settings.max_message_bytes == 0 ? " (broker default)" : "") << "\n"
+      << "PARTITION\tLOG_START\tHIGH_WATERMARK\n";
+  for (const PartitionDescription& p : topic.partitions) {
+    out << p.partition << "\t" << p.log_start_offset << "\t" << p.high_watermark << "\n";
+  }
+}
+
+}  // namespace
 
 Status RunTopicCreate(const ClientOptions& options, const TopicCreateArgs& args, Io& io) {
   Result<std::unique_ptr<Admin>> admin = Admin::Connect(options);
@@ -29,16 +52,17 @@ Status RunTopicDescribe(const ClientOptions& options, const TopicDescribeArgs& a
   if (!admin.ok()) return admin.status();
   Result<TopicDescription> topic = (*admin)->DescribeTopic(args.name);
   if (!topic.ok()) return topic.status();
-  io.out << "topic: " << topic->name << "\n"
-         << "id: " << topic->topic_id << "\n"
-         << "partitions: " << topic->settings.partitions << "\n"
-         << "retention.ms: " << topic->settings.retention_ms << "\n"
-         << "retention.bytes: " << topic->settings.retention_bytes << "\n"
-         << "max.message.bytes: " << topic->settings.max_message_bytes << "\n"
-         << "PARTITION\tLOG_START\tHIGH_WATERMARK\n";
-  for (const PartitionDescription& p : topic->partitions) {
-    io.out << p.partition << "\t" << p.log_start_offset << "\t" << p.high_watermark << "\n";
-  }
+  PrintTopic(*topic, io.out);
+  return OkStatus();
+}
+
+Status RunTopicAlter(const ClientOptions& options, const TopicAlterArgs& args, Io& io) {
+  Result<std::unique_ptr<Admin>> admin = Admin::Connect(options);
+  if (!admin.ok()) return admin.status();
+  Result<TopicDescription> topic = (*admin)->AlterTopic(args.name, args.changes);
+  if (!topic.ok()) return topic.status();
+  io.out << "altered topic " << args.name << "\n";
+  PrintTopic(*topic, io.out);
   return OkStatus();
 }
 

@@ -9,6 +9,9 @@ usage: choreo [--broker HOST:PORT] COMMAND [ARGS...]
 
 commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+               [--max-message-bytes B]
+  topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+              [--max-message-bytes B]
   topic list
   topic describe NAME
   topic delete NAME
@@ -23,6 +26,9 @@ Exit status: 0 on success, 1 on an error, 2 on a usage error.
 
 constexpr std::string_view kTopic =
     R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+                          [--max-message-bytes B]
+       choreo topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+                         [--max-message-bytes B]
        choreo topic list
        choreo topic describe NAME
        choreo topic delete NAME
@@ -30,13 +36,29 @@ constexpr std::string_view kTopic =
 
 constexpr std::string_view kTopicCreate =
     R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+                          [--max-message-bytes B]
 
 Creates a topic.
-  --partitions N       number of partitions (default 1)
-  --retention-ms MS    drop batches older than MS milliseconds; -1 keeps them forever
-                       (default: the broker's setting)
-  --retention-bytes B  keep at most about B bytes per partition; -1 means unlimited
-                       (default: the broker's setting)
+  --partitions N          number of partitions (default: the broker's --default-partitions)
+  --retention-ms MS       drop batches older than MS milliseconds; -1 keeps them forever
+                          (default: the broker's setting)
+  --retention-bytes B     keep at most about B bytes per partition; -1 means unlimited
+                          (default: the broker's setting)
+  --max-message-bytes B   largest record batch accepted (default: the broker's --max-batch-bytes,
+                          which is also the upper bound)
+)";
+
+constexpr std::string_view kTopicAlter =
+    R"(usage: choreo topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
+                         [--max-message-bytes B]
+
+Changes a topic's settings; settings not given keep their value. Prints the topic afterwards.
+  --partitions N          grow the topic to N partitions (never fewer than now; records keep
+                          their partition, new keys hash over N)
+  --retention-ms MS       drop batches older than MS milliseconds; -1 keeps them forever
+  --retention-bytes B     keep at most about B bytes per partition; -1 means unlimited
+  --max-message-bytes B   largest record batch accepted (at most the broker's --max-batch-bytes)
+Retention changes apply at the broker's next retention check.
 )";
 
 constexpr std::string_view kTopicList = R"(usage: choreo topic list
@@ -46,8 +68,10 @@ Prints the name of every topic, one per line.
 
 constexpr std::string_view kTopicDescribe = R"(usage: choreo topic describe NAME
 
-Prints the topic's settings, then one tab-separated line per partition:
+Prints the topic's settings (partitions, retention.ms, retention.bytes, max.message.bytes), then
+one tab-separated line per partition:
   PARTITION  LOG_START  HIGH_WATERMARK
+LOG_START moves up as retention drops old records.
 )";
 
 constexpr std::string_view kTopicDelete = R"(usage: choreo topic delete NAME
@@ -91,6 +115,7 @@ std::string UsageText(std::string_view topic) {
   if (topic == "topic list") return std::string(kTopicList);
   if (topic == "topic describe") return std::string(kTopicDescribe);
   if (topic == "topic delete") return std::string(kTopicDelete);
+  if (topic == "topic alter") return std::string(kTopicAlter);
   if (topic == "produce") return std::string(kProduce);
   if (topic == "consume") return std::string(kConsume);
   return std::string(kOverview);

@@ -162,7 +162,8 @@ PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
   ProducerBatch& batch = *partition.open;
   // A Send() submission holds one record; move the record object itself (no copy of its bytes).
   const bool unkeyed = !submission.partition && submission.records.records(0).key().empty();
-  batch.records.mutable_records()->AddAllocated(submission.records.mutable_records()->ReleaseLast());
+  batch.records.mutable_records()->AddAllocated(
+      submission.records.mutable_records()->ReleaseLast());
   batch.callbacks.push_back(std::move(submission.callback));
   ++batch.record_count;
   batch.payload_bytes += submission.payload_bytes;

@@ -33,8 +33,8 @@ struct TopicMetadataState {
   uint32_t partition_count = 0;    // 0: not known (never fetched, or the topic did not exist)
   uint64_t max_message_bytes = 0;  // the topic's batch limit; 0: the broker's
   ProducerClock::time_point fetched_at;
-  bool wanted = false;     // a fetch should be sent
-  bool in_flight = false;  // a fetch is outstanding
+  bool wanted = false;                   // a fetch should be sent
+  bool in_flight = false;                // a fetch is outstanding
   ProducerClock::time_point not_before;  // backoff after a failed fetch
   uint32_t failures = 0;
 };

@@ -29,8 +29,8 @@ Result<ProducerIdentity> InitProducer(Connection& connection, ProducerIdentity c
   }
   const ProducerIdentity granted{response->init_producer().producer_id(),
                                  response->init_producer().producer_epoch()};
-  if (granted.id < 0 || (current.id >= 0 && (granted.id != current.id ||
-                                             granted.epoch != current.epoch))) {
+  if (granted.id < 0 ||
+      (current.id >= 0 && (granted.id != current.id || granted.epoch != current.epoch))) {
     return Status(ErrorCode::kProtocolError,
                   "InitProducer for producer " + std::to_string(current.id) + " epoch " +
                       std::to_string(current.epoch) + " granted producer " +

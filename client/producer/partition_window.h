@@ -9,8 +9,8 @@
 //    admitted and nothing is resent until every outstanding request of the partition has been
 //    answered; then all unresolved batches are resent, in sequence order, on one connection.
 //    Resending only from a quiet partition keeps the broker seeing sequences in order, so an
-//    OUT_OF_ORDER_SEQUENCE answer for the oldest unresolved batch can only mean that the broker lost
-//    records it had acknowledged.
+//    OUT_OF_ORDER_SEQUENCE answer for the oldest unresolved batch can only mean that the broker
+//    lost records it had acknowledged.
 //  - A batch that fails for good was not appended (the broker checks everything else before the
 //    sequence), so the unresolved batches after it are re-sequenced down by its record count.
 #pragma once

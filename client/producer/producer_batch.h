@@ -22,7 +22,7 @@ struct Submission {
   std::optional<uint32_t> partition;  // explicit partition, if given
   proto::RecordList records;          // one record for Send()
   SendCallback callback;
-  bool whole_batch = false;  // SendBatch(): a batch of its own, one callback for all records
+  bool whole_batch = false;    // SendBatch(): a batch of its own, one callback for all records
   uint64_t payload_bytes = 0;  // serialized size of `records`' entries
   uint64_t memory_bytes = 0;   // charged against buffer_memory_bytes
   uint64_t order = 0;          // send number (Flush() waits by it)
@@ -61,9 +61,9 @@ struct ProducerBatch {
   // In the in-flight window.
   bool admitted = false;
   int32_t base_sequence = 0;
-  uint32_t attempts = 0;     // requests sent for it
-  bool in_request = false;   // a request carrying it is outstanding
-  int32_t request_sequence = 0;  // base_sequence of the outstanding request
+  uint32_t attempts = 0;          // requests sent for it
+  bool in_request = false;        // a request carrying it is outstanding
+  int32_t request_sequence = 0;   // base_sequence of the outstanding request
   uint32_t metadata_retries = 0;  // UNKNOWN_TOPIC/INVALID_PARTITION answers so far
   bool resolved = false;     // outcome known: appended (base_offset) or failed for good (error)
   int64_t base_offset = -1;  // when appended; -1 if the broker did not say (DUPLICATE_SEQUENCE)

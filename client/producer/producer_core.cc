@@ -1,4 +1,4 @@
-// ProducerCore: submissions, buffer memory, Flush()/Close(), and the reporting of outcomes.
+// ProducerCore: submissions, buffer memory, Flush() and Close().
 #include "client/producer/producer_core.h"
 
 #include <algorithm>
@@ -120,11 +120,9 @@ Status ProducerCore::Admit(std::string_view topic, Submission& submission, Lock&
     // A callback waiting for memory would wait for its own thread to free it.
     if (options_.max_block.count() == 0) return full("");
     if (CompletionQueue::InCallback()) return full(" (Send() from a callback does not wait)");
-    const bool room =
-        changed_.wait_for(lock, options_.max_block, [&] {
-          return buffered_bytes_ + bytes <= options_.buffer_memory_bytes || closing_ ||
-                 !fatal_.ok();
-        });
+    const bool room = changed_.wait_for(lock, options_.max_block, [&] {
+      return buffered_bytes_ + bytes <= options_.buffer_memory_bytes || closing_ || !fatal_.ok();
+    });
     if (!fatal_.ok()) return fatal_;
     if (closing_) return Status(ErrorCode::kClosed, "producer is closed");
     if (!room) return full(", still after waiting max_block (" + Millis(options_.max_block) + ")");
@@ -205,99 +203,6 @@ uint64_t ProducerCore::BatchLimit(const TopicState& topic) const {
   return limit;
 }
 
-void ProducerCore::CompleteBatch(ProducerBatch& batch, const Status& error, bool release_memory) {
-  const uint64_t memory = release_memory ? std::exchange(batch.memory_bytes, 0) : 0;
-  if (batch.reported) {
-    // Its callbacks already ran (delivery timeout); only the memory was still held.
-    if (memory > 0) {
-      buffered_bytes_ -= memory;
-      changed_.notify_all();
-    }
-    return;
-  }
-  batch.reported = true;
-  completions_.Push([this, callbacks = std::move(batch.callbacks), topic = batch.topic,
-                     partition = batch.partition, base = batch.base_offset, error,
-                     order = batch.first_order, memory] {
-    for (size_t i = 0; i < callbacks.size(); ++i) {
-      if (!callbacks[i]) continue;
-      if (error.ok()) {
-        callbacks[i](RecordMetadata{topic, partition, base < 0 ? -1 : base + int64_t(i)});
-      } else {
-        callbacks[i](error);
-      }
-    }
-    Finished(order, memory);
-  });
-}
-
-void ProducerCore::CompleteSubmission(Submission& submission, const Status& error) {
-  completions_.Push([this, callback = std::move(submission.callback), error,
-                     order = submission.order, memory = submission.memory_bytes] {
-    if (callback) callback(error);
-    Finished(order, memory);
-  });
-}
-
-void ProducerCore::Finished(uint64_t order, uint64_t memory_bytes) {
-  Lock lock(mu_);
-  auto it = unfinished_.find(order);
-  if (it != unfinished_.end()) unfinished_.erase(it);
-  buffered_bytes_ -= memory_bytes;
-  changed_.notify_all();
-}
-
-void ProducerCore::CompletePopped(PartitionState& partition) {
-  for (const BatchPtr& batch : partition.window.PopResolved()) {
-    CompleteBatch(*batch, batch->error, /*release_memory=*/true);
-  }
-}
-
-void ProducerCore::FailPartition(PartitionState& partition, const Status& status,
-                                 Clock::time_point now) {
-  Accumulator::CloseOpen(partition);
-  for (const BatchPtr& batch : partition.ready) {
-    batch->dropped = true;
-    CompleteBatch(*batch, status, true);
-  }
-  partition.ready.clear();
-  const std::deque<BatchPtr> window = partition.window.batches();
-  for (const BatchPtr& batch : window) {
-    if (!batch->resolved) partition.window.FailForGood(*batch, status, now);
-  }
-  partition.window.awaiting_metadata = false;
-  CompletePopped(partition);
-}
-
-void ProducerCore::FailAll(const Status& status) {
-  for (auto& [name, topic] : accumulator_.topics()) {
-    for (Submission& submission : topic.waiting)
-      CompleteSubmission(submission, status);
-    topic.waiting.clear();
-    topic.sticky_batch = 0;
-    for (auto& partition : topic.partitions) {
-      Accumulator::CloseOpen(*partition);
-      for (const BatchPtr& batch : partition->ready) {
-        batch->dropped = true;
-        CompleteBatch(*batch, status, true);
-      }
-      partition->ready.clear();
-      for (const BatchPtr& batch : partition->window.DropAll()) {
-        // A batch already appended behind an unresolved one still reports its offset.
-        CompleteBatch(*batch, batch->resolved ? batch->error : status, true);
-      }
-    }
-  }
-  changed_.notify_all();
-}
-
-void ProducerCore::SetFatal(const Status& status) {
-  if (!fatal_.ok()) return;
-  fatal_ = status;
-  FailAll(status);
-  WakeSender();
-}
-
 void ProducerCore::WakeSender(Clock::time_point due) {
   // A busy sender thread takes wake_due_ into account before it sleeps; a sleeping one is woken
   // only if it would sleep past `due`.
@@ -316,9 +221,8 @@ Status ProducerCore::Flush(std::chrono::milliseconds timeout) {
   const uint64_t target = next_order_;
   ++flushing_;
   WakeSender();
-  const bool done = changed_.wait_for(lock, timeout, [&] {
-    return unfinished_.empty() || *unfinished_.begin() >= target;
-  });
+  const bool done = changed_.wait_for(
+      lock, timeout, [&] { return unfinished_.empty() || *unfinished_.begin() >= target; });
   --flushing_;
   if (!done) {
     return Status(ErrorCode::kTimeout,

@@ -73,7 +73,7 @@ class ProducerCore {
     bool empty() const { return metadata.empty() && sends.empty() && to_encode.empty(); }
   };
 
-  // ---- producer_core.cc: submissions, flush tracking, outcomes ----
+  // ---- producer_core.cc: submissions, flush tracking ----
   Status Admit(std::string_view topic, Submission& submission, Lock& lock);
   // Places `submission` (its order not tracked yet); on kWait queues it. Returns a failure to
   // report (the submission is then untouched), or OK.
@@ -81,6 +81,9 @@ class ProducerCore {
   // Places the waiting submissions of `topic` now that its metadata is known.
   void DrainWaiting(TopicState& topic, Clock::time_point now);
   uint64_t BatchLimit(const TopicState& topic) const;
+  void WakeSender(Clock::time_point due = Clock::time_point::min());
+
+  // ---- outcomes.cc: queuing outcomes (under the lock) ----
   void CompleteBatch(ProducerBatch& batch, const Status& error, bool release_memory);
   void CompleteSubmission(Submission& submission, const Status& error);
   // Runs after a completion's callbacks: the records no longer count for Flush() or memory.
@@ -91,7 +94,6 @@ class ProducerCore {
   void FailAll(const Status& status);
   void FailPartition(PartitionState& partition, const Status& status, Clock::time_point now);
   void SetFatal(const Status& status);
-  void WakeSender(Clock::time_point due = Clock::time_point::min());
 
   // ---- sender.cc: the sender thread ----
   void RunSender();

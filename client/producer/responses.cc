@@ -17,13 +17,13 @@ std::string Describe(const ProducerBatch& batch) {
 
 Status FatalStatus(const ProducerBatch& batch, const ProduceOutcome& outcome) {
   if (outcome.status.code() == ErrorCode::kOutOfOrderSequence) {
-    return Status(ErrorCode::kOutOfOrderSequence,
-                  "the broker is missing records it acknowledged before " + Describe(batch) +
-                      ", so the producer cannot continue without reordering: " +
-                      outcome.status.message());
+    return Status(
+        ErrorCode::kOutOfOrderSequence,
+        "the broker is missing records it acknowledged before " + Describe(batch) +
+            ", so the producer cannot continue without reordering: " + outcome.status.message());
   }
-  return Status(outcome.status.code(), "producing to " + Describe(batch) + ": " +
-                                           outcome.status.message());
+  return Status(outcome.status.code(),
+                "producing to " + Describe(batch) + ": " + outcome.status.message());
 }
 
 // What a metadata answer says about one topic.

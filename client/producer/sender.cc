@@ -100,8 +100,8 @@ void ProducerCore::BreakConnection(Clock::time_point now) {
   // The first loss reconnects at once; repeated ones back off.
   reconnect_at_ = now;
   if (reconnect_failures_ > 0) {
-    reconnect_at_ += Backoff(options_.retry_backoff, options_.retry_backoff_max,
-                             reconnect_failures_);
+    reconnect_at_ +=
+        Backoff(options_.retry_backoff, options_.retry_backoff_max, reconnect_failures_);
   }
   ++reconnect_failures_;
   WakeSender();
@@ -110,10 +110,10 @@ void ProducerCore::BreakConnection(Clock::time_point now) {
 void ProducerCore::Expire(TopicState& topic, Clock::time_point now) {
   const std::string timeout = std::to_string(options_.delivery_timeout.count()) + " ms";
   while (!topic.waiting.empty() && topic.waiting.front().deadline <= now) {
-    CompleteSubmission(topic.waiting.front(),
-                       Status(ErrorCode::kTimeout, "no metadata for topic '" + topic.name +
-                                                       "' within delivery_timeout (" + timeout +
-                                                       ")"));
+    CompleteSubmission(
+        topic.waiting.front(),
+        Status(ErrorCode::kTimeout, "no metadata for topic '" + topic.name +
+                                        "' within delivery_timeout (" + timeout + ")"));
     topic.waiting.pop_front();
   }
   const Status unsent(ErrorCode::kTimeout,
@@ -132,10 +132,11 @@ void ProducerCore::Expire(TopicState& topic, Clock::time_point now) {
     for (const BatchPtr& batch : partition->window.batches()) {
       if (batch->reported || batch->resolved || batch->deadline > now) continue;
       // Reported now, but kept (and resent) until resolved: later batches depend on its sequence.
-      CompleteBatch(*batch,
-                    Status(ErrorCode::kTimeout, "record not acknowledged within delivery_timeout (" +
-                                                    timeout + "); it may have been appended"),
-                    /*release_memory=*/false);
+      CompleteBatch(
+          *batch,
+          Status(ErrorCode::kTimeout, "record not acknowledged within delivery_timeout (" +
+                                          timeout + "); it may have been appended"),
+          /*release_memory=*/false);
     }
   }
 }
@@ -185,10 +186,9 @@ void ProducerCore::CollectWork(Clock::time_point now, Work& work, Clock::time_po
       if (!can_send) continue;
       auto send = [&](const BatchPtr& batch) {
         partition.window.OnSent(*batch);
-        work.sends.push_back(SendJob{batch, batch->encoded_body,
-                                     options_.enable_idempotence
-                                         ? SequenceSuffix(batch->base_sequence)
-                                         : std::string()});
+        work.sends.push_back(SendJob{
+            batch, batch->encoded_body,
+            options_.enable_idempotence ? SequenceSuffix(batch->base_sequence) : std::string()});
       };
       // Resends first: they hold the older sequences.
       for (const BatchPtr& batch : partition.window.TakeResends(now))
@@ -224,17 +224,17 @@ void ProducerCore::Execute(Work& work, uint64_t generation) {
     bytes->append(*job.body);
     bytes->append(job.suffix);
     produce->set_timeout_ms(static_cast<uint32_t>(options_.client.request_timeout.count()));
-    connection_->Send(std::move(request), options_.client.request_timeout,
-                      [this, batch = std::move(job.batch), generation](
-                          Result<proto::Response> response) {
-                        OnProduceResponse(batch, generation, std::move(response));
-                      });
+    connection_->Send(
+        std::move(request), options_.client.request_timeout,
+        [this, batch = std::move(job.batch), generation](Result<proto::Response> response) {
+          OnProduceResponse(batch, generation, std::move(response));
+        });
   }
   // Closed batches are touched only by this thread, so they are encoded without the lock.
   work.encoded.reserve(work.to_encode.size());
   for (const BatchPtr& batch : work.to_encode) {
-    work.encoded.push_back(EncodeBatchBody(batch->records, options_.compression, identity_.id,
-                                           identity_.epoch));
+    work.encoded.push_back(
+        EncodeBatchBody(batch->records, options_.compression, identity_.id, identity_.epoch));
     proto::RecordList().Swap(&batch->records);  // only the encoded bytes are needed from now on
   }
 }

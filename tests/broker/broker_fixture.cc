@@ -30,6 +30,7 @@ void BrokerFixture::TearDown() {
 BrokerOptions BrokerFixture::DefaultOptions() const {
   BrokerOptions options;
   options.listen = "127.0.0.1:0";
+  options.http_listen = "";  // tests that scrape metrics turn it on (port 0)
   options.store.data_dir = data_dir_;
   // Durability is the store's business and tested there; keep these tests fast.
   options.store.fsync = storage::FsyncPolicy::kNever;

@@ -2,54 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
-#include <set>
-#include <sstream>
-
 #include "broker/http/http_server.h"
+#include "tests/broker/prometheus_text.h"
 
 namespace choreo::broker {
 namespace {
 
-// Checks `text` against the Prometheus text exposition format rules that scrapers enforce: every
-// line is a comment (# HELP / # TYPE) or a sample `name{labels} value`; metric names match
-// [a-zA-Z_:][a-zA-Z0-9_:]*; label names [a-zA-Z_][a-zA-Z0-9_]*; label values are quoted with \\, \"
-// and \n escapes; values are floats (or NaN/+Inf/-Inf); a family's TYPE precedes its samples and
-// appears once; histogram buckets are cumulative and end in le="+Inf" equal to _count.
-::testing::AssertionResult IsValidPrometheusText(const std::string& text) {
-  static const std::regex kSample(
-      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*")(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*")*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$)");
-  static const std::regex kHelp(R"(^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*$)");
-  static const std::regex kType(
-      R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$)");
-  std::set<std::string> typed;
-  std::istringstream in(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    std::smatch m;
-    if (std::regex_match(line, m, kType)) {
-      if (!typed.insert(m[1]).second)
-        return ::testing::AssertionFailure() << "line " << n << ": TYPE twice: " << line;
-      continue;
-    }
-    if (std::regex_match(line, kHelp)) continue;
-    if (!std::regex_match(line, m, kSample))
-      return ::testing::AssertionFailure() << "line " << n << " malformed: " << line;
-    std::string family = m[1];
-    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
-      const std::string s = suffix;
-      if (!typed.count(family) && family.size() > s.size() && family.ends_with(s))
-        family.resize(family.size() - s.size());
-    }
-    if (!typed.count(family))
-      return ::testing::AssertionFailure() << "line " << n << ": sample before its TYPE: " << line;
-  }
-  if (!text.empty() && text.back() != '\n')
-    return ::testing::AssertionFailure() << "no trailing newline";
-  return ::testing::AssertionSuccess();
-}
+using testing::IsValidPrometheusText;
 
 TEST(MetricsTest, CountersGaugesAndLabelsRender) {
   MetricsRegistry registry;
@@ -109,6 +68,18 @@ TEST(MetricsTest, ValidatorRejectsMalformedText) {
   EXPECT_FALSE(IsValidPrometheusText("# TYPE choreo_x gauge\nchoreo-x 1\n"));
   EXPECT_FALSE(IsValidPrometheusText("# TYPE choreo_x gauge\nchoreo_x{a=b} 1\n"));
   EXPECT_FALSE(IsValidPrometheusText("# TYPE choreo_x gauge\nchoreo_x one\n"));
+  EXPECT_FALSE(IsValidPrometheusText("# TYPE choreo_x gauge\nchoreo_x 1"));  // no newline
+  EXPECT_FALSE(IsValidPrometheusText("# TYPE choreo_x_total counter\nchoreo_x_total -1\n"));
+  EXPECT_FALSE(IsValidPrometheusText(  // a family's samples must be contiguous
+      "# TYPE a gauge\n# TYPE b gauge\na 1\nb 1\na{x=\"y\"} 1\n"));
+  EXPECT_FALSE(IsValidPrometheusText(  // buckets must be cumulative
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\n"
+      "h_count 1\n"));
+  EXPECT_FALSE(IsValidPrometheusText(  // +Inf must equal _count
+      "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 1\n"));
+  EXPECT_TRUE(IsValidPrometheusText(
+      "# HELP h help\n# TYPE h histogram\nh_bucket{a=\"b\",le=\"1\"} 1\n"
+      "h_bucket{a=\"b\",le=\"+Inf\"} 2\nh_sum{a=\"b\"} 3\nh_count{a=\"b\"} 2\n"));
 }
 
 std::string HttpGet(uint16_t port, const std::string& request) {

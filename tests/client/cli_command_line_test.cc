@@ -38,8 +38,34 @@ TEST(CommandLineTest, TopicCommandsAndDefaultBroker) {
   EXPECT_TRUE(std::holds_alternative<TopicListArgs>(list.command));
   EXPECT_EQ(std::get<TopicDescribeArgs>(ParseOk({"topic", "describe", "o"}).command).name, "o");
   EXPECT_EQ(std::get<TopicDeleteArgs>(ParseOk({"topic", "delete", "o"}).command).name, "o");
+  // Without --partitions the broker's --default-partitions applies (0 on the wire).
   EXPECT_EQ(
-      std::get<TopicCreateArgs>(ParseOk({"topic", "create", "o"}).command).settings.partitions, 1u);
+      std::get<TopicCreateArgs>(ParseOk({"topic", "create", "o"}).command).settings.partitions, 0u);
+}
+
+TEST(CommandLineTest, TopicAlter) {
+  const auto& alter = std::get<TopicAlterArgs>(
+      ParseOk({"topic", "alter", "orders", "--partitions", "8", "--retention-ms=-1",
+               "--retention-bytes", "1000", "--max-message-bytes", "4096"})
+          .command);
+  EXPECT_EQ(alter.name, "orders");
+  EXPECT_EQ(alter.changes.partitions, 8u);
+  EXPECT_EQ(alter.changes.retention_ms, -1);
+  EXPECT_EQ(alter.changes.retention_bytes, 1000);
+  EXPECT_EQ(alter.changes.max_message_bytes, 4096u);
+  const auto& only_retention =
+      std::get<TopicAlterArgs>(ParseOk({"topic", "alter", "o", "--retention-ms", "60000"}).command);
+  EXPECT_FALSE(only_retention.changes.partitions.has_value());
+  EXPECT_FALSE(only_retention.changes.max_message_bytes.has_value());
+  EXPECT_EQ(ParseError({"topic", "alter", "o"}).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseError({"topic", "alter", "o", "--retention-ms", "0"}).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseError({"topic", "alter", "o", "--partitions", "0"}).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(std::get<TopicCreateArgs>(
+                ParseOk({"topic", "create", "o", "--max-message-bytes", "100"}).command)
+                .settings.max_message_bytes,
+            100u);
 }
 
 TEST(CommandLineTest, BrokerBeforeTheCommand) {

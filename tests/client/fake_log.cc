@@ -20,9 +20,8 @@ void FakeLog::SetInitError(proto::ErrorCode code) {
 }
 
 FakeBroker::Handler FakeLog::Handler() {
-  return [this](const proto::Request& request, FakeSession& session) {
-    OnRequest(request, session);
-  };
+  return
+      [this](const proto::Request& request, FakeSession& session) { OnRequest(request, session); };
 }
 
 std::vector<FakeLog::StoredRecord> FakeLog::Records(const std::string& topic, uint32_t partition) {

@@ -25,11 +25,11 @@ class FakeLog {
  public:
   // What to do with one produce request.
   enum class Action {
-    kApply,          // append (or reject per the rules) and answer
-    kApplyAndDrop,   // append, then close the connection without answering
-    kDrop,           // close the connection without appending
-    kHold,           // never answer (the request is ignored)
-    kFail,           // answer with `hook_error` without appending
+    kApply,         // append (or reject per the rules) and answer
+    kApplyAndDrop,  // append, then close the connection without answering
+    kDrop,          // close the connection without appending
+    kHold,          // never answer (the request is ignored)
+    kFail,          // answer with `hook_error` without appending
   };
   struct Decision {
     Action action = Action::kApply;

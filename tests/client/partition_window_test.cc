@@ -17,8 +17,8 @@ BatchPtr MakeBatch(uint32_t records) {
 }
 
 ProduceOutcome Outcome(Kind kind, int64_t base_offset = -1) {
-  return ProduceOutcome{kind, kind == Kind::kAppended ? OkStatus() : Status(ErrorCode::kUnknown, "x"),
-                        base_offset};
+  return ProduceOutcome{
+      kind, kind == Kind::kAppended ? OkStatus() : Status(ErrorCode::kUnknown, "x"), base_offset};
 }
 
 class PartitionWindowTest : public ::testing::Test {
@@ -63,7 +63,7 @@ TEST_F(PartitionWindowTest, NumbersBatchesConsecutivelyAndLimitsTheWindow) {
 TEST_F(PartitionWindowTest, ResendsEverythingUnresolvedInOrderOnceQuiet) {
   std::vector<BatchPtr> batches = SendAll({1, 1, 1});
   EXPECT_EQ(Answer(batches[0], Kind::kRetriable), WindowAction::kNone);
-  EXPECT_FALSE(window_.HasRoom());                  // nothing new while a resend is pending
+  EXPECT_FALSE(window_.HasRoom());                 // nothing new while a resend is pending
   EXPECT_TRUE(window_.TakeResends(now_).empty());  // batches 1 and 2 are still outstanding
   // They find the gap batch 0 left: expected, not fatal.
   EXPECT_EQ(Answer(batches[1], Kind::kOutOfOrder), WindowAction::kNone);

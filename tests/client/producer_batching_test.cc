@@ -125,7 +125,7 @@ TEST(ProducerBatchingTest, FlushSendsLingeringBatchesAtOnce) {
   for (int i = 0; i < 9; ++i)
     producer->Send("t", ValueRecord("", "v"), i % 3, outcomes.For(i));
   ASSERT_TRUE(producer->Flush(kLong).ok());
-  EXPECT_EQ(outcomes.Get().size(), 9u);  // Flush() returns after the callbacks
+  EXPECT_EQ(outcomes.Get().size(), 9u);              // Flush() returns after the callbacks
   EXPECT_EQ(fake.log.ProduceRequests().size(), 3u);  // one batch per partition
   for (uint32_t p = 0; p < 3; ++p)
     EXPECT_EQ(fake.log.Records("t", p).size(), 3u);

@@ -148,7 +148,7 @@ TEST(ProducerDeliveryTest, AFullBufferBlocksUpToMaxBlockThenFails) {
     held.push_back(producer->Send("t", ValueRecord("", value)));
   const auto start = std::chrono::steady_clock::now();
   std::future<Result<RecordMetadata>> blocked = producer->Send("t", ValueRecord("", value));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(150));  // it waited
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(150));   // it waited
   ASSERT_EQ(blocked.wait_for(milliseconds(0)), std::future_status::ready);  // then failed inline
   Result<RecordMetadata> full = blocked.get();
   EXPECT_EQ(full.status().code(), ErrorCode::kResourceExhausted);

@@ -44,13 +44,17 @@ BrokerProcess::~BrokerProcess() {
 ::testing::AssertionResult BrokerProcess::Start() {
   if (running()) return ::testing::AssertionFailure() << "broker already running";
   const std::filesystem::path port_file = work_dir_ / "broker.port";
+  const std::filesystem::path http_port_file = work_dir_ / "broker.http_port";
   std::error_code ignored;
   std::filesystem::remove(port_file, ignored);  // a stale file would name the previous port
+  std::filesystem::remove(http_port_file, ignored);
   std::filesystem::create_directories(data_dir(), ignored);
-  std::vector<std::string> argv = {CHOREOD_PATH,
-                                   "--listen=127.0.0.1:" + std::to_string(kept_port_),
+  std::vector<std::string> argv = {CHOREOD_PATH, "--listen=127.0.0.1:" + std::to_string(kept_port_),
                                    "--data-dir=" + data_dir().string(), "--fsync=" + options_.fsync,
-                                   "--port-file=" + port_file.string()};
+                                   "--port-file=" + port_file.string(),
+                                   // Port 0: tests run in parallel; extra_flags may override.
+                                   "--http-listen=127.0.0.1:0",
+                                   "--http-port-file=" + http_port_file.string()};
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   const std::filesystem::path log = work_dir_ / "broker.log";
   pid_ = Spawn(argv, "/dev/null", log, log);
@@ -62,6 +66,7 @@ BrokerProcess::~BrokerProcess() {
   for (;;) {
     port_ = ReadPort(port_file);
     if (port_ != 0) {
+      http_port_ = ReadPort(http_port_file);  // written before the port file; 0 if disabled
       if (options_.keep_port) kept_port_ = port_;
       return ::testing::AssertionSuccess();
     }

@@ -50,6 +50,9 @@ class BrokerProcess {
 
   bool running() const { return pid_ > 0; }
   uint16_t port() const { return port_; }
+  // The HTTP (/metrics, /healthz, /readyz) port; 0 if extra_flags disabled it.
+  uint16_t http_port() const { return http_port_; }
+  pid_t pid() const { return pid_; }
   // "127.0.0.1:PORT" of the running broker.
   std::string address() const;
   std::filesystem::path data_dir() const { return work_dir_ / "data"; }
@@ -61,6 +64,7 @@ class BrokerProcess {
   Options options_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
   uint16_t kept_port_ = 0;  // with keep_port: the first start's port
 };
 

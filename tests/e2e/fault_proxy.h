@@ -76,9 +76,9 @@ class FaultProxy {
   std::thread acceptor_;
 
   std::mutex mu_;
-  std::mt19937_64 random_;                  // guarded by mu_
-  Faults faults_;                           // guarded by mu_
-  Stats stats_;                             // guarded by mu_
+  std::mt19937_64 random_;                    // guarded by mu_
+  Faults faults_;                             // guarded by mu_
+  Stats stats_;                               // guarded by mu_
   std::vector<std::unique_ptr<Link>> links_;  // guarded by mu_
 };
 

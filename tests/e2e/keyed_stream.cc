@@ -47,10 +47,9 @@ void KeyedStream::Run() {
     }
     const int key = static_cast<int>(i % options_.keys);
     const int64_t seq = next_seq[key]++;
-    producer_.Send(options_.topic, Record{"key-" + std::to_string(key), Value(key, seq), {}, 0},
-                   std::nullopt, [this, key, seq](const Result<RecordMetadata>& result) {
-                     OnOutcome(key, seq, result);
-                   });
+    producer_.Send(
+        options_.topic, Record{"key-" + std::to_string(key), Value(key, seq), {}, 0}, std::nullopt,
+        [this, key, seq](const Result<RecordMetadata>& result) { OnOutcome(key, seq, result); });
     ++sent_;
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -24,8 +24,8 @@ class KeyedStream {
   struct Options {
     std::string topic;
     int keys = 50;
-    int64_t max_records = 0;       // 0: until Stop()
-    int max_in_flight = 2000;      // records sent and not yet reported
+    int64_t max_records = 0;        // 0: until Stop()
+    int max_in_flight = 2000;       // records sent and not yet reported
     double records_per_second = 0;  // 0: as fast as the producer takes them
   };
   struct Ack {

@@ -1,7 +1,7 @@
 // The idempotent producer against a real choreod under faults: a network that drops connections
-// and delays or loses responses (FaultProxy), and a broker that is SIGKILLed and restarted. In both,
-// every acknowledged record must be stored exactly once, no record twice, and each key's records
-// in the order they were sent.
+// and delays or loses responses (FaultProxy), and a broker that is SIGKILLed and restarted. In
+// both, every acknowledged record must be stored exactly once, no record twice, and each key's
+// records in the order they were sent.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,8 +1,8 @@
 // Broker: the choreo server. Owns the log store, the network server and the request handlers,
 // and can be embedded in-process (tests) or run by choreod (broker/main.cc).
 //
-// Lifecycle: Start() opens the store, binds the listen address and starts serving on its own
-// threads; Shutdown() stops accepting, lets in-flight requests finish (long polls are answered
+// Lifecycle: Start() locks the data directory (a second broker on it fails at once), opens the
+// store, binds the listen address (and the HTTP address) and starts serving on its own threads; Shutdown() stops accepting, lets in-flight requests finish (long polls are answered
 // early with what they have), waits up to `shutdown_grace` for connections to drain, then closes
 // the store, which finishes in-flight commits and syncs the WAL. Wait() blocks until Shutdown() has
 // completed. The destructor calls Shutdown().
@@ -67,6 +67,45 @@ struct BrokerOptions {
   // How long Shutdown() waits for connections to finish their in-flight requests before closing
   // them forcibly. Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
+
+  // --- Operations (see broker/README.md, "Operations") ---
+
+  // "HOST:PORT" of the HTTP endpoint serving /metrics (Prometheus text), /healthz and /readyz;
+  // empty disables it. Port 0 picks an ephemeral port, reported by Broker::http_port().
+  // Default: "127.0.0.1:7421".
+  std::string http_listen = "127.0.0.1:7421";
+  // Produce request bytes held in memory at once, broker-wide (read but not yet appended and
+  // answered). When full, connections that produce stop being read until appends complete.
+  // At least 64 KiB. Default: 256 MiB.
+  uint64_t max_pending_produce_bytes = 256ull << 20;
+  // A connection must complete its handshake this long after it was accepted, or it is closed.
+  // Default: 10 s.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // A connection with no request in flight that sends no complete request for this long is
+  // closed (a partial frame does not count as activity). Default: 10 min.
+  absl::Duration idle_timeout = absl::Minutes(10);
+  // How often the retention pass runs over all topics (on its own thread, never a network
+  // thread); zero disables retention. Default: 60 s.
+  absl::Duration retention_check_interval = absl::Seconds(60);
+  // Create an unknown topic (with the default_* settings) when it is produced to or named in a
+  // metadata request. Default: false.
+  bool auto_create_topics = false;
+
+  // --- Consumer groups (see broker/group/README.md) ---
+
+  // Session timeout of a group member that does not ask for one: a member whose heartbeats stop
+  // for this long is removed and its partitions go to the others. Default: 10 s.
+  absl::Duration group_session_timeout = absl::Seconds(10);
+  // Bounds on the session timeout a member may ask for (requests outside are clamped).
+  // Defaults: 100 ms and 5 min.
+  absl::Duration group_min_session_timeout = absl::Milliseconds(100);
+  absl::Duration group_max_session_timeout = absl::Minutes(5);
+  // Longest heartbeat interval handed to members (never more than a third of their session
+  // timeout). Default: 1 s.
+  absl::Duration group_heartbeat_interval = absl::Seconds(1);
+  // How long a member may keep a partition it was asked to give up (it is removed after that)
+  // when it does not ask for another limit. Default: 60 s.
+  absl::Duration group_rebalance_timeout = absl::Seconds(60);
 };
 
 class Broker {
@@ -83,6 +122,8 @@ class Broker {
   uint16_t port() const;
   // The address actually bound, as "HOST:PORT".
   std::string listen_address() const;
+  // The HTTP port actually bound; 0 if BrokerOptions::http_listen is empty.
+  uint16_t http_port() const;
 
   // Stops accepting, answers in-flight requests, closes connections and the store. Idempotent;
   // returns the store's Close() status the first time, OK afterwards.

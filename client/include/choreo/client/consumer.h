@@ -1,20 +1,65 @@
-// Consumer: reads records from explicitly assigned partitions, starting at chosen offsets.
+// Consumer: reads records, either from explicitly assigned partitions (Assign) or as a member of
+// a consumer group (Subscribe), where the broker spreads a topic's partitions over the members.
+//
+// Groups. Members of one group (same ConsumerOptions::group_id) share the partitions of the
+// topics they subscribe to: each partition is consumed by one member at a time, and the group's
+// progress is its committed offsets, kept by the broker across restarts. The broker assigns
+// partitions (balanced and sticky) and moves them incrementally: a partition moves to another
+// member only after its current owner has revoked it (RebalanceListener::on_revoked, then a
+// commit); partitions that do not move are consumed throughout. A partition the member starts
+// consuming begins at the group's committed offset, or, if there is none (or it is out of range),
+// at `auto_offset_reset`.
+//
+// Delivery is at least once: after a member crashes, is removed (no heartbeat within
+// `session_timeout`) or loses its partitions otherwise, the next owner starts at the last commit,
+// so records processed after it are delivered again. Commit often (auto-commit does, every
+// `auto_commit_interval`, from Poll()) to keep that window small.
+//
+// Threads: a group consumer runs a heartbeat thread; both kinds run the connection's I/O thread,
+// which also decodes and buffers prefetched records. Everything the application sees — records,
+// rebalance callbacks, CommitAsync callbacks — happens on the thread calling Poll() (or Commit(),
+// Close()).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "choreo/client/group.h"
 #include "choreo/client/options.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
 
 namespace choreo {
 
-// Where to start a partition that has no explicit offset.
+namespace client_internal {
+class ConsumerTestPeer;
+}  // namespace client_internal
+
+// Where to start a partition that has no explicit or committed offset.
 enum class StartFrom { kEarliest, kLatest };
+
+// Rebalance callbacks. They run on the thread that calls Poll() (or Close()), from inside that
+// call, so they may call the consumer: committing in on_revoked commits before the partitions
+// move. Each is optional.
+struct RebalanceListener {
+  // Partitions this member starts consuming, after their start positions are known (Seek() here
+  // overrides them).
+  std::function<void(const std::vector<TopicPartition>&)> on_assigned = nullptr;
+  // Partitions this member must give up; they move once this returns (and, with auto-commit,
+  // their positions are committed). Also called for every partition at Close() and Unsubscribe().
+  std::function<void(const std::vector<TopicPartition>&)> on_revoked = nullptr;
+  // Partitions lost without a chance to commit: this member was removed from the group (its
+  // heartbeats went unanswered for session_timeout, e.g. a network partition or a broker restart)
+  // and they may already belong to another member; commits would be rejected. Default (unset):
+  // on_revoked is called instead.
+  std::function<void(const std::vector<TopicPartition>&)> on_lost = nullptr;
+};
 
 struct ConsumerOptions {
   ClientOptions client;
@@ -24,6 +69,41 @@ struct ConsumerOptions {
   uint64_t max_fetch_bytes = 16ull << 20;
   // The broker holds a fetch up to this long waiting for data. Default: 500 ms.
   std::chrono::milliseconds max_wait{500};
+  // Records fetched ahead of Poll() are buffered up to about this many bytes; fetching pauses
+  // above it. Default: 32 MiB.
+  uint64_t max_buffered_bytes = 32ull << 20;
+  // Most records one Poll() returns. Default: 1000.
+  size_t max_poll_records = 1000;
+
+  // ---- Groups (Subscribe) ----------------------------------------------------------------------
+
+  // The group to join; required by Subscribe() and the commit calls. Default: none.
+  std::string group_id = {};
+  // Static membership: a stable id per instance (e.g. the pod name). A member that closes and
+  // comes back with the same instance id within session_timeout gets its partitions back without
+  // a rebalance (they wait, unconsumed, meanwhile). Run at most one process per instance id.
+  // Default: none (dynamic membership).
+  std::string instance_id = {};
+  // A member whose heartbeats stop for this long is removed and its partitions reassigned; a
+  // consumer that cannot get a heartbeat answered for this long drops its partitions itself
+  // (on_lost). The broker clamps it to its bounds (default 100 ms .. 5 min). Heartbeats are sent
+  // every min(1 s, session_timeout / 3) by default (the broker decides). Default: 10 s.
+  std::chrono::milliseconds session_timeout{10000};
+  // A member asked to give up partitions that has not done so after this long (e.g. Poll() is not
+  // called) is removed from the group. Default: 60 s.
+  std::chrono::milliseconds rebalance_timeout{60000};
+  // Where a partition without a committed offset starts, and where one whose committed offset is
+  // out of range (retention removed it) moves. Default: kEarliest — a new service sees the events
+  // already retained rather than silently skipping them.
+  StartFrom auto_offset_reset = StartFrom::kEarliest;
+  // Commit the positions of the records returned so far: from Poll() every auto_commit_interval
+  // (asynchronously), and synchronously before partitions are revoked. Default: true, every 5 s.
+  bool enable_auto_commit = true;
+  std::chrono::milliseconds auto_commit_interval{5000};
+  // Close() commits the current positions before leaving the group. Turn off when records
+  // returned by Poll() may not all be processed at Close(). Default: true.
+  bool commit_on_close = true;
+  RebalanceListener listener = {};
 };
 
 struct PartitionAssignment {
@@ -33,43 +113,91 @@ struct PartitionAssignment {
   StartFrom start_from = StartFrom::kEarliest;
 };
 
+// Reported to a CommitAsync() callback.
+using CommitCallback = std::function<void(const Status&)>;
+
 // Not thread-safe: use one Consumer from one thread at a time.
 //
-// Reads explicitly assigned partitions; consumer groups (subscribe, commit) are a later addition.
-// Any call may also fail with kConnectionFailed (connection lost; create a new Consumer), kTimeout
-// or, after Close(), kClosed.
+// A lost connection is re-opened (by the heartbeat thread of a group consumer, by Poll()
+// otherwise); calls made while it is down fail with kConnectionFailed. After Close(), every call
+// fails with kClosed.
 class Consumer {
  public:
-  // Connects and handshakes. Errors: as Admin::Connect.
+  // Connects and handshakes. Errors: as Admin::Connect; kInvalidArgument for bad options.
   static Result<std::unique_ptr<Consumer>> Create(const ConsumerOptions& options);
-  // Closes the connection.
+  // Close().
   ~Consumer();
+
+  // ---- Explicit assignment ---------------------------------------------------------------------
 
   // Replaces the set of partitions read. Start offsets given as `start_from` are resolved here
   // (kEarliest: the log start offset, kLatest: the high watermark). An empty list unassigns all.
-  // Errors: kUnknownTopic, kInvalidPartition; on error the previous assignment stays.
+  // Errors: kUnknownTopic, kInvalidPartition; kInvalidArgument while subscribed. On error the
+  // previous assignment stays.
   Status Assign(const std::vector<PartitionAssignment>& assignments);
-  // Moves the read position of an assigned partition. Errors: kInvalidArgument (not assigned, or
+
+  // ---- Groups ----------------------------------------------------------------------------------
+
+  // Joins `group_id` (or changes the subscription) with these topics; partitions arrive through
+  // Poll(). Topics created later, and partitions added, are picked up. Errors: kInvalidArgument
+  // (no group_id, no topics, or partitions were Assign()ed).
+  Status Subscribe(const std::vector<std::string>& topics);
+  // As Subscribe(), for every topic whose whole name matches an ECMAScript regular expression.
+  Status SubscribePattern(const std::string& pattern);
+  // Revokes every partition (on_revoked, auto-commit) and leaves the group.
+  Status Unsubscribe();
+  // The partitions being consumed (assigned or subscribed), sorted.
+  std::vector<TopicPartition> Assignment() const;
+  // This member's identity in its group ("" and 0 before it has joined).
+  std::string MemberId() const;
+  int32_t MemberEpoch() const;
+
+  // Commits the positions of every consumed partition (the offsets after the records Poll() has
+  // returned) and waits for the broker. Errors: kInvalidArgument (no group), kUnknownMemberId
+  // (this member was removed: a zombie's commit is rejected), kIllegalGeneration (a stale epoch,
+  // or a partition this member no longer owns), kConnectionFailed, kTimeout.
+  Status Commit();
+  // Commits the given offsets (next offset to consume, plus metadata). Errors: as Commit().
+  Status Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets);
+  // Commit() without waiting; `callback` (optional) runs with the outcome inside a later Poll(),
+  // Commit() or Close() call.
+  void CommitAsync(CommitCallback callback = nullptr);
+  // The group's committed offsets for `partitions` (std::nullopt where none). Errors:
+  // kInvalidArgument (no group), kUnknownTopic, kInvalidPartition.
+  Result<std::map<TopicPartition, std::optional<OffsetAndMetadata>>> Committed(
+      const std::vector<TopicPartition>& partitions);
+
+  // ---- Reading ---------------------------------------------------------------------------------
+
+  // Moves the read position of a consumed partition. Errors: kInvalidArgument (not consumed, or
   // a negative offset).
   Status Seek(const TopicPartition& tp, int64_t offset);
   // The offset of the next record Poll() will return for `tp`. Errors: kInvalidArgument.
   Result<int64_t> Position(const TopicPartition& tp) const;
+  // Paused partitions are not fetched and Poll() returns none of their records (buffered ones
+  // are kept), but they stay assigned. Errors: kInvalidArgument (not consumed).
+  Status Pause(const std::vector<TopicPartition>& partitions);
+  Status Resume(const std::vector<TopicPartition>& partitions);
 
-  // Returns the records available now, waiting up to `timeout` for at least one (each fetch waits
-  // at most ConsumerOptions::max_wait on the broker). An empty vector means nothing arrived in
-  // time. Records of one partition come in offset order; positions move past the records returned.
-  // Errors: kInvalidArgument (nothing assigned), kOffsetOutOfRange (a position is below the log
-  // start or beyond the high watermark; Seek() to recover), kUnknownTopic (deleted),
-  // kCorruptMessage. A partition error is reported only when no other partition returned records;
-  // it comes back on the next Poll() until resolved.
+  // Returns the records available now, waiting up to `timeout` for at least one. Records of one
+  // partition come in offset order; positions move past the records returned. A group consumer
+  // handles rebalances here first (callbacks, auto-commit). Errors: kInvalidArgument (nothing
+  // assigned and not subscribed), kOffsetOutOfRange (an assigned partition's position is outside
+  // the log; Seek() to recover), kUnknownTopic (deleted), kCorruptMessage, kConnectionFailed (an
+  // assigned consumer whose connection cannot be re-opened), or a group error such as
+  // kInvalidRequest (a bad pattern). A partition error is reported only when no records are
+  // ready; it comes back on the next Poll() until resolved.
   Result<std::vector<ConsumedRecord>> Poll(std::chrono::milliseconds timeout);
 
-  // Closes the connection. Idempotent.
-  void Close();
+  // A group consumer: revokes its partitions (on_revoked), commits their positions (with
+  // commit_on_close), and leaves the group at once, so they move without waiting for the session
+  // timeout. Then closes the connection. Returns the commit's outcome. Idempotent.
+  Status Close();
 
   class Impl;
 
  private:
+  friend class client_internal::ConsumerTestPeer;
   explicit Consumer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

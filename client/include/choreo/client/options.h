@@ -1,7 +1,8 @@
 // Connection options shared by Admin, Producer and Consumer.
 //
 // Each Admin, Producer and Consumer owns one TCP connection to the broker, opened (and handshaken)
-// when the object is created. A lost connection is not re-established yet: every call after the
+// when the object is created. The Producer re-establishes a lost connection itself and resends
+// what was unacknowledged (see producer.h). Admin and Consumer do not yet: every call after the
 // loss fails with kConnectionFailed, and the caller creates a new object to continue.
 #pragma once
 

@@ -112,6 +112,8 @@ using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 // Thread-safe: Send() and SendBatch() may be called from any thread.
 //
 // Every record's outcome is reported exactly once: through the returned future or the callback.
+// An acknowledged record's offset is its batch's base offset plus its index in the batch (-1 in
+// the unexpected case of a broker answering DUPLICATE_SEQUENCE: stored, offset unknown).
 // Callbacks run on one of the producer's internal threads (its I/O or sender thread), one at a
 // time, and those of one partition in the order the records were sent. They must not block or
 // throw, and must not call Flush(), Close() or the destructor (Flush() and Close() return

@@ -61,8 +61,8 @@ class Status {
   std::string ToString() const;
 
   // True for errors worth retrying after a reconnect or backoff: kConnectionFailed, kTimeout,
-  // kShuttingDown, kResourceExhausted, kStorageError and kRebalanceInProgress. Note that a retried
-  // produce may be appended twice until the idempotent producer exists.
+  // kShuttingDown, kResourceExhausted, kStorageError and kRebalanceInProgress. The Producer retries
+  // these itself; an outcome it reports with one of them is final.
   bool IsRetriable() const;
 
  private:

@@ -43,6 +43,10 @@ class FrameDecoder {
 
   // Bytes received but not yet returned as frames.
   size_t buffered() const { return end_ - begin_; }
+  // The body length the next frame's header declares, once its 4 header bytes have arrived (the
+  // body may still be incomplete); 0 before that. Lets a reader reserve memory for a large body
+  // before reading it.
+  uint32_t NextFrameLength() const;
 
  private:
   uint32_t max_frame_bytes_;

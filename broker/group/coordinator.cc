@@ -1,0 +1,146 @@
+#include "broker/group/coordinator.h"
+
+#include <absl/strings/str_cat.h>
+
+#include <cstdio>
+#include <utility>
+
+#include "broker/group/group_errors.h"
+#include "broker/group/group_log.h"
+
+namespace choreo::broker {
+
+absl::Status ValidateGroupOptions(const GroupOptions& options) {
+  const absl::Duration zero = absl::ZeroDuration();
+  if (options.min_session_timeout <= zero || options.heartbeat_interval <= zero ||
+      options.default_rebalance_timeout <= zero) {
+    return absl::InvalidArgumentError(
+        "group session timeouts, heartbeat interval and rebalance timeout must be positive");
+  }
+  if (options.min_session_timeout > options.default_session_timeout ||
+      options.default_session_timeout > options.max_session_timeout) {
+    return absl::InvalidArgumentError(
+        "group session timeouts must satisfy min <= default <= max");
+  }
+  return absl::OkStatus();
+}
+
+GroupCoordinator::GroupCoordinator(const GroupOptions& options, const TopicSource& topics)
+    : options_(options), topics_(topics), random_(std::random_device{}()) {}
+
+absl::Status GroupCoordinator::ValidateGroupId(std::string_view group_id) {
+  if (group_id.empty() || group_id.size() > storage::kMaxGroupIdLength) {
+    return MakeGroupError(GroupErrorKind::kInvalidRequest,
+                          absl::StrCat("a group id must have 1 to ", storage::kMaxGroupIdLength,
+                                       " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+std::string GroupCoordinator::NewMemberId() {
+  char id[40];
+  std::snprintf(id, sizeof(id), "m-%016llx%016llx", static_cast<unsigned long long>(random_()),
+                static_cast<unsigned long long>(random_()));
+  return id;
+}
+
+ConsumerGroup* GroupCoordinator::FindLive(std::string_view group_id, absl::Time now) {
+  auto it = groups_.find(group_id);
+  if (it == groups_.end()) return nullptr;
+  for (const RemovedMember& removed : it->second->Expire(now, topics_)) {
+    GroupLog().info("group {}: removed member {}: {}", it->first, removed.member_id,
+                    removed.reason);
+  }
+  if (it->second->empty()) {
+    groups_.erase(it);
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view group_id,
+                                                            HeartbeatInput input,
+                                                            absl::Time now) {
+  if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
+  MutexLock lock(&mu_);
+  ConsumerGroup* group = FindLive(group_id, now);
+  const bool joining = input.member_epoch == kJoinEpoch;
+  if (group == nullptr) {
+    if (!joining) {
+      if (input.member_epoch < 0) {  // leaving a group that is already gone
+        return HeartbeatOutput{input.member_id, input.member_epoch, 0, {}, 0};
+      }
+      return MakeGroupError(GroupErrorKind::kUnknownMember,
+                            absl::StrCat("member '", input.member_id, "' is not in group '",
+                                         std::string(group_id), "' (removed, left or fenced); rejoin"));
+    }
+    auto created = std::make_unique<ConsumerGroup>(std::string(group_id), options_);
+    group = created.get();
+    groups_.emplace(std::string(group_id), std::move(created));
+  }
+  if (joining && input.member_id.empty()) input.member_id = NewMemberId();
+  absl::StatusOr<HeartbeatOutput> out = group->Heartbeat(input, topics_, now);
+  if (out.ok() && joining) {
+    GroupLog().info("group {}: member {} joined{} (epoch {}, group epoch {})", group_id,
+                    out->member_id, input.instance_id.empty() ? "" : " as " + input.instance_id,
+                    out->member_epoch, out->group_epoch);
+  } else if (out.ok() && input.member_epoch < 0) {
+    GroupLog().info("group {}: member {} left{}", group_id, input.member_id,
+                    out->member_epoch == kStaticLeaveEpoch ? " (static, may come back)" : "");
+  }
+  if (group->empty()) groups_.erase(std::string(group_id));  // a failed first join, or a leave
+  return out;
+}
+
+absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std::string& member_id,
+                                           int32_t member_epoch,
+                                           const std::vector<GroupPartition>& partitions,
+                                           absl::Time now,
+                                           std::vector<absl::Status>* partition_errors) {
+  if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
+  MutexLock lock(&mu_);
+  ConsumerGroup* group = FindLive(group_id, now);
+  if (group == nullptr) {
+    partition_errors->assign(partitions.size(), absl::OkStatus());
+    if (member_id.empty()) return absl::OkStatus();
+    return MakeGroupError(GroupErrorKind::kUnknownMember,
+                          absl::StrCat("member '", member_id, "' is not in group '",
+                                       std::string(group_id),
+                                       "' (removed, left or fenced); its commit is rejected"));
+  }
+  return group->CheckCommit(member_id, member_epoch, partitions, partition_errors);
+}
+
+std::optional<GroupSnapshot> GroupCoordinator::Describe(std::string_view group_id,
+                                                        absl::Time now) {
+  MutexLock lock(&mu_);
+  ConsumerGroup* group = FindLive(group_id, now);
+  if (group == nullptr) return std::nullopt;
+  return group->Snapshot();
+}
+
+std::vector<GroupSummary> GroupCoordinator::List(absl::Time now) {
+  MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, group] : groups_)
+    ids.push_back(id);
+  std::vector<GroupSummary> out;
+  for (const std::string& id : ids) {
+    ConsumerGroup* group = FindLive(id, now);
+    if (group == nullptr) continue;
+    GroupSnapshot snapshot = group->Snapshot();
+    out.push_back(GroupSummary{id, snapshot.state, static_cast<uint32_t>(snapshot.members.size())});
+  }
+  return out;
+}
+
+absl::Status GroupCoordinator::CheckDeletable(std::string_view group_id, absl::Time now) {
+  if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
+  MutexLock lock(&mu_);
+  if (FindLive(group_id, now) == nullptr) return absl::OkStatus();
+  return MakeGroupError(GroupErrorKind::kGroupNotEmpty,
+                        absl::StrCat("group '", std::string(group_id), "' has members; it can be deleted only "
+                                                          "while it has none"));
+}
+
+}  // namespace choreo::broker

@@ -1,0 +1,79 @@
+// GroupCoordinator: owns every consumer group's in-memory state (see group.h for the rules) and
+// serializes access to it. Group state is not durable: after a broker restart members rejoin
+// (their heartbeats get UNKNOWN_MEMBER_ID). Committed offsets are durable, in the log store; the
+// offset handlers call CheckCommit() here for fencing, then the store.
+//
+// A group exists here while it has members; one whose last member left or expired is dropped
+// (its committed offsets stay in the store, where ListGroups and DescribeGroups also find it).
+//
+// Time: every method takes `now`, so tests drive expiry with an injected clock; the handlers pass
+// absl::Now(). Expired members of a group are removed whenever the group is touched.
+//
+// Threading: thread-safe. Methods hold one lock briefly and never block on I/O: they may run on
+// network threads. `topics` is borrowed and must outlive the coordinator.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/time/time.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/group/group.h"
+#include "broker/group/group_types.h"
+#include "broker/group/topic_source.h"
+#include "choreo/common/mutex.h"
+
+namespace choreo::broker {
+
+// OK if the options are usable: positive durations, min <= default <= max session timeout.
+// InvalidArgument otherwise.
+absl::Status ValidateGroupOptions(const GroupOptions& options);
+
+class GroupCoordinator {
+ public:
+  GroupCoordinator(const GroupOptions& options, const TopicSource& topics);
+
+  // A join, heartbeat or leave (see ConsumerGroup::Heartbeat). A join without a member id gets a
+  // fresh random one. Errors: kInvalidRequest (bad group id), and ConsumerGroup's.
+  absl::StatusOr<HeartbeatOutput> Heartbeat(std::string_view group_id, HeartbeatInput input,
+                                            absl::Time now);
+
+  // Fencing for an offset commit (see ConsumerGroup::CheckCommit). A group without members
+  // accepts only administrative commits (empty member id); a member id there is kUnknownMember.
+  absl::Status CheckCommit(std::string_view group_id, const std::string& member_id,
+                           int32_t member_epoch, const std::vector<GroupPartition>& partitions,
+                           absl::Time now, std::vector<absl::Status>* partition_errors);
+
+  // The group's state, or std::nullopt if it has no members.
+  std::optional<GroupSnapshot> Describe(std::string_view group_id, absl::Time now);
+  // Every group with members, sorted by id.
+  std::vector<GroupSummary> List(absl::Time now);
+  // OK if the group has no members (so its offsets may be deleted), else kGroupNotEmpty.
+  absl::Status CheckDeletable(std::string_view group_id, absl::Time now);
+
+  // OK if `group_id` can name a group: 1 to storage::kMaxGroupIdLength bytes. kInvalidRequest
+  // otherwise.
+  static absl::Status ValidateGroupId(std::string_view group_id);
+
+ private:
+  // The group after removing its expired members; nullptr if it has no members left (and then it
+  // is dropped).
+  ConsumerGroup* FindLive(std::string_view group_id, absl::Time now) CHOREO_REQUIRES(mu_);
+  std::string NewMemberId() CHOREO_REQUIRES(mu_);
+
+  const GroupOptions options_;
+  const TopicSource& topics_;
+  Mutex mu_;
+  std::map<std::string, std::unique_ptr<ConsumerGroup>, std::less<>> groups_ CHOREO_GUARDED_BY(mu_);
+  std::mt19937_64 random_ CHOREO_GUARDED_BY(mu_);
+};
+
+}  // namespace choreo::broker
