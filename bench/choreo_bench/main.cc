@@ -10,8 +10,11 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "bench_options.h"
+#include "broker/flag_args.h"
 #include "ceiling.h"
 #include "choreo/client/admin.h"
 #include "orchestrator.h"
@@ -178,7 +181,18 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "measures choreo produce/consume throughput and end-to-end latency.\n"
       "  choreo-bench --spawn-broker                 # one command: own broker, 10 s run\n"
-      "  choreo-bench --broker host:port --partitions 8 --record_size 1024 --rate 50000");
-  absl::ParseCommandLine(argc, argv);
+      "  choreo-bench --broker host:port --partitions 8 --record-size 1024 --rate 50000\n"
+      "Flag names take dashes or underscores (--record-size or --record_size).");
+  // Same flag spelling rules as choreod: abseil only knows underscored names.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto normalized = choreo::broker::NormalizeFlagArgs(args);
+  if (!normalized.ok()) {
+    std::cerr << "choreo-bench: " << normalized.status().message() << "\n";
+    return 2;
+  }
+  std::vector<char*> normalized_argv = {argv[0]};
+  for (std::string& arg : *normalized)
+    normalized_argv.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(normalized_argv.size()), normalized_argv.data());
   return choreo::bench::Run();
 }

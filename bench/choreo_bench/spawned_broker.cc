@@ -24,9 +24,12 @@ absl::StatusOr<std::unique_ptr<SpawnedBroker>> SpawnedBroker::Start(
   auto broker = std::unique_ptr<SpawnedBroker>(new SpawnedBroker());
   broker->data_dir_ = templ;
   const std::string port_file = templ + "/port";
-  std::vector<std::string> args = {choreod_path, "--listen=127.0.0.1:0",
-                                   "--data-dir=" + templ + "/data", "--port-file=" + port_file,
-                                   "--log-level=warn"};
+  std::vector<std::string> args = {choreod_path,
+                                   "--listen=127.0.0.1:0",
+                                   "--data-dir=" + templ + "/data",
+                                   "--port-file=" + port_file,
+                                   "--log-level=warn",
+                                   "--http-listen=127.0.0.1:0"};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::vector<char*> argv;
   for (std::string& a : args)
