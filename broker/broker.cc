@@ -6,6 +6,7 @@
 
 #include <absl/base/thread_annotations.h>
 #include <absl/strings/str_cat.h>
+#include <absl/time/clock.h>
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
@@ -32,6 +33,7 @@
 #include "broker/logging.h"
 #include "broker/metrics/broker_collectors.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/metrics/group_collector.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
 #include "broker/retention/retention_scheduler.h"
@@ -173,6 +175,12 @@ absl::Status Broker::Impl::Start() {
                                                    &metrics_->pending_produce_bytes());
   group_topics_ = std::make_unique<TopicTableSource>(*topics_);
   groups_ = std::make_unique<GroupCoordinator>(GroupOptionsFrom(options_), *group_topics_);
+  // Groups from before this start get partitions only once their old members had time to notice.
+  if (absl::StatusOr<std::vector<std::string>> previous = store_->ListGroupsWithOffsets();
+      previous.ok()) {
+    groups_->HoldAfterRestart(*previous, absl::Now());
+  }
+  RegisterGroupCollector(registry_, *groups_, *store_);
   services_ = std::make_unique<BrokerServices>(
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_,
                      *produce_memory_, *groups_});

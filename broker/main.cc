@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<choreo::broker::Broker>> broker =
       choreo::broker::Broker::Start(*std::move(options));
   if (!broker.ok()) {
-    spdlog::critical("cannot start: {}", broker.status().ToString());
+    spdlog::critical("cannot start: {}", std::string(broker.status().message()));
     return 1;
   }
   // The HTTP port first: whoever waits for --port-file may then read both.

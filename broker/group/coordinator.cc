@@ -28,6 +28,13 @@ absl::Status ValidateGroupOptions(const GroupOptions& options) {
 GroupCoordinator::GroupCoordinator(const GroupOptions& options, const TopicSource& topics)
     : options_(options), topics_(topics), random_(std::random_device{}()) {}
 
+void GroupCoordinator::HoldAfterRestart(const std::vector<std::string>& group_ids,
+                                        absl::Time started_at) {
+  MutexLock lock(&mu_);
+  for (const std::string& id : group_ids)
+    held_[id] = started_at;
+}
+
 absl::Status GroupCoordinator::ValidateGroupId(std::string_view group_id) {
   if (group_id.empty() || group_id.size() > storage::kMaxGroupIdLength) {
     return MakeGroupError(GroupErrorKind::kInvalidRequest,
@@ -74,7 +81,9 @@ absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view gro
                             absl::StrCat("member '", input.member_id, "' is not in group '",
                                          std::string(group_id), "' (removed, left or fenced); rejoin"));
     }
-    auto created = std::make_unique<ConsumerGroup>(std::string(group_id), options_);
+    std::optional<absl::Time> hold_from;
+    if (auto held = held_.find(group_id); held != held_.end()) hold_from = held->second;
+    auto created = std::make_unique<ConsumerGroup>(std::string(group_id), options_, hold_from);
     group = created.get();
     groups_.emplace(std::string(group_id), std::move(created));
   }

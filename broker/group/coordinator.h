@@ -59,6 +59,13 @@ class GroupCoordinator {
   // OK if the group has no members (so its offsets may be deleted), else kGroupNotEmpty.
   absl::Status CheckDeletable(std::string_view group_id, absl::Time now);
 
+  // After a broker restart: the groups that existed before it (those with committed offsets). A
+  // member of one of them that joins within its session timeout of `started_at` gets no
+  // partitions until that much time has passed, because the coordinator forgot who was consuming
+  // what, and a member from before the restart may go on consuming for up to its session timeout
+  // before it notices. New groups are not held.
+  void HoldAfterRestart(const std::vector<std::string>& group_ids, absl::Time started_at);
+
   // OK if `group_id` can name a group: 1 to storage::kMaxGroupIdLength bytes. kInvalidRequest
   // otherwise.
   static absl::Status ValidateGroupId(std::string_view group_id);
@@ -74,6 +81,8 @@ class GroupCoordinator {
   Mutex mu_;
   std::map<std::string, std::unique_ptr<ConsumerGroup>, std::less<>> groups_ CHOREO_GUARDED_BY(mu_);
   std::mt19937_64 random_ CHOREO_GUARDED_BY(mu_);
+  // Groups from before a restart, and when the broker started (see HoldAfterRestart).
+  std::map<std::string, absl::Time, std::less<>> held_ CHOREO_GUARDED_BY(mu_);
 };
 
 }  // namespace choreo::broker

@@ -17,8 +17,9 @@ std::string Describe(const GroupPartition& p) {
 
 }  // namespace
 
-ConsumerGroup::ConsumerGroup(std::string group_id, const GroupOptions& options)
-    : group_id_(std::move(group_id)), options_(options) {}
+ConsumerGroup::ConsumerGroup(std::string group_id, const GroupOptions& options,
+                             std::optional<absl::Time> hold_from)
+    : group_id_(std::move(group_id)), options_(options), hold_from_(hold_from) {}
 
 std::string ConsumerGroup::state() const {
   if (members_.empty()) return kStateEmpty;
@@ -94,7 +95,7 @@ absl::StatusOr<HeartbeatOutput> ConsumerGroup::Heartbeat(const HeartbeatInput& i
   if (!input.client_id.empty()) member->client_id = input.client_id;
   Refresh(topics);
   Reconcile(*member, now);
-  return Answer(*member);
+  return Answer(*member, now);
 }
 
 absl::StatusOr<ConsumerGroup::Member*> ConsumerGroup::Join(const HeartbeatInput& input,
@@ -221,8 +222,11 @@ void ConsumerGroup::Reconcile(Member& member, absl::Time now) {
     held_by_others.insert(other.assigned.begin(), other.assigned.end());
   }
   PartitionSet next;
+  // Right after a restart nobody knows who still consumes what: wait until every member from
+  // before it has either rejoined (dropping its partitions first) or timed out on its own.
+  const bool held = hold_from_ && now < *hold_from_ + member.session_timeout;
   for (const GroupPartition& p : member.target) {
-    if (held_by_others.count(p) == 0) next.insert(p);
+    if (!held && held_by_others.count(p) == 0) next.insert(p);
   }
   if (next != member.assigned) {
     member.previous_epoch = member.epoch;
@@ -243,10 +247,21 @@ void ConsumerGroup::Reconcile(Member& member, absl::Time now) {
   }
 }
 
-HeartbeatOutput ConsumerGroup::Answer(const Member& member) const {
+HeartbeatOutput ConsumerGroup::Answer(const Member& member, absl::Time now) const {
   absl::Duration interval = std::min(options_.heartbeat_interval, member.session_timeout / 3);
   // Waiting for a partition another member is releasing: come back sooner to pick it up.
   if (member.assigned != member.target) interval /= 4;
+  // Expiry is evaluated when the group is touched: if another member's deadline falls before
+  // this member's next heartbeat, come back just after it, so a dead member's partitions move
+  // at its session timeout rather than up to an interval later. Live members keep their
+  // deadlines more than an interval ahead, so this costs nothing while all are well.
+  for (const auto& [id, other] : members_) {
+    if (id == member.id) continue;
+    absl::Time deadline = other.session_deadline;
+    if (other.revoke_deadline) deadline = std::min(deadline, *other.revoke_deadline);
+    interval = std::min(interval, std::max(deadline - now, absl::ZeroDuration()) +
+                                      absl::Milliseconds(5));
+  }
   HeartbeatOutput out;
   out.member_id = member.id;
   out.member_epoch = member.epoch;

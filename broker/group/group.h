@@ -50,7 +50,8 @@ struct GroupOptions {
   absl::Duration max_session_timeout = absl::Minutes(5);
   // Heartbeat interval handed to members: at most this, and at most a third of the member's
   // session timeout. A member waiting for a partition another member still holds is asked to
-  // come back four times as often. Default: 1 s.
+  // come back four times as often, and any member right after another member's deadline.
+  // Default: 1 s.
   absl::Duration heartbeat_interval = absl::Seconds(1);
   // Rebalance timeout of a member that does not ask for one. Default: 60 s.
   absl::Duration default_rebalance_timeout = absl::Seconds(60);
@@ -64,7 +65,10 @@ struct RemovedMember {
 
 class ConsumerGroup {
  public:
-  ConsumerGroup(std::string group_id, const GroupOptions& options);
+  // With `hold_from`, the group existed before the broker (re)started at that time: its members
+  // are given no partitions until one session timeout after it (see GroupCoordinator).
+  ConsumerGroup(std::string group_id, const GroupOptions& options,
+                std::optional<absl::Time> hold_from = std::nullopt);
 
   const std::string& id() const { return group_id_; }
   int32_t group_epoch() const { return group_epoch_; }
@@ -119,11 +123,12 @@ class ConsumerGroup {
   void ComputeTargets();
   // Gives `member` its target minus what others hold; bumps its epoch if that changed.
   void Reconcile(Member& member, absl::Time now);
-  HeartbeatOutput Answer(const Member& member) const;
+  HeartbeatOutput Answer(const Member& member, absl::Time now) const;
   absl::Duration SessionTimeout(uint32_t requested_ms) const;
 
   const std::string group_id_;
   const GroupOptions options_;
+  const std::optional<absl::Time> hold_from_;
   int32_t group_epoch_ = 0;
   bool targets_stale_ = false;  // the group epoch moved since the targets were computed
   GroupTopicMetadata metadata_;

@@ -28,9 +28,17 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunTopicAlter(options, args, io);
         } else if constexpr (std::is_same_v<T, ProduceArgs>) {
           return RunProduce(options, args, io);
-        } else {
-          static_assert(std::is_same_v<T, ConsumeArgs>);
+        } else if constexpr (std::is_same_v<T, ConsumeArgs>) {
           return RunConsume(options, args, io);
+        } else if constexpr (std::is_same_v<T, GroupListArgs>) {
+          return RunGroupList(options, args, io);
+        } else if constexpr (std::is_same_v<T, GroupDescribeArgs>) {
+          return RunGroupDescribe(options, args, io);
+        } else if constexpr (std::is_same_v<T, GroupResetOffsetsArgs>) {
+          return RunGroupResetOffsets(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, GroupDeleteArgs>);
+          return RunGroupDelete(options, args, io);
         }
       },
       command);

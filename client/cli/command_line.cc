@@ -131,6 +131,17 @@ Result<CommandArgs> ParseConsume(const ParsedFlags& flags) {
   if (out.offset && out.from_beginning) {
     return Usage("consume: --offset and --from-beginning exclude each other");
   }
+  out.group = flags.Value("group");
+  Result<std::optional<int64_t>> session =
+      OptionalNumber(flags, "session-timeout-ms", 1, kUint32Max);
+  if (!session.ok()) return session.status();
+  out.session_timeout_ms = *session;
+  if (out.group && (out.partition || out.offset)) {
+    return Usage("consume: --group assigns partitions and offsets; drop --partition and --offset");
+  }
+  if (out.session_timeout_ms && !out.group) {
+    return Usage("consume: --session-timeout-ms needs --group");
+  }
   if (std::optional<std::string> format = flags.Value("format")) {
     if (*format == "value") {
       out.format = OutputFormat::kValue;
@@ -174,6 +185,78 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
                "' (expected create, alter, list, describe or delete)");
 }
 
+Result<CommandArgs> ParseGroupReset(const ParsedFlags& flags) {
+  GroupResetOffsetsArgs out{.group = flags.positional[0], .topic = "", .partition = {}, .spec = {}};
+  std::optional<std::string> topic = flags.Value("topic");
+  if (!topic || topic->empty()) return Usage("group reset-offsets: --topic is required");
+  out.topic = *topic;
+  Result<std::optional<int64_t>> partition = OptionalNumber(flags, "partition", 0, kUint32Max);
+  Result<std::optional<int64_t>> timestamp = OptionalNumber(flags, "to-timestamp", 0, kInt64Max);
+  Result<std::optional<int64_t>> offset = OptionalNumber(flags, "to-offset", 0, kInt64Max);
+  for (const auto* r : {&partition, &timestamp, &offset}) {
+    if (!r->ok()) return r->status();
+  }
+  if (*partition) out.partition = static_cast<uint32_t>(**partition);
+  int targets = 0;
+  if (flags.Has("to-earliest")) {
+    out.spec = {OffsetResetSpec::Kind::kEarliest, 0};
+    ++targets;
+  }
+  if (flags.Has("to-latest")) {
+    out.spec = {OffsetResetSpec::Kind::kLatest, 0};
+    ++targets;
+  }
+  if (*timestamp) {
+    out.spec = {OffsetResetSpec::Kind::kTimestamp, **timestamp};
+    ++targets;
+  }
+  if (*offset) {
+    out.spec = {OffsetResetSpec::Kind::kOffset, **offset};
+    ++targets;
+  }
+  if (targets != 1) {
+    return Usage(
+        "group reset-offsets: give exactly one of --to-earliest, --to-latest, --to-timestamp MS "
+        "and --to-offset O");
+  }
+  return CommandArgs(std::move(out));
+}
+
+Result<CommandArgs> ParseGroup(const std::vector<std::string>& args, Invocation* invocation) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") return CommandArgs(HelpArgs{"group"});
+  const std::string& sub = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const std::string command = "group " + sub;
+  if (sub == "list") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return CommandArgs(GroupListArgs{});
+  }
+  if (sub == "describe" || sub == "delete") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {"group id"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    if (sub == "describe") return CommandArgs(GroupDescribeArgs{flags->positional[0]});
+    return CommandArgs(GroupDeleteArgs{flags->positional[0]});
+  }
+  if (sub == "reset-offsets") {
+    Result<ParsedFlags> flags = ParseCommand(command, rest,
+                                             {{"topic"},
+                                              {"partition"},
+                                              {"to-earliest", false},
+                                              {"to-latest", false},
+                                              {"to-timestamp"},
+                                              {"to-offset"}},
+                                             {"group id"}, invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{command});
+    return ParseGroupReset(*flags);
+  }
+  return Usage("unknown group command '" + sub +
+               "' (expected list, describe, reset-offsets or delete)");
+}
+
 Result<CommandArgs> ParseSubcommand(const std::string& command,
                                     const std::vector<std::string>& rest, Invocation* invocation) {
   if (command == "help") {
@@ -183,6 +266,7 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
     return CommandArgs(HelpArgs{topic});
   }
   if (command == "topic") return ParseTopic(rest, invocation);
+  if (command == "group") return ParseGroup(rest, invocation);
   if (command == "produce") {
     Result<ParsedFlags> flags =
         ParseCommand(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},
@@ -198,7 +282,9 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
                                               {"offset"},
                                               {"follow", false},
                                               {"max"},
-                                              {"format"}},
+                                              {"format"},
+                                              {"group"},
+                                              {"session-timeout-ms"}},
                                              {"topic"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});

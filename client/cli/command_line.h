@@ -51,10 +51,29 @@ struct ConsumeArgs {
   bool follow = false;
   std::optional<uint64_t> max_records;
   OutputFormat format = OutputFormat::kValue;
+  // Consume as a member of this group (partitions assigned by the broker, offsets committed).
+  std::optional<std::string> group;
+  std::optional<int64_t> session_timeout_ms;  // with --group
 };
 
-using CommandArgs = std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs,
-                                 TopicDeleteArgs, TopicAlterArgs, ProduceArgs, ConsumeArgs>;
+struct GroupListArgs {};
+struct GroupDescribeArgs {
+  std::string group;
+};
+struct GroupResetOffsetsArgs {
+  std::string group;
+  std::string topic;
+  std::optional<uint32_t> partition;  // std::nullopt: every partition of the topic
+  OffsetResetSpec spec;
+};
+struct GroupDeleteArgs {
+  std::string group;
+};
+
+using CommandArgs =
+    std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs, TopicDeleteArgs,
+                 TopicAlterArgs, ProduceArgs, ConsumeArgs, GroupListArgs, GroupDescribeArgs,
+                 GroupResetOffsetsArgs, GroupDeleteArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

@@ -24,5 +24,12 @@ Status RunTopicDelete(const ClientOptions& options, const TopicDeleteArgs& args,
 Status RunTopicAlter(const ClientOptions& options, const TopicAlterArgs& args, Io& io);
 Status RunProduce(const ClientOptions& options, const ProduceArgs& args, Io& io);
 Status RunConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io);
+// `consume --group`: as a group member, committing after each batch it prints.
+Status RunGroupConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io);
+Status RunGroupList(const ClientOptions& options, const GroupListArgs& args, Io& io);
+Status RunGroupDescribe(const ClientOptions& options, const GroupDescribeArgs& args, Io& io);
+Status RunGroupResetOffsets(const ClientOptions& options, const GroupResetOffsetsArgs& args,
+                            Io& io);
+Status RunGroupDelete(const ClientOptions& options, const GroupDeleteArgs& args, Io& io);
 
 }  // namespace choreo::cli

@@ -52,6 +52,7 @@ Result<bool> ReachedEnd(const Consumer& consumer, const ReadPlan& plan) {
 }  // namespace
 
 Status RunConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io) {
+  if (args.group) return RunGroupConsume(options, args, io);
   Result<ReadPlan> plan = PlanRead(options, args);
   if (!plan.ok()) return plan.status();
   Result<std::unique_ptr<Consumer>> consumer = Consumer::Create(ConsumerOptions{.client = options});

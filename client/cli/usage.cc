@@ -17,7 +17,12 @@ commands:
   topic delete NAME
   produce TOPIC [--partition P] [--key-separator SEP] [--header K=V ...]
   consume TOPIC [--from-beginning] [--partition P] [--offset O] [--follow] [--max N]
-                [--format value|full]
+                [--format value|full] [--group G [--session-timeout-ms MS]]
+  group list
+  group describe GROUP
+  group reset-offsets GROUP --topic T (--to-earliest | --to-latest | --to-timestamp MS |
+                      --to-offset O) [--partition P]
+  group delete GROUP
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
@@ -92,7 +97,7 @@ Exits once every line is acknowledged; the exit status is 1 if any record failed
 
 constexpr std::string_view kConsume =
     R"(usage: choreo consume TOPIC [--from-beginning] [--partition P] [--offset O] [--follow]
-                      [--max N] [--format value|full]
+                      [--max N] [--format value|full] [--group G [--session-timeout-ms MS]]
 
 Prints the records of TOPIC, one per line.
   --from-beginning  start at the first retained record (default: only new records)
@@ -105,6 +110,15 @@ Prints the records of TOPIC, one per line.
                     full: PARTITION<TAB>OFFSET<TAB>KEY<TAB>HEADERS<TAB>VALUE, where HEADERS is
                     K=V pairs joined by ',' and backslash, tab, newline and carriage return in
                     key, headers and value are written as \\, \t, \n and \r
+  --group G         consume as a member of consumer group G: the broker shares the topic's
+                    partitions among the group's members, each starts where the group last
+                    committed (else as --from-beginning says), and what is printed is committed
+                    after every batch. Runs until --max, Ctrl-C or SIGTERM (then it commits and
+                    leaves the group); without --follow it also stops once caught up (nothing new
+                    for about a second). --partition and --offset do not apply.
+  --session-timeout-ms MS
+                    with --group: the member is removed (its partitions move) when its
+                    heartbeats stop for MS (default 10000)
 )";
 
 }  // namespace
@@ -118,6 +132,7 @@ std::string UsageText(std::string_view topic) {
   if (topic == "topic alter") return std::string(kTopicAlter);
   if (topic == "produce") return std::string(kProduce);
   if (topic == "consume") return std::string(kConsume);
+  if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
   return std::string(kOverview);
 }
 

@@ -1,6 +1,7 @@
 // Help texts of the `choreo` tool.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,5 +10,7 @@ namespace choreo::cli {
 // The help text for `topic` ("" for the overview, "topic", "topic create", "produce", ...). An
 // unknown topic gets the overview.
 std::string UsageText(std::string_view topic);
+// The help text for "group" and its subcommands; std::nullopt for any other topic.
+std::optional<std::string> GroupUsageText(std::string_view topic);
 
 }  // namespace choreo::cli

@@ -300,6 +300,24 @@ TEST_F(GroupCoordinatorTest, AMemberThatNeverReleasesIsRemovedAfterItsRebalanceT
   EXPECT_EQ(b.owned().size(), 4u);
 }
 
+TEST_F(GroupCoordinatorTest, GroupsFromBeforeARestartWaitOneSessionTimeout) {
+  coordinator_.HoldAfterRestart({"g"}, now_);
+  ScriptedMember a = Member("a");
+  ASSERT_TRUE(a.Heartbeat(now_).ok());
+  EXPECT_TRUE(a.owned().empty()) << "a member from before the restart may still consume";
+  EXPECT_EQ(State(), kStateReconciling);
+  now_ += absl::Milliseconds(600);
+  ASSERT_TRUE(a.Heartbeat(now_).ok());
+  EXPECT_TRUE(a.owned().empty());
+  now_ += absl::Milliseconds(500);
+  ASSERT_TRUE(a.Heartbeat(now_).ok());
+  EXPECT_EQ(a.owned().size(), 4u);
+  // Other groups are not held.
+  ScriptedMember other(coordinator_, "new-group", "x", {"orders"});
+  ASSERT_TRUE(other.Heartbeat(now_ - absl::Seconds(1)).ok());
+  EXPECT_EQ(other.owned().size(), 4u);
+}
+
 // Many members joining, leaving, dying and revoking at random: no partition is ever owned by two
 // members, and once things settle every partition is owned.
 TEST_F(GroupCoordinatorTest, RandomChurnNeverDoubleAssigns) {

@@ -88,6 +88,30 @@ TEST_F(MetricsScrapeTest, ValuesMatchKnownTraffic) {
   EXPECT_GT(value("process_open_fds"), 0);
 }
 
+TEST_F(MetricsScrapeTest, GroupLagAndMembers) {
+  auto client = Connect();
+  CreateTopic(*client, "orders", 1);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(client->Call(ProduceRequest("orders", 0, MakeBatch(5)))->error().code(),
+              proto::NONE);
+  proto::Request commit;  // an administrative commit (the group has no members)
+  commit.mutable_offset_commit()->set_group_id("billing");
+  auto* p = commit.mutable_offset_commit()->add_partitions();
+  p->set_topic("orders");
+  p->set_partition(0);
+  p->set_offset(3);
+  std::optional<proto::Response> committed = client->Call(commit);
+  ASSERT_TRUE(committed);
+  ASSERT_EQ(committed->error().code(), proto::NONE) << committed->error().message();
+
+  const std::string text = Scrape();
+  ASSERT_TRUE(IsValidPrometheusText(text)) << text;
+  const std::string series = "{group=\"billing\",topic=\"orders\",partition=\"0\"}";
+  EXPECT_EQ(SampleValue(text, "choreo_group_committed_offset" + series), 3);
+  EXPECT_EQ(SampleValue(text, "choreo_group_lag" + series), 7);
+  EXPECT_EQ(SampleValue(text, "choreo_group_members{group=\"billing\"}"), 0);
+}
+
 TEST_F(MetricsScrapeTest, HealthAndReadiness) {
   EXPECT_EQ(HttpGet(broker_->http_port(), "/healthz").status, 200);
   HttpReply ready = HttpGet(broker_->http_port(), "/readyz");
