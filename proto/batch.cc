@@ -37,7 +37,9 @@ int64_t CountRecords(std::string_view payload) {
 // for the repetitive JSON of domain events the ratio gained by higher levels is small.
 constexpr int kZstdLevel = 1;
 
-bool Compress(Compression codec, const std::string& in, std::string* out) {
+}  // namespace
+
+bool CompressPayload(Compression codec, const std::string& in, std::string* out) {
   switch (codec) {
     case COMPRESSION_NONE:
       *out = in;
@@ -61,6 +63,8 @@ bool Compress(Compression codec, const std::string& in, std::string* out) {
       return false;
   }
 }
+
+namespace {
 
 // Decompresses `batch.records()` into `*out`; checks the declared size. Returns NONE or an error.
 ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* error_message) {
@@ -121,7 +125,7 @@ bool EncodeBatch(const RecordList& records, Compression compression,
   } else {
     std::string serialized;
     records.SerializeToString(&serialized);
-    if (!Compress(compression, serialized, payload)) return false;
+    if (!CompressPayload(compression, serialized, payload)) return false;
   }
   batch.set_uncompressed_bytes(static_cast<uint32_t>(records.ByteSizeLong()));
   batch.set_crc32c(Crc32c(*payload));

@@ -45,6 +45,9 @@ bool EncodeBatch(const RecordList& records, Compression compression,
 ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
                         std::string* error_message);
 
+// Compresses `in` with `codec` into `*out` (for COMPRESSION_NONE, copies). False on failure.
+bool CompressPayload(Compression codec, const std::string& in, std::string* out);
+
 // Decodes a serialized RecordBatch into its records (decompressing if needed), checking the CRC.
 // Returns NONE on success, CORRUPT_MESSAGE with a message otherwise.
 ErrorCode DecodeBatch(std::string_view batch_bytes, RecordBatch* header, RecordList* records,
