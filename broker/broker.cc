@@ -181,9 +181,8 @@ absl::Status Broker::Impl::Start() {
     groups_->HoldAfterRestart(*previous, absl::Now());
   }
   RegisterGroupCollector(registry_, *groups_, *store_);
-  services_ = std::make_unique<BrokerServices>(
-      BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_,
-                     *produce_memory_, *groups_});
+  services_ = std::make_unique<BrokerServices>(BrokerServices{
+      options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_, *groups_});
 
   server_ = std::make_unique<Server>(io_, *services_);
   absl::Status listening = StartHttp();
@@ -198,8 +197,8 @@ absl::Status Broker::Impl::Start() {
   for (int i = 0; i < options_.io_threads; ++i)
     io_threads_.emplace_back([this] { RunIoThread(); });
   if (options_.retention_check_interval > absl::ZeroDuration()) {
-    retention_ = std::make_unique<RetentionScheduler>(*store_, options_.retention_check_interval,
-                                                      *metrics_);
+    retention_ =
+        std::make_unique<RetentionScheduler>(*store_, options_.retention_check_interval, *metrics_);
     retention_->Start();
   }
   {

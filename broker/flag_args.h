@@ -17,9 +17,9 @@ namespace choreo::broker {
 std::string NormalizeFlagName(std::string_view arg);
 
 // Normalizes `args` (argv[1..]) and expands every --config=PATH[,PATH...] / --flagfile=PATH
-// (also "--config PATH") in place with the normalized lines of those files (abseil's flagfile format: one flag per line, '#' comments,
-// surrounding whitespace ignored; nested --flagfile allowed). Errors: NotFound/InvalidArgument for
-// an unreadable file or too deep nesting.
+// (also "--config PATH") in place with the normalized lines of those files (abseil's flagfile
+// format: one flag per line, '#' comments, surrounding whitespace ignored; nested --flagfile
+// allowed). Errors: NotFound/InvalidArgument for an unreadable file or too deep nesting.
 absl::StatusOr<std::vector<std::string>> NormalizeFlagArgs(const std::vector<std::string>& args);
 
 }  // namespace choreo::broker

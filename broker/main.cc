@@ -99,8 +99,7 @@ ABSL_FLAG(uint32_t, default_partitions, choreo::broker::BrokerOptions{}.default_
           "Partitions of a topic created without a partition count (or auto-created).");
 ABSL_FLAG(int64_t, default_retention_ms, choreo::broker::BrokerOptions{}.default_retention_ms,
           "Retention by age of a topic created without one; -1 keeps records forever.");
-ABSL_FLAG(int64_t, default_retention_bytes,
-          choreo::broker::BrokerOptions{}.default_retention_bytes,
+ABSL_FLAG(int64_t, default_retention_bytes, choreo::broker::BrokerOptions{}.default_retention_bytes,
           "Retention by size (per partition) of a topic created without one; -1 is unlimited.");
 ABSL_FLAG(uint64_t, write_buffer_bytes, choreo::storage::StoreOptions{}.write_buffer_bytes,
           "RocksDB memtable size of the records column family.");

@@ -1,8 +1,7 @@
-// Turns a FetchResponse into consumed records and advances the consumer's positions.
+// Turns one partition of a FetchResponse into consumed records (used by the consumer's fetcher).
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "choreo/client/record.h"
@@ -11,15 +10,19 @@
 
 namespace choreo::client_internal {
 
-// Decodes every batch of every partition in `fetch` that is in `positions`, returning the records
-// at or above each partition's position in offset order and moving the position past the last
-// one returned. Records below the position are skipped: a fetch returns whole batches, so the first
-// batch may start below the requested offset.
-//
-// A partition-level error (e.g. kOffsetOutOfRange) or an undecodable batch leaves that partition's
-// position where the last good record put it. The error is the result only if no partition
-// produced records; otherwise the records are returned and the error shows again on the next fetch.
-Result<std::vector<ConsumedRecord>> DecodeFetch(const proto::FetchResponse& fetch,
-                                                std::map<TopicPartition, int64_t>* positions);
+struct DecodedPartition {
+  TopicPartition partition;
+  // Every record of every batch, in offset order. A fetch returns whole batches, so the first
+  // records may lie below the offset that was asked for; the caller skips those.
+  std::vector<ConsumedRecord> records;
+  // The broker's partition error, or kCorruptMessage for a batch that does not decode (the records
+  // of the batches before it are kept).
+  Status error;
+  int64_t log_start_offset = 0;
+  int64_t high_watermark = 0;
+};
+
+// Decodes (and checks the CRC of, and decompresses) every batch of `partition`.
+DecodedPartition DecodeFetchPartition(const proto::FetchPartitionResponse& partition);
 
 }  // namespace choreo::client_internal

@@ -31,8 +31,9 @@ bool MoveOne(std::vector<Slot>& slots) {
   for (Slot& slot : slots)
     by_load.push_back(&slot);
   // Most loaded first; stable, so ties keep member-id order.
-  std::stable_sort(by_load.begin(), by_load.end(),
-                   [](const Slot* a, const Slot* b) { return a->owned->size() > b->owned->size(); });
+  std::stable_sort(by_load.begin(), by_load.end(), [](const Slot* a, const Slot* b) {
+    return a->owned->size() > b->owned->size();
+  });
   for (Slot* donor : by_load) {
     for (auto it = by_load.rbegin(); it != by_load.rend(); ++it) {
       Slot* taker = *it;

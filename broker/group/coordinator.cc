@@ -19,8 +19,7 @@ absl::Status ValidateGroupOptions(const GroupOptions& options) {
   }
   if (options.min_session_timeout > options.default_session_timeout ||
       options.default_session_timeout > options.max_session_timeout) {
-    return absl::InvalidArgumentError(
-        "group session timeouts must satisfy min <= default <= max");
+    return absl::InvalidArgumentError("group session timeouts must satisfy min <= default <= max");
   }
   return absl::OkStatus();
 }
@@ -37,9 +36,9 @@ void GroupCoordinator::HoldAfterRestart(const std::vector<std::string>& group_id
 
 absl::Status GroupCoordinator::ValidateGroupId(std::string_view group_id) {
   if (group_id.empty() || group_id.size() > storage::kMaxGroupIdLength) {
-    return MakeGroupError(GroupErrorKind::kInvalidRequest,
-                          absl::StrCat("a group id must have 1 to ", storage::kMaxGroupIdLength,
-                                       " bytes"));
+    return MakeGroupError(
+        GroupErrorKind::kInvalidRequest,
+        absl::StrCat("a group id must have 1 to ", storage::kMaxGroupIdLength, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -66,8 +65,7 @@ ConsumerGroup* GroupCoordinator::FindLive(std::string_view group_id, absl::Time 
 }
 
 absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view group_id,
-                                                            HeartbeatInput input,
-                                                            absl::Time now) {
+                                                            HeartbeatInput input, absl::Time now) {
   if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
   MutexLock lock(&mu_);
   ConsumerGroup* group = FindLive(group_id, now);
@@ -77,9 +75,10 @@ absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view gro
       if (input.member_epoch < 0) {  // leaving a group that is already gone
         return HeartbeatOutput{input.member_id, input.member_epoch, 0, {}, 0};
       }
-      return MakeGroupError(GroupErrorKind::kUnknownMember,
-                            absl::StrCat("member '", input.member_id, "' is not in group '",
-                                         std::string(group_id), "' (removed, left or fenced); rejoin"));
+      return MakeGroupError(
+          GroupErrorKind::kUnknownMember,
+          absl::StrCat("member '", input.member_id, "' is not in group '", std::string(group_id),
+                       "' (removed, left or fenced); rejoin"));
     }
     std::optional<absl::Time> hold_from;
     if (auto held = held_.find(group_id); held != held_.end()) hold_from = held->second;
@@ -112,16 +111,15 @@ absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std:
   if (group == nullptr) {
     partition_errors->assign(partitions.size(), absl::OkStatus());
     if (member_id.empty()) return absl::OkStatus();
-    return MakeGroupError(GroupErrorKind::kUnknownMember,
-                          absl::StrCat("member '", member_id, "' is not in group '",
-                                       std::string(group_id),
-                                       "' (removed, left or fenced); its commit is rejected"));
+    return MakeGroupError(
+        GroupErrorKind::kUnknownMember,
+        absl::StrCat("member '", member_id, "' is not in group '", std::string(group_id),
+                     "' (removed, left or fenced); its commit is rejected"));
   }
   return group->CheckCommit(member_id, member_epoch, partitions, partition_errors);
 }
 
-std::optional<GroupSnapshot> GroupCoordinator::Describe(std::string_view group_id,
-                                                        absl::Time now) {
+std::optional<GroupSnapshot> GroupCoordinator::Describe(std::string_view group_id, absl::Time now) {
   MutexLock lock(&mu_);
   ConsumerGroup* group = FindLive(group_id, now);
   if (group == nullptr) return std::nullopt;
@@ -148,8 +146,9 @@ absl::Status GroupCoordinator::CheckDeletable(std::string_view group_id, absl::T
   MutexLock lock(&mu_);
   if (FindLive(group_id, now) == nullptr) return absl::OkStatus();
   return MakeGroupError(GroupErrorKind::kGroupNotEmpty,
-                        absl::StrCat("group '", std::string(group_id), "' has members; it can be deleted only "
-                                                          "while it has none"));
+                        absl::StrCat("group '", std::string(group_id),
+                                     "' has members; it can be deleted only "
+                                     "while it has none"));
 }
 
 }  // namespace choreo::broker

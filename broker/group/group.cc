@@ -234,8 +234,8 @@ void ConsumerGroup::Reconcile(Member& member, absl::Time now) {
     member.assigned = std::move(next);
   }
   // Partitions it still owns that now belong to someone else start its rebalance clock.
-  const bool must_release = std::any_of(
-      member.owned.begin(), member.owned.end(), [&](const GroupPartition& p) {
+  const bool must_release =
+      std::any_of(member.owned.begin(), member.owned.end(), [&](const GroupPartition& p) {
         if (member.target.count(p) > 0) return false;
         auto topic = metadata_.find(p.topic);
         return topic != metadata_.end() && p.partition < topic->second.partitions;
@@ -259,8 +259,8 @@ HeartbeatOutput ConsumerGroup::Answer(const Member& member, absl::Time now) cons
     if (id == member.id) continue;
     absl::Time deadline = other.session_deadline;
     if (other.revoke_deadline) deadline = std::min(deadline, *other.revoke_deadline);
-    interval = std::min(interval, std::max(deadline - now, absl::ZeroDuration()) +
-                                      absl::Milliseconds(5));
+    interval =
+        std::min(interval, std::max(deadline - now, absl::ZeroDuration()) + absl::Milliseconds(5));
   }
   HeartbeatOutput out;
   out.member_id = member.id;
@@ -303,9 +303,9 @@ absl::Status ConsumerGroup::CheckCommit(const std::string& member_id, int32_t me
   for (size_t i = 0; i < partitions.size(); ++i) {
     const GroupPartition& p = partitions[i];
     if (member.owned.count(p) == 0 && member.assigned.count(p) == 0) {
-      (*partition_errors)[i] = MakeGroupError(
-          GroupErrorKind::kIllegalGeneration,
-          absl::StrCat(Describe(p), " is not held by member '", member_id, "'"));
+      (*partition_errors)[i] =
+          MakeGroupError(GroupErrorKind::kIllegalGeneration,
+                         absl::StrCat(Describe(p), " is not held by member '", member_id, "'"));
     }
   }
   return absl::OkStatus();

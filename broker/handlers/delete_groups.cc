@@ -33,8 +33,7 @@ asio::awaitable<proto::Response> HandleDeleteGroups(RequestContext& ctx, proto::
   for (const std::string& id : request.delete_groups().group_ids()) {
     auto* result = body->add_results();
     result->set_group_id(id);
-    if (absl::Status deletable = services.groups.CheckDeletable(id, absl::Now());
-        !deletable.ok()) {
+    if (absl::Status deletable = services.groups.CheckDeletable(id, absl::Now()); !deletable.ok()) {
       SetError(deletable, result->mutable_error());
       continue;
     }

@@ -48,7 +48,9 @@ void CountFetched(BrokerServices& services,
     uint64_t bytes = 0;
     for (const proto::FetchedBatch& batch : p.batches())
       bytes += batch.batch().size();
-    services.metrics.partitions().Get(topics[i]->id, p.partition())->Fetched(bytes, pass.records[i]);
+    services.metrics.partitions()
+        .Get(topics[i]->id, p.partition())
+        ->Fetched(bytes, pass.records[i]);
   }
 }
 

@@ -14,8 +14,8 @@ namespace choreo::broker {
 
 struct FetchPass {
   proto::FetchResponse response;
-  uint64_t bytes = 0;      // batch bytes in the response
-  bool any_error = false;  // some partition failed; answer now rather than wait
+  uint64_t bytes = 0;             // batch bytes in the response
+  bool any_error = false;         // some partition failed; answer now rather than wait
   std::vector<uint64_t> records;  // records returned, per requested partition (for metrics)
 };
 

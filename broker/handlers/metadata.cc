@@ -11,8 +11,7 @@
 namespace choreo::broker {
 namespace {
 
-proto::MetadataResponse Describe(BrokerServices& services,
-                                 const proto::MetadataRequest& request) {
+proto::MetadataResponse Describe(BrokerServices& services, const proto::MetadataRequest& request) {
   proto::MetadataResponse body;
   body.set_broker_id(services.options.broker_id);
   if (request.topics().empty()) {

@@ -22,7 +22,8 @@ uint64_t BatchLimit(const BrokerOptions& options, const storage::TopicInfo& topi
 
 // Checks everything that can be checked without the store. Returns NONE or the code to answer,
 // with `*message` set.
-proto::ErrorCode Check(const BrokerServices& services, const std::optional<storage::TopicInfo>& topic,
+proto::ErrorCode Check(const BrokerServices& services,
+                       const std::optional<storage::TopicInfo>& topic,
                        const proto::ProduceRequest& produce, storage::BatchFields* fields,
                        std::string* message) {
   if (!topic) {

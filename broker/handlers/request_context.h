@@ -31,7 +31,7 @@ struct BrokerServices {
   storage::LogStore& store;
   TopicTable& topics;
   PartitionWaiters& waiters;
-  asio::thread_pool& blocking;  // for blocking storage calls
+  asio::thread_pool& blocking;   // for blocking storage calls
   BrokerMetrics& metrics;        // cached counters for the request path (broker/metrics/)
   MemoryBudget& produce_memory;  // bounds produce data in memory (--max-pending-produce-bytes)
   GroupCoordinator& groups;      // consumer groups (broker/group/)

@@ -54,8 +54,8 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
     if (body_case < 0 || static_cast<size_t>(body_case) >= kMaxApis) continue;
     Api& api = apis_[body_case];
     api.name = name;
-    api.requests = registry.GetCounter("choreo_requests_total", "Requests answered, by API.",
-                                       {"api"}, {name});
+    api.requests =
+        registry.GetCounter("choreo_requests_total", "Requests answered, by API.", {"api"}, {name});
     api.seconds = registry.GetHistogram(
         "choreo_request_duration_seconds",
         "Time from reading a request to queueing its response, by API (long polls included).",
@@ -79,9 +79,9 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
   }
   connections_accepted_ =
       registry.GetCounter("choreo_connections_accepted_total", "Connections accepted.");
-  connections_open_ =
-      registry.GetGauge("choreo_connections", "Open client connections (including rejected ones "
-                                              "still being closed).");
+  connections_open_ = registry.GetGauge("choreo_connections",
+                                        "Open client connections (including rejected ones "
+                                        "still being closed).");
   pending_produce_bytes_ = registry.GetGauge(
       "choreo_produce_pending_bytes",
       "Produce request bytes in memory: read from sockets and not yet appended and answered.");
@@ -98,8 +98,8 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
       registry.GetCounter("choreo_retention_runs_total", "Retention passes over all topics.");
   retention_errors_ =
       registry.GetCounter("choreo_retention_errors_total", "Retention passes that failed.");
-  retention_deleted_bytes_ = registry.GetCounter(
-      "choreo_retention_deleted_bytes_total", "Record batch bytes dropped by retention.");
+  retention_deleted_bytes_ = registry.GetCounter("choreo_retention_deleted_bytes_total",
+                                                 "Record batch bytes dropped by retention.");
   retention_seconds_ = registry.GetHistogram("choreo_retention_duration_seconds",
                                              "Duration of a retention pass (including the "
                                              "compaction that reclaims the space).",

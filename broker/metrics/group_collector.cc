@@ -34,12 +34,11 @@ void Collect(SampleWriter& writer, GroupCoordinator& groups, const storage::LogS
       absl::StatusOr<storage::PartitionOffsets> log =
           store.GetOffsets(committed.topic, committed.partition);
       if (!log.ok()) continue;  // the topic went away since
-      rows.push_back(PartitionRow{
-          {{"group", group},
-           {"topic", committed.topic},
-           {"partition", std::to_string(committed.partition)}},
-          committed.offset,
-          std::max<int64_t>(0, log->high_watermark - committed.offset)});
+      rows.push_back(PartitionRow{{{"group", group},
+                                   {"topic", committed.topic},
+                                   {"partition", std::to_string(committed.partition)}},
+                                  committed.offset,
+                                  std::max<int64_t>(0, log->high_watermark - committed.offset)});
     }
   }
   writer.Family("choreo_group_members", "gauge",

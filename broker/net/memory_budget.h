@@ -35,8 +35,8 @@ class MemoryBudget {
 
   // Charges bytes that are already in memory (a parsed frame); may go over the capacity.
   void Charge(uint64_t bytes);
-  // Charges `bytes` only if they fit within the capacity, or if nothing is charged at all (so a frame larger than the
-  // whole budget can still pass, alone). Returns whether it charged.
+  // Charges `bytes` only if they fit within the capacity, or if nothing is charged at all (so a
+  // frame larger than the whole budget can still pass, alone). Returns whether it charged.
   bool TryReserve(uint64_t bytes);
   // Returns charged bytes; wakes every waiter once the budget is no longer exhausted.
   void Release(uint64_t bytes);

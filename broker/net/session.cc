@@ -175,8 +175,8 @@ bool Session::Admit(proto::Request& request, uint64_t charged_bytes) {
   ++unanswered_;
   ++running_;
   last_activity_ = Clock::now();
-  SpawnLogged(socket_.get_executor(),
-              Serve(shared_from_this(), std::move(request), charged_bytes), "request", id_);
+  SpawnLogged(socket_.get_executor(), Serve(shared_from_this(), std::move(request), charged_bytes),
+              "request", id_);
   return true;
 }
 
@@ -190,8 +190,7 @@ asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Reque
     response = co_await Dispatch(ctx, request);
   } catch (const std::exception& e) {
     // A handler bug or resource failure; the client still gets an answer.
-    HandlerLog().error("conn={} event=error api={} error=\"{}\"", id_, RequestName(body),
-                       e.what());
+    HandlerLog().error("conn={} event=error api={} error=\"{}\"", id_, RequestName(body), e.what());
     response = ErrorResponse(request.correlation_id(), proto::UNKNOWN, "internal broker error");
   } catch (...) {
     HandlerLog().error("conn={} event=error api={} error=\"non-standard exception\"", id_,
@@ -223,7 +222,7 @@ void Session::BeginClose(Mode mode, std::string_view reason) {
   reader_wake_.cancel();
   writer_wake_.cancel();
   watchdog_.cancel();
-  if (mode == Mode::kAborted) CloseSocket();
+  if (mode == Mode::kAborted) ResetSocket();
 }
 
 void Session::MaybeFinish() {

@@ -109,6 +109,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Enqueue(const proto::Response& response, bool answers_request);
   void BeginClose(Mode mode, std::string_view reason);
   void CloseSocket();
+  // Abortive close (RST): drops whatever the kernel still holds for a peer that is not reading,
+  // instead of leaving an orphaned socket that trickles it out against a closed window.
+  void ResetSocket();
   bool WriterShouldExit() const;
   void MaybeFinish();
 
@@ -129,10 +132,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool outbox_closed_ = false;  // the writer has stopped sending; new responses are dropped
   bool writer_done_ = false;
   bool finished_ = false;
-  bool produces_ = false;     // has sent a produce request: paused while the budget is exhausted
-  uint32_t unanswered_ = 0;   // admitted requests whose response is not yet written
-  uint32_t running_ = 0;      // request coroutines not yet finished
-  uint64_t requests_ = 0;     // requests admitted over the connection's life
+  bool produces_ = false;      // has sent a produce request: paused while the budget is exhausted
+  uint32_t unanswered_ = 0;    // admitted requests whose response is not yet written
+  uint32_t running_ = 0;       // request coroutines not yet finished
+  uint64_t requests_ = 0;      // requests admitted over the connection's life
   uint64_t queued_bytes_ = 0;  // response bytes queued or being written
   uint64_t reserved_ = 0;      // budget reserved for the large frame being read
   MemoryBudget::WaiterId budget_waiter_ = 0;  // non-zero while waiting for budget

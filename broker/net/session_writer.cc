@@ -131,6 +131,12 @@ asio::awaitable<void> Session::LingerAndClose() {
   CloseSocket();
 }
 
+void Session::ResetSocket() {
+  asio::error_code ignored;
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket_.close(ignored);
+}
+
 void Session::CloseSocket() {
   asio::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);

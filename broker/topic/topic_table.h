@@ -1,8 +1,8 @@
 // TopicTable: the broker's in-memory view of the topics in the store, so the request path (produce
 // checks, fetch waiter keys) never does storage I/O to look a topic up.
 //
-// The broker is the only writer of topics, and every create/alter/delete goes through this class, which
-// updates the store and the cache under one lock so they change in the same order.
+// The broker is the only writer of topics, and every create/alter/delete goes through this class,
+// which updates the store and the cache under one lock so they change in the same order.
 //
 // Threading: thread-safe. Find()/List() never block on I/O; Load(), Create(), Alter() and Delete()
 // call the store and must run on the blocking-work pool, not on a network thread.

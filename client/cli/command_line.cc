@@ -88,8 +88,9 @@ Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
   if (!changes.ok()) return changes.status();
   if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
       !changes->max_message_bytes) {
-    return Usage("topic alter: nothing to change (give --partitions, --retention-ms, "
-                 "--retention-bytes or --max-message-bytes)");
+    return Usage(
+        "topic alter: nothing to change (give --partitions, --retention-ms, "
+        "--retention-bytes or --max-message-bytes)");
   }
   return CommandArgs(TopicAlterArgs{flags.positional[0], *std::move(changes)});
 }
@@ -160,10 +161,10 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string command = "topic " + sub;
   if (sub == "create" || sub == "alter") {
-    Result<ParsedFlags> flags = ParseCommand(
-        command, rest,
-        {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
-        {"topic name"}, invocation);
+    Result<ParsedFlags> flags =
+        ParseCommand(command, rest,
+                     {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
+                     {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return sub == "create" ? ParseTopicCreate(*flags) : ParseTopicAlter(*flags);

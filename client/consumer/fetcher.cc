@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "choreo/proto/batch.h"
-#include "client/record_codec.h"
+#include "client/fetch_decoder.h"
 #include "client/wire_status.h"
 
 namespace choreo::client_internal {
@@ -20,37 +19,6 @@ uint64_t RecordBytes(const ConsumedRecord& r) {
 
 std::string Describe(const TopicPartition& tp) {
   return tp.topic + "/" + std::to_string(tp.partition);
-}
-
-// One partition of a fetch response, decoded off the lock.
-struct Decoded {
-  TopicPartition tp;
-  std::vector<ConsumedRecord> records;
-  Status error;
-  int64_t log_start_offset = 0;
-  int64_t high_watermark = 0;
-};
-
-Decoded DecodePartition(const proto::FetchPartitionResponse& p) {
-  Decoded out{{p.topic(), p.partition()}, {}, FromProtoError(p.error()), p.log_start_offset(),
-              p.high_watermark()};
-  if (!out.error.ok()) return out;
-  for (const proto::FetchedBatch& batch : p.batches()) {
-    proto::RecordBatch header;
-    proto::RecordList records;
-    std::string error;
-    if (proto::DecodeBatch(batch.batch(), &header, &records, &error) != proto::NONE) {
-      out.error = Status(ErrorCode::kCorruptMessage, Describe(out.tp) + " batch at offset " +
-                                                         std::to_string(batch.base_offset()) +
-                                                         ": " + error);
-      break;
-    }
-    for (int i = 0; i < records.records_size(); ++i) {
-      out.records.push_back(ConsumedRecord{out.tp.topic, out.tp.partition,
-                                           batch.base_offset() + i, FromProto(records.records(i))});
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -227,10 +195,10 @@ bool Fetcher::SendFetches() {
 void Fetcher::OnResponse(std::vector<Requested> requested, Result<proto::Response> response) {
   Result<proto::Response> checked = CheckResponse(std::move(response), proto::Response::kFetch);
   // Decoding (checksums, decompression) happens before taking the lock.
-  std::vector<Decoded> decoded;
+  std::vector<DecodedPartition> decoded;
   if (checked.ok()) {
     for (const proto::FetchPartitionResponse& p : checked->fetch().partitions())
-      decoded.push_back(DecodePartition(p));
+      decoded.push_back(DecodeFetchPartition(p));
   }
   bool got_data = false;
   {
@@ -250,8 +218,8 @@ void Fetcher::OnResponse(std::vector<Requested> requested, Result<proto::Respons
       for (auto& [tp, state] : current)
         state->error = checked.status();
     }
-    for (Decoded& d : decoded) {
-      auto found = current.find(d.tp);
+    for (DecodedPartition& d : decoded) {
+      auto found = current.find(d.partition);
       if (found == current.end()) continue;
       PartitionState& state = *found->second;
       if (!d.error.ok()) {
@@ -264,7 +232,8 @@ void Fetcher::OnResponse(std::vector<Requested> requested, Result<proto::Respons
           state.position = state.fetch_offset = to;
           continue;
         }
-        std::string message = Describe(d.tp) + " at offset " + std::to_string(state.fetch_offset);
+        std::string message =
+            Describe(d.partition) + " at offset " + std::to_string(state.fetch_offset);
         if (d.error.code() == ErrorCode::kOffsetOutOfRange) {
           message += " (log start " + std::to_string(d.log_start_offset) + ", high watermark " +
                      std::to_string(d.high_watermark) + ")";

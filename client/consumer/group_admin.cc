@@ -67,8 +67,8 @@ Result<GroupDescription> DescribeGroup(Connection& connection, const std::string
                                        std::chrono::milliseconds timeout) {
   proto::Request request;
   request.mutable_describe_groups()->add_group_ids(group_id);
-  Result<proto::Response> response = CheckResponse(connection.Call(std::move(request), timeout),
-                                                   proto::Response::kDescribeGroups);
+  Result<proto::Response> response =
+      CheckResponse(connection.Call(std::move(request), timeout), proto::Response::kDescribeGroups);
   if (!response.ok()) return response.status();
   for (const proto::GroupDescription& group : response->describe_groups().groups()) {
     if (group.group_id() != group_id) continue;
@@ -80,8 +80,8 @@ Result<GroupDescription> DescribeGroup(Connection& connection, const std::string
     }
     for (const auto& o : group.offsets()) {
       out.offsets.push_back(GroupPartitionOffset{TopicPartition{o.topic(), o.partition()},
-                                                 o.committed_offset(), o.log_end_offset(),
-                                                 o.lag(), o.metadata()});
+                                                 o.committed_offset(), o.log_end_offset(), o.lag(),
+                                                 o.metadata()});
     }
     return out;
   }
@@ -115,8 +115,8 @@ Result<std::map<TopicPartition, int64_t>> ResetGroupOffsets(Connection& connecti
     out[tp] = (*offsets)[i];
   }
   // An administrative commit (no member id): the broker refuses it while the group has members.
-  Status committed = CommitOutcome(
-      connection.Call(MakeOffsetCommit(group_id, "", 0, commit), timeout));
+  Status committed =
+      CommitOutcome(connection.Call(MakeOffsetCommit(group_id, "", 0, commit), timeout));
   if (!committed.ok()) return committed;
   return out;
 }
@@ -125,8 +125,8 @@ Status DeleteGroup(Connection& connection, const std::string& group_id,
                    std::chrono::milliseconds timeout) {
   proto::Request request;
   request.mutable_delete_groups()->add_group_ids(group_id);
-  Result<proto::Response> response = CheckResponse(connection.Call(std::move(request), timeout),
-                                                   proto::Response::kDeleteGroups);
+  Result<proto::Response> response =
+      CheckResponse(connection.Call(std::move(request), timeout), proto::Response::kDeleteGroups);
   if (!response.ok()) return response.status();
   for (const auto& result : response->delete_groups().results()) {
     if (result.group_id() == group_id) return FromProtoError(result.error());

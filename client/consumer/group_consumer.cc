@@ -164,7 +164,8 @@ void Consumer::Impl::StartConsuming(const PartitionSet& partitions) {
 OffsetMap Consumer::Impl::PositionsToCommit() const {
   OffsetMap out;
   for (const auto& [tp, position] : fetcher_.Positions()) {
-    if (mode_ != Mode::kSubscribed || owned_.count(tp) > 0) out[tp] = OffsetAndMetadata{position, ""};
+    if (mode_ != Mode::kSubscribed || owned_.count(tp) > 0)
+      out[tp] = OffsetAndMetadata{position, ""};
   }
   return out;
 }

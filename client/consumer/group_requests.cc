@@ -30,8 +30,8 @@ Status CommitOutcome(Result<proto::Response> response) {
   for (const auto& p : checked->offset_commit().partitions()) {
     Status status = FromProtoError(p.error());
     if (!status.ok()) {
-      return Status(status.code(), p.topic() + "/" + std::to_string(p.partition()) + ": " +
-                                       status.message());
+      return Status(status.code(),
+                    p.topic() + "/" + std::to_string(p.partition()) + ": " + status.message());
     }
   }
   return OkStatus();
@@ -52,8 +52,8 @@ Result<std::map<TopicPartition, std::optional<OffsetAndMetadata>>> FetchCommitte
     for (uint32_t p : numbers)
       tps->add_partitions(p);
   }
-  Result<proto::Response> response = CheckResponse(
-      connection.Call(std::move(request), timeout), proto::Response::kOffsetFetch);
+  Result<proto::Response> response =
+      CheckResponse(connection.Call(std::move(request), timeout), proto::Response::kOffsetFetch);
   if (!response.ok()) return response.status();
   std::map<TopicPartition, std::optional<OffsetAndMetadata>> out;
   for (const TopicPartition& tp : partitions)

@@ -50,8 +50,8 @@ size_t Kept(const PartitionSet& before, const PartitionSet& after) {
 
 TEST(AssignorTest, SpreadsPartitionsEvenly) {
   const TopicPartitionCounts topics = {{"orders", 10}};
-  auto result = Assign({Member("a", {"orders"}), Member("b", {"orders"}), Member("c", {"orders"})},
-                       topics);
+  auto result =
+      Assign({Member("a", {"orders"}), Member("b", {"orders"}), Member("c", {"orders"})}, topics);
   ExpectComplete(result, topics);
   ExpectBalanced(result);
   EXPECT_EQ(result["a"].size(), 4u);  // ties go to the lowest member id
@@ -73,9 +73,8 @@ TEST(AssignorTest, AJoinMovesOnlyWhatTheNewMemberNeeds) {
 
 TEST(AssignorTest, ALeaveMovesOnlyTheLeaversPartitions) {
   const TopicPartitionCounts topics = {{"t", 12}};
-  auto before = Assign({Member("a", {"t"}), Member("b", {"t"}), Member("c", {"t"}),
-                        Member("d", {"t"})},
-                       topics);
+  auto before = Assign(
+      {Member("a", {"t"}), Member("b", {"t"}), Member("c", {"t"}), Member("d", {"t"})}, topics);
   auto after = Assign({Member("a", {"t"}, before["a"]), Member("b", {"t"}, before["b"]),
                        Member("c", {"t"}, before["c"])},
                       topics);

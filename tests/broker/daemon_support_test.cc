@@ -66,13 +66,13 @@ TEST(FlagArgsTest, FlagFilesAreExpandedAndNormalized) {
 TEST(FlagArgsTest, ConfigFilesExpandInPlaceSoLaterFlagsOverride) {
   TempDir dir;
   std::ofstream(dir.File("choreod.conf")) << "--max-connections=10\n--http-listen=\n";
-  absl::StatusOr<std::vector<std::string>> args = NormalizeFlagArgs(
-      {"--config", dir.File("choreod.conf"), "--max-connections=20", "-config=" +
-                                                                        dir.File("choreod.conf")});
+  absl::StatusOr<std::vector<std::string>> args =
+      NormalizeFlagArgs({"--config", dir.File("choreod.conf"), "--max-connections=20",
+                         "-config=" + dir.File("choreod.conf")});
   ASSERT_TRUE(args.ok()) << args.status();
-  EXPECT_EQ(*args, (std::vector<std::string>{"--max_connections=10", "--http_listen=",
-                                             "--max_connections=20", "--max_connections=10",
-                                             "--http_listen="}));
+  EXPECT_EQ(*args, (std::vector<std::string>{"--max_connections=10",
+                                             "--http_listen=", "--max_connections=20",
+                                             "--max_connections=10", "--http_listen="}));
   EXPECT_FALSE(NormalizeFlagArgs({"--config"}).ok());  // no file name
   EXPECT_FALSE(NormalizeFlagArgs({"--config", dir.File("missing")}).ok());
   // Only the exact flag names are file flags.

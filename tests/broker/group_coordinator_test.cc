@@ -179,8 +179,8 @@ TEST_F(GroupCoordinatorTest, CommitsAreFencedByMemberEpochAndOwnership) {
   ASSERT_GT(a.epoch(), first_epoch);
 
   std::vector<absl::Status> errors;
-  const std::vector<GroupPartition> all = {{"orders", 0}, {"orders", 1}, {"orders", 2},
-                                           {"orders", 3}};
+  const std::vector<GroupPartition> all = {
+      {"orders", 0}, {"orders", 1}, {"orders", 2}, {"orders", 3}};
   // Current and previous epoch are accepted; a still holds everything until it revokes.
   EXPECT_TRUE(coordinator_.CheckCommit("g", "a", a.epoch(), all, now_, &errors).ok());
   EXPECT_TRUE(coordinator_.CheckCommit("g", "a", first_epoch, all, now_, &errors).ok());
@@ -225,8 +225,7 @@ TEST_F(GroupCoordinatorTest, StaleEpochsAndUnknownMembersAreRejected) {
             GroupErrorKind::kIllegalGeneration);
   in.member_id = "nobody";
   in.member_epoch = 3;
-  EXPECT_EQ(KindOf(coordinator_.Heartbeat("g", in, now_).status()),
-            GroupErrorKind::kUnknownMember);
+  EXPECT_EQ(KindOf(coordinator_.Heartbeat("g", in, now_).status()), GroupErrorKind::kUnknownMember);
   EXPECT_EQ(KindOf(coordinator_.Heartbeat("other", in, now_).status()),
             GroupErrorKind::kUnknownMember);
 }
@@ -241,8 +240,7 @@ TEST_F(GroupCoordinatorTest, BadJoinsAreInvalidRequests) {
             GroupErrorKind::kInvalidRequest);
   in.subscribed_pattern = "";
   in.subscribed_topics = {"orders"};
-  EXPECT_EQ(KindOf(coordinator_.Heartbeat("", in, now_).status()),
-            GroupErrorKind::kInvalidRequest);
+  EXPECT_EQ(KindOf(coordinator_.Heartbeat("", in, now_).status()), GroupErrorKind::kInvalidRequest);
   EXPECT_EQ(KindOf(coordinator_.Heartbeat(std::string(300, 'g'), in, now_).status()),
             GroupErrorKind::kInvalidRequest);
   EXPECT_TRUE(coordinator_.List(now_).empty()) << "failed joins leave no group behind";

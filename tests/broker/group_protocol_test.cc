@@ -72,7 +72,8 @@ class GroupProtocolTest : public BrokerFixture {
     BrokerFixture::TearDown();
   }
   // Joins `group` and returns the answer.
-  proto::ConsumerGroupHeartbeatResponse Join(const std::string& group, uint32_t session_ms = 10000) {
+  proto::ConsumerGroupHeartbeatResponse Join(const std::string& group,
+                                             uint32_t session_ms = 10000) {
     std::optional<proto::Response> r =
         client_->Call(Heartbeat(group, "", 0, {"orders"}, session_ms));
     EXPECT_TRUE(r);
@@ -80,8 +81,8 @@ class GroupProtocolTest : public BrokerFixture {
     return r->group_heartbeat();
   }
   void Produce(uint32_t partition, int count) {
-    std::optional<proto::Response> r = client_->Call(ProduceRequest("orders", partition,
-                                                                    MakeBatch(count)));
+    std::optional<proto::Response> r =
+        client_->Call(ProduceRequest("orders", partition, MakeBatch(count)));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->error().code(), proto::NONE) << r->error().message();
   }
@@ -120,8 +121,8 @@ TEST_F(GroupProtocolTest, JoinCommitAndFetchOffsets) {
   ASSERT_EQ(unknown->offset_fetch().partitions_size(), 1);
   EXPECT_EQ(unknown->offset_fetch().partitions(0).error().code(), proto::UNKNOWN_TOPIC);
 
-  std::optional<proto::Response> bad = client_->Call(Commit(
-      "svc", joined.member_id(), joined.member_epoch(), "orders", 7, 1));
+  std::optional<proto::Response> bad =
+      client_->Call(Commit("svc", joined.member_id(), joined.member_epoch(), "orders", 7, 1));
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->offset_commit().partitions(0).error().code(), proto::INVALID_PARTITION);
 }
@@ -140,8 +141,8 @@ TEST_F(GroupProtocolTest, CommitsOfRemovedOrStaleMembersAreRejected) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   proto::ErrorCode code = proto::NONE;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::optional<proto::Response> r = client_->Call(
-        Commit("svc", zombie.member_id(), zombie.member_epoch(), "orders", 0, 1));
+    std::optional<proto::Response> r =
+        client_->Call(Commit("svc", zombie.member_id(), zombie.member_epoch(), "orders", 0, 1));
     ASSERT_TRUE(r);
     code = r->error().code();
     if (code != proto::NONE) break;
@@ -197,8 +198,7 @@ TEST_F(GroupProtocolTest, DescribeListAndDelete) {
   ASSERT_TRUE(busy);
   EXPECT_EQ(busy->delete_groups().results(0).error().code(), proto::GROUP_NOT_EMPTY);
 
-  std::optional<proto::Response> left =
-      client_->Call(Heartbeat("svc", member.member_id(), -1));
+  std::optional<proto::Response> left = client_->Call(Heartbeat("svc", member.member_id(), -1));
   ASSERT_TRUE(left);
   EXPECT_EQ(left->group_heartbeat().member_epoch(), -1);
   listed = client_->Call(list);

@@ -92,8 +92,7 @@ TEST_F(MetricsScrapeTest, GroupLagAndMembers) {
   auto client = Connect();
   CreateTopic(*client, "orders", 1);
   for (int i = 0; i < 2; ++i)
-    ASSERT_EQ(client->Call(ProduceRequest("orders", 0, MakeBatch(5)))->error().code(),
-              proto::NONE);
+    ASSERT_EQ(client->Call(ProduceRequest("orders", 0, MakeBatch(5)))->error().code(), proto::NONE);
   proto::Request commit;  // an administrative commit (the group has no members)
   commit.mutable_offset_commit()->set_group_id("billing");
   auto* p = commit.mutable_offset_commit()->add_partitions();

@@ -45,7 +45,7 @@ RssSample ReadRss() {
   while (std::getline(in, line)) {
     int64_t* field = line.rfind("VmRSS:", 0) == 0   ? &sample.rss_kib
                      : line.rfind("VmHWM:", 0) == 0 ? &sample.peak_kib
-                                                     : nullptr;
+                                                    : nullptr;
     if (field != nullptr) *field = std::strtoll(line.c_str() + 6, nullptr, 10);
   }
   return sample;

@@ -107,7 +107,8 @@ TEST_F(RetentionTest, SizeRetentionKeepsAtMostRetentionBytes) {
     for (const proto::FetchedBatch& batch : rest->fetch().partitions(0).batches())
       bytes += batch.batch().size();
     return bytes <= static_cast<uint64_t>(kRetentionBytes);
-  })) << bytes << " bytes kept";
+  })) << bytes
+      << " bytes kept";
   EXPECT_GT(bytes, static_cast<uint64_t>(kRetentionBytes) / 2);
   EXPECT_EQ(Offsets("sized").second, 80);
   EXPECT_EQ(start % 2, 0) << "the log start is always a batch boundary";
@@ -189,8 +190,8 @@ TEST_F(RetentionTest, ReadsRacingWithDeletionSeeNoGapsAndNoWrongRecords) {
   EXPECT_EQ(offset, kBatches * kRecords) << "the reader did not catch up in time";
   EXPECT_GT(Offsets("race").first, 0);
   EXPECT_GT(out_of_range, 0) << "no read raced with a trim";
-  std::printf("racing reader: %d batches read, %d passes, %d out-of-range answers\n",
-              batches_read, passes, out_of_range);
+  std::printf("racing reader: %d batches read, %d passes, %d out-of-range answers\n", batches_read,
+              passes, out_of_range);
 }
 
 // The acceptance test for "the disk really comes back": fill a topic, measure the data
@@ -228,8 +229,7 @@ TEST_F(RetentionTest, DiskSpaceComesBackAfterRetention) {
         return after < before / 4;
       },
       std::chrono::seconds(30)))
-      << "data directory " << before << " bytes before retention, still " << after
-      << " after:\n"
+      << "data directory " << before << " bytes before retention, still " << after << " after:\n"
       << ListFiles(data_dir_);
   std::printf("data directory: %llu bytes produced, %llu on disk before retention, %llu after\n",
               static_cast<unsigned long long>(produced), static_cast<unsigned long long>(before),

@@ -52,8 +52,8 @@ TEST(GroupCommandLineTest, ResetOffsetsNeedsTopicAndExactlyOneTarget) {
   EXPECT_EQ(offset.spec.kind, OffsetResetSpec::Kind::kOffset);
   EXPECT_EQ(offset.spec.value, 42);
   EXPECT_EQ(offset.partition, 3u);
-  GroupResetOffsetsArgs at = std::get<GroupResetOffsetsArgs>(
-      ParseOk(reset({"--to-timestamp=1700000000000"})).command);
+  GroupResetOffsetsArgs at =
+      std::get<GroupResetOffsetsArgs>(ParseOk(reset({"--to-timestamp=1700000000000"})).command);
   EXPECT_EQ(at.spec.kind, OffsetResetSpec::Kind::kTimestamp);
   EXPECT_EQ(at.spec.value, 1700000000000);
   EXPECT_EQ(std::get<GroupResetOffsetsArgs>(ParseOk(reset({"--to-latest"})).command).spec.kind,
@@ -73,8 +73,7 @@ TEST(GroupCommandLineTest, ConsumeWithAGroup) {
   EXPECT_EQ(args.group, "svc");
   EXPECT_EQ(args.session_timeout_ms, 1500);
   EXPECT_FALSE(std::get<ConsumeArgs>(ParseOk({"consume", "orders"}).command).group);
-  EXPECT_NE(ParseError({"consume", "orders", "--group", "svc", "--partition", "1"})
-                .find("--group"),
+  EXPECT_NE(ParseError({"consume", "orders", "--group", "svc", "--partition", "1"}).find("--group"),
             std::string::npos);
   EXPECT_NE(ParseError({"consume", "orders", "--session-timeout-ms", "100"}).find("--group"),
             std::string::npos);

@@ -114,8 +114,7 @@ proto::Response FakeGroupBroker::Heartbeat(const proto::Request& request) {
     response.mutable_group_heartbeat()->set_member_epoch(hb.member_epoch());
     return response;
   }
-  events_.push_back("heartbeat epoch=" + std::to_string(hb.member_epoch()) +
-                    " owned=" + Owned(hb));
+  events_.push_back("heartbeat epoch=" + std::to_string(hb.member_epoch()) + " owned=" + Owned(hb));
   if (next_error_ != proto::NONE) {
     response.mutable_error()->set_code(std::exchange(next_error_, proto::NONE));
     response.mutable_error()->set_message("scripted");

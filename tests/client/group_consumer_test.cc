@@ -127,8 +127,8 @@ TEST_F(GroupConsumerTest, RevokesCommitsThenReleases) {
   const std::vector<std::string> events = broker_.events();
   size_t commit_at = events.size(), release_at = events.size();
   for (size_t i = 0; i < events.size(); ++i) {
-    const bool commit = events[i].rfind("commit", 0) == 0 &&
-                        events[i].find("1=5 2=5") != std::string::npos;
+    const bool commit =
+        events[i].rfind("commit", 0) == 0 && events[i].find("1=5 2=5") != std::string::npos;
     if (commit && commit_at == events.size()) commit_at = i;
     if (events[i] == "heartbeat epoch=2 owned=0" && release_at == events.size()) release_at = i;
   }

@@ -97,7 +97,8 @@ TEST_F(GroupFailoverTest, AKilledMemberIsReplacedFromItsLastCommit) {
   Result<GroupDescription> group = admin_->DescribeGroup("svc");
   ASSERT_TRUE(group.ok()) << group.status().ToString();
   std::map<TopicPartition, int64_t> last_commit;
-  for (const GroupPartitionOffset& o : group->offsets) last_commit[o.partition] = o.committed_offset;
+  for (const GroupPartitionOffset& o : group->offsets)
+    last_commit[o.partition] = o.committed_offset;
 
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -121,8 +122,7 @@ TEST_F(GroupFailoverTest, AKilledMemberIsReplacedFromItsLastCommit) {
     EXPECT_EQ(first, last_commit[tp]) << tp.partition;
   }
   std::cout << "[timing] SIGKILL (session timeout " << kSessionTimeout.count()
-            << " ms) -> partitions flowing at the survivor: " << Ms(flowing - killed_at)
-            << " ms\n";
+            << " ms) -> partitions flowing at the survivor: " << Ms(flowing - killed_at) << " ms\n";
   EXPECT_GE(flowing - killed_at, kSessionTimeout - kSessionTimeout / 3 - milliseconds(100));
 
   // Nothing is skipped: the killed member's output plus the survivor cover every record.
@@ -132,8 +132,10 @@ TEST_F(GroupFailoverTest, AKilledMemberIsReplacedFromItsLastCommit) {
   ASSERT_TRUE(WaitFor(
       [&] {
         std::map<TopicPartition, std::set<int64_t>> seen;
-        for (const ProcessedRecord& r : log_.processed()) seen[r.partition].insert(r.offset);
-        for (const auto& [p, offsets] : by_cli) seen[{kTopic, p}].insert(offsets.begin(), offsets.end());
+        for (const ProcessedRecord& r : log_.processed())
+          seen[r.partition].insert(r.offset);
+        for (const auto& [p, offsets] : by_cli)
+          seen[{kTopic, p}].insert(offsets.begin(), offsets.end());
         for (const auto& [tp, offset] : end) {
           if (static_cast<int64_t>(seen[tp].size()) < offset) return false;
         }
@@ -173,7 +175,8 @@ TEST_F(GroupFailoverTest, ATerminatedMemberCommitsAndLeavesAtOnce) {
   ASSERT_TRUE(WaitFor([&] { return log_.processed_count("w") >= 40; }, "the new records"));
   worker->Stop();
   EXPECT_EQ(log_.processed_count("w"), 40u) << "records were consumed twice";
-  for (const ProcessedRecord& r : log_.processed()) EXPECT_GE(r.offset, 50);
+  for (const ProcessedRecord& r : log_.processed())
+    EXPECT_GE(r.offset, 50);
 }
 
 }  // namespace

@@ -62,16 +62,21 @@ TEST_F(GroupOwnershipTest, MembersComeAndGoWithoutOverlapOrGaps) {
   auto w3 = Worker("w3");
   ASSERT_TRUE(w2->Start());
   ASSERT_TRUE(w3->Start());
-  ASSERT_TRUE(WaitFor([&] { return log_.Owned("w1").size() == 2 && log_.Owned("w2").size() == 2 &&
-                                   log_.Owned("w3").size() == 2; },
-                      "a balanced group of three"));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return log_.Owned("w1").size() == 2 && log_.Owned("w2").size() == 2 &&
+               log_.Owned("w3").size() == 2;
+      },
+      "a balanced group of three"));
 
   // A graceful leave: w1's partitions move without waiting for a session timeout.
   const std::set<TopicPartition> w1_partitions = log_.Owned("w1");
   const SteadyTime left_at = steady_clock::now();
   w1->Stop();
   ASSERT_TRUE(WaitFor(
-      [&] { return FlowingAgain(w1_partitions, {"w2", "w3"}, left_at) != SteadyTime::max(); },
+      [&] {
+        return FlowingAgain(w1_partitions, {"w2", "w3"}, left_at) != SteadyTime::max();
+      },
       "w1's partitions to flow again after it left"));
   std::cout << "[timing] leave -> its partitions flowing at the others: "
             << Ms(FlowingAgain(w1_partitions, {"w2", "w3"}, left_at) - left_at) << " ms\n";
@@ -92,7 +97,9 @@ TEST_F(GroupOwnershipTest, MembersComeAndGoWithoutOverlapOrGaps) {
   const SteadyTime frozen_at = steady_clock::now();
   w2->Freeze();
   ASSERT_TRUE(WaitFor(
-      [&] { return FlowingAgain(w2_partitions, {"w3", "w4"}, frozen_at) != SteadyTime::max(); },
+      [&] {
+        return FlowingAgain(w2_partitions, {"w3", "w4"}, frozen_at) != SteadyTime::max();
+      },
       "w2's partitions to be taken over"));
   const SteadyTime taken_over = FlowingAgain(w2_partitions, {"w3", "w4"}, frozen_at);
   std::cout << "[timing] hang (session timeout " << kSessionTimeout.count()

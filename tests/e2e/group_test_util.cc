@@ -18,8 +18,7 @@ BackgroundProducer::BackgroundProducer(const ClientOptions& client, std::string 
     for (int i = 0; i < batches && !stop_; ++i) {
       std::vector<Record> records;
       for (int r = 0; r < 5; ++r) {
-        records.push_back(
-            Record{"", "r" + std::to_string(i) + "-" + std::to_string(r), {}, 0});
+        records.push_back(Record{"", "r" + std::to_string(i) + "-" + std::to_string(r), {}, 0});
       }
       Result<RecordMetadata> sent =
           (*producer)

@@ -41,15 +41,14 @@ class OperationsTest : public BrokerTest {
 
 TEST_F(OperationsTest, SecondChoreodOnTheSameDataDirectoryFailsAtOnce) {
   const auto start = std::chrono::steady_clock::now();
-  ProcessResult second =
-      RunProcess({CHOREOD_PATH, "--data-dir=" + broker_->data_dir().string(),
-                  "--listen=127.0.0.1:0", "--http-listen=127.0.0.1:0"},
-                 "", dir_.path(), std::chrono::seconds(30));
+  ProcessResult second = RunProcess({CHOREOD_PATH, "--data-dir=" + broker_->data_dir().string(),
+                                     "--listen=127.0.0.1:0", "--http-listen=127.0.0.1:0"},
+                                    "", dir_.path(), std::chrono::seconds(30));
   EXPECT_EQ(second.exit_code, 1);
-  EXPECT_NE(second.err.find("data directory " + broker_->data_dir().string() +
-                            " is in use by another choreod (pid " +
-                            std::to_string(broker_->pid()) + ")"),
-            std::string::npos)
+  EXPECT_NE(
+      second.err.find("data directory " + broker_->data_dir().string() +
+                      " is in use by another choreod (pid " + std::to_string(broker_->pid()) + ")"),
+      std::string::npos)
       << second.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   // The first one never noticed.
@@ -70,7 +69,8 @@ TEST_F(OperationsTest, SigtermUnderLoadLosesNoAcknowledgedRecord) {
   std::vector<Ack> acked;
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<Producer>> producers;
-  for (int p = 0; p < 3; ++p) producers.push_back(CreateProducer());
+  for (int p = 0; p < 3; ++p)
+    producers.push_back(CreateProducer());
   std::vector<std::thread> senders;
   for (int p = 0; p < 3; ++p) {
     senders.emplace_back([&, p] {
@@ -111,19 +111,22 @@ TEST_F(OperationsTest, SigtermUnderLoadLosesNoAcknowledgedRecord) {
   // Senders blocked on a full producer buffer resume once the restarted broker drains it.
   stop = true;
   ASSERT_TRUE(broker_->Start());
-  for (std::thread& sender : senders) sender.join();
+  for (std::thread& sender : senders)
+    sender.join();
   for (auto& producer : producers)
     EXPECT_TRUE(producer->Flush(std::chrono::seconds(60)).ok());
   const auto records = ReadTopic(Client(), "load");
   std::map<std::pair<uint32_t, int64_t>, std::string> stored;
   for (const auto& [partition, list] : records)
-    for (const ConsumedRecord& r : list) stored[{partition, r.offset}] = r.record.value;
+    for (const ConsumedRecord& r : list)
+      stored[{partition, r.offset}] = r.record.value;
   size_t missing = 0;
   for (const Ack& ack : before_restart) {
     auto it = stored.find({ack.partition, ack.offset});
     if (it == stored.end() || it->second != ack.value) ++missing;
   }
-  EXPECT_EQ(missing, 0u) << "of " << before_restart.size() << " records acknowledged before SIGTERM";
+  EXPECT_EQ(missing, 0u) << "of " << before_restart.size()
+                         << " records acknowledged before SIGTERM";
   std::printf("SIGTERM under load: %zu records acknowledged before it, exit after %lld ms\n",
               before_restart.size(),
               static_cast<long long>(
@@ -167,9 +170,8 @@ TEST(OperationsConfigTest, ConfigFileSetsFlagsAndTheCommandLineOverridesIt) {
       {CHOREO_CLI_PATH, "--broker", broker.address(), "produce", "auto", "--partition", "2"},
       "hello\n", dir.path());
   EXPECT_EQ(produced.exit_code, 0) << produced.err;
-  ProcessResult described =
-      RunProcess({CHOREO_CLI_PATH, "--broker", broker.address(), "topic", "describe", "auto"}, "",
-                 dir.path());
+  ProcessResult described = RunProcess(
+      {CHOREO_CLI_PATH, "--broker", broker.address(), "topic", "describe", "auto"}, "", dir.path());
   EXPECT_NE(described.out.find("partitions: 3\nretention.ms: 7200000\n"), std::string::npos)
       << described.out << described.err;
   EXPECT_TRUE(broker.Stop());

@@ -31,7 +31,7 @@ if "$work/embed/order_events" 127.0.0.1:1 2>"$work/err.txt"; then fail "example 
 grep -q "CONNECTION_FAILED" "$work/err.txt" || fail "unexpected error output: $(cat "$work/err.txt")"
 
 # With the installed choreod it must round-trip an event.
-"$work/prefix/bin/choreod" --listen=127.0.0.1:0 --data-dir="$work/data" --port-file="$work/port" \
+"$work/prefix/bin/choreod" --listen=127.0.0.1:0 --http-listen=127.0.0.1:0 --data-dir="$work/data" --port-file="$work/port" \
   2>"$work/choreod.log" &
 broker_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done

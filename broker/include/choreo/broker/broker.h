@@ -2,10 +2,11 @@
 // and can be embedded in-process (tests) or run by choreod (broker/main.cc).
 //
 // Lifecycle: Start() locks the data directory (a second broker on it fails at once), opens the
-// store, binds the listen address (and the HTTP address) and starts serving on its own threads; Shutdown() stops accepting, lets in-flight requests finish (long polls are answered
-// early with what they have), waits up to `shutdown_grace` for connections to drain, then closes
-// the store, which finishes in-flight commits and syncs the WAL. Wait() blocks until Shutdown() has
-// completed. The destructor calls Shutdown().
+// store, binds the listen address (and the HTTP address) and starts serving on its own threads;
+// Shutdown() stops accepting, lets in-flight requests finish (long polls are answered early with
+// what they have), waits up to `shutdown_grace` for connections to drain, then closes the store,
+// which finishes in-flight commits and syncs the WAL. Wait() blocks until Shutdown() has completed.
+// The destructor calls Shutdown().
 //
 // Threading: every method is thread-safe, but Shutdown() and Wait() must not be called from a
 // callback running on the broker's own threads (they join those threads).

@@ -75,7 +75,7 @@ class Admin {
   // Errors: kUnknownTopic, kInvalidPartition.
   Result<int64_t> ListOffset(const TopicPartition& tp, OffsetSpec spec, int64_t timestamp_ms = 0);
 
-  // ---- Consumer groups (see consumer.h and group.h) ----------------------------------------------
+  // ---- Consumer groups (see consumer.h and group.h) ---------------------------------------
 
   // Every group that has members or committed offsets, sorted by id.
   Result<std::vector<GroupListing>> ListGroups();
@@ -87,9 +87,9 @@ class Admin {
   // `spec` says, and returns them. Allowed only while the group has no members (stop its
   // consumers first): kGroupNotEmpty otherwise. Errors: kUnknownTopic, kInvalidPartition.
   Result<std::map<TopicPartition, int64_t>> ResetGroupOffsets(std::string_view group_id,
-                                                             std::string_view topic,
-                                                             std::optional<uint32_t> partition,
-                                                             const OffsetResetSpec& spec);
+                                                              std::string_view topic,
+                                                              std::optional<uint32_t> partition,
+                                                              const OffsetResetSpec& spec);
   // Forgets the group's committed offsets. Errors: kGroupNotEmpty (it has members),
   // kUnknownGroup.
   Status DeleteGroup(std::string_view group_id);
