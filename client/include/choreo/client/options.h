@@ -2,8 +2,8 @@
 //
 // Each Admin, Producer and Consumer owns one TCP connection to the broker, opened (and handshaken)
 // when the object is created. The Producer re-establishes a lost connection itself and resends
-// what was unacknowledged (see producer.h). Admin and Consumer do not yet: every call after the
-// loss fails with kConnectionFailed, and the caller creates a new object to continue.
+// what was unacknowledged (see producer.h); consumer.h says what the Consumer does. An Admin does
+// not: every call after the loss fails with kConnectionFailed, and the caller creates a new one.
 #pragma once
 
 #include <chrono>
