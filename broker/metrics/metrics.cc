@@ -13,7 +13,7 @@ std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (v == std::floor(v) && std::fabs(v) < 1e15) return absl::StrCat(static_cast<int64_t>(v));
-  return absl::StrFormat("%.9g", v);
+  return absl::StrFormat("%.15g", v);  // 15 digits: exact for decimals like 0.1, and for times
 }
 
 std::string LabelSet(const std::vector<std::pair<std::string, std::string>>& labels) {

@@ -112,6 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Abortive close (RST): drops whatever the kernel still holds for a peer that is not reading,
   // instead of leaving an orphaned socket that trickles it out against a closed window.
   void ResetSocket();
+  // Bytes sent but not yet acknowledged by the peer (SIOCOUTQ; 0 where unsupported).
+  int UnacknowledgedBytes();
   bool WriterShouldExit() const;
   void MaybeFinish();
 

@@ -1,5 +1,9 @@
 // The writing side of a Session: the response queue, the writer coroutine and closing.
 #include <absl/strings/str_cat.h>
+#include <sys/ioctl.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
@@ -128,7 +132,22 @@ asio::awaitable<void> Session::LingerAndClose() {
     }
     watchdog.cancel();
   }
-  CloseSocket();
+  // Whatever the peer has not acknowledged by now it is not reading: a plain close would leave an
+  // orphaned socket trickling it out against a closed window (for minutes, under the kernel's
+  // persist timer). Reset instead, so the kernel lets go too.
+  if (UnacknowledgedBytes() > 0) {
+    ResetSocket();
+  } else {
+    CloseSocket();
+  }
+}
+
+int Session::UnacknowledgedBytes() {
+#ifdef __linux__
+  int bytes = 0;
+  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &bytes) == 0) return bytes;
+#endif
+  return 0;
 }
 
 void Session::ResetSocket() {

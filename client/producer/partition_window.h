@@ -39,7 +39,7 @@ class PartitionWindow {
 
   // A new batch may be admitted: there is room and no resend is pending.
   bool HasRoom() const;
-  // Gives `batch` (encoded) the next base sequence and appends it. Returns the bytes to send.
+  // Gives `batch` (encoded) the next base sequence and appends it.
   void Admit(const BatchPtr& batch);
   // Marks `batch` as sent in a new request; call for every request built.
   void OnSent(ProducerBatch& batch);

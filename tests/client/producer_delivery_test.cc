@@ -110,6 +110,23 @@ TEST(ProducerDeliveryTest, ADefinitiveFailureDoesNotBlockLaterBatches) {
   EXPECT_EQ(StoredValues(fake.log), (std::vector<std::string>{"0", "2", "3"}));
 }
 
+TEST(ProducerDeliveryTest, ChecksMetadataAndResendsAfterUnknownTopicOrPartition) {
+  LogBroker fake;
+  fake.log.CreateTopic("t", 2);
+  // The broker briefly does not know the topic (as right after it was created elsewhere).
+  fake.log.SetProduceHook([](const proto::ProduceRequest&, int n) {
+    return n == 0   ? FakeLog::Decision{Action::kFail, proto::UNKNOWN_TOPIC}
+           : n == 1 ? FakeLog::Decision{Action::kFail, proto::INVALID_PARTITION}
+                    : FakeLog::Decision{Action::kApply};
+  });
+  std::unique_ptr<Producer> producer = fake.Create(fake.Options());
+  ASSERT_NE(producer, nullptr);
+  Result<RecordMetadata> result = producer->Send("t", ValueRecord("", "v"), 1).get();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(fake.log.MetadataRequests(), 3);  // the first lookup, then one check per error
+  EXPECT_EQ(fake.log.Records("t", 1).size(), 1u);
+}
+
 TEST(ProducerDeliveryTest, FencingFailsEveryRecordNowAndLater) {
   LogBroker fake;
   fake.log.CreateTopic("t", 2);

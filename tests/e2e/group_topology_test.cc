@@ -50,7 +50,9 @@ TEST_F(GroupTopologyTest, NewMatchingTopicsAndAddedPartitionsAreConsumed) {
   ASSERT_TRUE(poll_until([&] { return consumed["events.payments"] == 4; }, "the new topic"));
 
   std::unique_ptr<Admin> admin = ConnectAdmin();
-  ASSERT_TRUE(admin->AlterTopic("events.orders", {.partitions = 3}).ok());
+  TopicChanges grow;
+  grow.partitions = 3;
+  ASSERT_TRUE(admin->AlterTopic("events.orders", grow).ok());
   produce("events.orders", 2, 3);
   ASSERT_TRUE(poll_until([&] { return consumed["events.orders"] == 8; }, "the added partition"));
   EXPECT_EQ((*consumer)->Assignment().size(), 5u);

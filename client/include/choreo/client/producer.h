@@ -14,7 +14,9 @@
 // (Kafka's murmur2; see partitioner.h). A record without a key is spread: unkeyed records stick to
 // one partition until its batch is closed, then move on to another. Partition counts come from
 // the broker's metadata, fetched when a topic is first used, refreshed after UNKNOWN_TOPIC or
-// INVALID_PARTITION (a bounded number of times per batch) and every `metadata_max_age`.
+// INVALID_PARTITION (a bounded number of times per batch) and every `metadata_max_age`. As with
+// Kafka, adding partitions to a topic remaps keys: a key's records sent before and after the
+// producer sees the new count may be in two partitions.
 #pragma once
 
 #include <chrono>
@@ -114,8 +116,9 @@ using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 // Every record's outcome is reported exactly once: through the returned future or the callback.
 // An acknowledged record's offset is its batch's base offset plus its index in the batch (-1 in
 // the unexpected case of a broker answering DUPLICATE_SEQUENCE: stored, offset unknown).
-// Callbacks run on one of the producer's internal threads (its I/O or sender thread), one at a
-// time, and those of one partition in the order the records were sent. They must not block or
+// Callbacks run on one of the producer's internal threads (its I/O or sender thread; for records
+// failed by Close(), the thread calling Close()), one at a time, and those of one partition in the
+// order the records were sent. They must not block or
 // throw, and must not call Flush(), Close() or the destructor (Flush() and Close() return
 // kInvalidArgument when called from a callback). A Send() from a callback is allowed and never
 // waits for buffer memory. A send rejected before it is buffered (closed producer, invalid
