@@ -9,6 +9,11 @@
 #include "broker/group/group_log.h"
 
 namespace choreo::broker {
+namespace {
+
+constexpr size_t kMaxIdLength = 255;
+
+}  // namespace
 
 absl::Status ValidateGroupOptions(const GroupOptions& options) {
   const absl::Duration zero = absl::ZeroDuration();
@@ -67,6 +72,12 @@ ConsumerGroup* GroupCoordinator::FindLive(std::string_view group_id, absl::Time 
 absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view group_id,
                                                             HeartbeatInput input, absl::Time now) {
   if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
+  // Member ids may be chosen by clients; both ids are kept in memory and echoed back.
+  if (input.member_id.size() > kMaxIdLength || input.instance_id.size() > kMaxIdLength) {
+    return MakeGroupError(
+        GroupErrorKind::kInvalidRequest,
+        absl::StrCat("member and instance ids are limited to ", kMaxIdLength, " bytes"));
+  }
   MutexLock lock(&mu_);
   ConsumerGroup* group = FindLive(group_id, now);
   const bool joining = input.member_epoch == kJoinEpoch;

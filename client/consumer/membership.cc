@@ -78,6 +78,7 @@ void Membership::Subscribe(std::vector<std::string> topics, std::string pattern)
   topics_ = std::move(topics);
   pattern_ = std::move(pattern);
   subscribed_ = true;
+  view_.error = OkStatus();  // a new subscription may fix what the broker refused
   subscription_dirty_ = true;
   ++subscription_version_;
   urgent_ = true;

@@ -243,6 +243,9 @@ TEST_F(GroupCoordinatorTest, BadJoinsAreInvalidRequests) {
   EXPECT_EQ(KindOf(coordinator_.Heartbeat("", in, now_).status()), GroupErrorKind::kInvalidRequest);
   EXPECT_EQ(KindOf(coordinator_.Heartbeat(std::string(300, 'g'), in, now_).status()),
             GroupErrorKind::kInvalidRequest);
+  in.member_id = std::string(256, 'm');
+  EXPECT_EQ(KindOf(coordinator_.Heartbeat("g", in, now_).status()),
+            GroupErrorKind::kInvalidRequest);
   EXPECT_TRUE(coordinator_.List(now_).empty()) << "failed joins leave no group behind";
 }
 
