@@ -18,6 +18,8 @@ extern "C" const char* __tsan_default_suppressions() {
          "race:rocksdb::MemTable::Add\n"
          "race:rocksdb::Arena::AllocateNewBlock\n"
          "race:rocksdb::WritableFileWriter::Append\n"
+         // The write-group leader (the committer) merging a follower's batch (a retention pass).
+         "race:rocksdb::WriteBatchInternal::Append\n"
          // A reader's key comparison inside a memtable block the committer is filling; TSan
          // sometimes loses the writer's stack, so the reader's frame is the one to match.
          "race:BytewiseComparatorImpl\n";

@@ -76,12 +76,14 @@ TEST_F(OperationsTest, SigtermUnderLoadLosesNoAcknowledgedRecord) {
     senders.emplace_back([&, p] {
       for (int n = 0; !stop; ++n) {
         std::string value = "p" + std::to_string(p) + "-" + std::to_string(n);
-        producers[p]->Send("load", Record{.key = std::to_string(n % 16), .value = value},
-                           std::nullopt, [&, value](const Result<RecordMetadata>& r) {
-                             if (!r.ok()) return;
-                             std::lock_guard lock(mu);
-                             acked.push_back({r->partition, r->offset, value});
-                           });
+        producers[p]->Send(
+            "load",
+            Record{.key = std::to_string(n % 16), .value = value, .headers = {}, .timestamp_ms = 0},
+            std::nullopt, [&, value](const Result<RecordMetadata>& r) {
+              if (!r.ok()) return;
+              std::lock_guard lock(mu);
+              acked.push_back({r->partition, r->offset, value});
+            });
         if (n % 64 == 63) std::this_thread::yield();
       }
     });
