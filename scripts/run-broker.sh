@@ -3,5 +3,5 @@
 # (data in ./data, listening on 127.0.0.1:7420). Extra arguments are passed to choreod.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/build.sh release
+./scripts/build.sh release choreod choreo_cli choreo_bench
 exec ./build/release/bin/choreod "$@"
