@@ -33,7 +33,7 @@ ABSL_FLAG(double, duration, 10, "seconds to produce for when --records is 0");
 ABSL_FLAG(double, rate, 0, "target produce rate in records/s over all producers; 0 = unlimited");
 ABSL_FLAG(uint64_t, batch_bytes, 256 << 10, "producer batch size in bytes");
 ABSL_FLAG(int, linger_ms, 5, "producer linger time in milliseconds");
-ABSL_FLAG(std::string, compression, "none", "producer batch compression: none");
+ABSL_FLAG(std::string, compression, "none", "producer batch compression: none, lz4 or zstd");
 ABSL_FLAG(bool, backlog, false,
           "produce everything first, then measure consumers reading the backlog from the start");
 ABSL_FLAG(bool, spawn_broker, false, "start a choreod with a temporary data dir for the run");
