@@ -35,6 +35,15 @@ rocksdb::BlockBasedTableOptions TableOptions(const std::shared_ptr<rocksdb::Cach
   return table;
 }
 
+rocksdb::ColumnFamilyOptions SmallOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 4 * kMiB;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
+  return cf;
+}
+
+}  // namespace
+
 rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
                                             const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
@@ -52,13 +61,6 @@ rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
   return cf;
 }
 
-rocksdb::ColumnFamilyOptions SmallOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = 4 * kMiB;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
-  return cf;
-}
-
 rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
   rocksdb::DBOptions db;
   if (options.env != nullptr) db.env = options.env;
@@ -72,8 +74,6 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
   db.max_log_file_size = 16 * kMiB;
   return db;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& options) {
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);

@@ -14,12 +14,15 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <rocksdb/options.h>
+
 #include <memory>
 #include <string_view>
 
 #include "choreo/storage/log_store.h"
 
 namespace rocksdb {
+class Cache;
 class ColumnFamilyHandle;
 class DB;
 class Status;
@@ -45,6 +48,12 @@ struct StoreDb {
   rocksdb::ColumnFamilyHandle* offsets = nullptr;
   rocksdb::ColumnFamilyHandle* producers = nullptr;
 };
+
+// The options StoreDb::Open uses, exposed so that bench/rocksdb_options can measure variants of
+// exactly these (README.md, "RocksDB options", records why each is what it is).
+rocksdb::DBOptions DatabaseOptions(const StoreOptions& options);
+rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
+                                            const std::shared_ptr<rocksdb::Cache>& cache);
 
 // Maps a failed RocksDB status to a store error: a full disk is kNoSpace, anything else kIoError.
 // `context` says what was being done ("append to 'orders'/3").
