@@ -34,6 +34,7 @@
 #include "broker/metrics/broker_collectors.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/group_collector.h"
+#include "broker/metrics/storage_metrics.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
 #include "broker/retention/retention_scheduler.h"
@@ -124,10 +125,12 @@ class Broker::Impl {
 
   const BrokerOptions options_;
   std::unique_ptr<DataDirLock> data_dir_lock_;  // held from before the store opens until closed
+  MetricsRegistry registry_;
+  // The store's observer: must outlive it.
+  std::unique_ptr<StorageMetrics> storage_metrics_;
   std::unique_ptr<storage::LogStore> store_;
   std::unique_ptr<TopicTable> topics_;
   PartitionWaiters waiters_;
-  MetricsRegistry registry_;
   std::unique_ptr<BrokerMetrics> metrics_;
   std::unique_ptr<MemoryBudget> produce_memory_;
   std::unique_ptr<TopicTableSource> group_topics_;
@@ -160,8 +163,10 @@ absl::Status Broker::Impl::Start() {
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(options_.store.data_dir);
   if (!lock.ok()) return lock.status();
   data_dir_lock_ = *std::move(lock);
-  absl::StatusOr<std::unique_ptr<storage::LogStore>> store =
-      storage::LogStore::Open(options_.store);
+  storage_metrics_ = std::make_unique<StorageMetrics>(registry_);
+  storage::StoreOptions store_options = options_.store;
+  store_options.observer = storage_metrics_.get();
+  absl::StatusOr<std::unique_ptr<storage::LogStore>> store = storage::LogStore::Open(store_options);
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
   topics_ = std::make_unique<TopicTable>(*store_);

@@ -12,6 +12,10 @@
 // Under kInterval a second thread syncs the WAL every fsync_interval; a failed sync is sticky:
 // every later append fails (after a failed fsync the kernel may have dropped the dirty pages).
 //
+// StoreOptions::observer, if set, is told about each group that wrote something (batches, bytes,
+// write and fsync time) on the committer thread before the group's callbacks run, and about each
+// periodic WAL sync on the sync thread.
+//
 // Lifecycle: Start() once, then Enqueue() from any thread, then Stop() (idempotent; the destructor
 // calls it). Callbacks and the listener run on the committer thread with no lock held; they must
 // not block and must not call Stop()/LogStore::Close().

@@ -68,6 +68,9 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
   }
   partition.next_offset += append.fields.record_count;
   touched.bytes += static_cast<int64_t>(append.batch.size());
+  staged_.batches += 1;
+  staged_.records += append.fields.record_count;
+  staged_.bytes += append.batch.size();
   if (append.fields.producer_id >= 0) RecordProducer(append, partition, base);
   return AppendResult{.base_offset = base};
 }

@@ -60,6 +60,13 @@ class GroupBuilder {
   absl::Status Seal();
 
   rocksdb::WriteBatch& batch() { return batch_; }
+  // The record batches staged so far (not duplicates or rejected appends).
+  struct Staged {
+    uint64_t batches = 0;
+    uint64_t records = 0;
+    uint64_t bytes = 0;
+  };
+  const Staged& staged() const { return staged_; }
   // True when no append was staged (only errors and duplicates): nothing needs writing.
   bool NothingStaged() const { return batch_.Count() == 0; }
 
@@ -92,6 +99,7 @@ class GroupBuilder {
   const StoreDb& db_;
   const ProducerRegistry& producers_;
   rocksdb::WriteBatch batch_;
+  Staged staged_;
   absl::flat_hash_map<PartitionState*, Touched> touched_;
   absl::flat_hash_map<ProducerKey, ProducerUndo> producer_undo_;
 };

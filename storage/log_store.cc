@@ -150,9 +150,14 @@ absl::StatusOr<PartitionOffsets> LogStore::Impl::GetOffsets(std::string_view nam
                                                             PartitionId partition) const {
   absl::StatusOr<std::shared_ptr<TopicState>> topic = FindPartition(name, partition);
   if (!topic.ok()) return topic.status();
-  VisibleRange range = Visible(**topic, partition);
-  return PartitionOffsets{.log_start_offset = range.log_start,
-                          .high_watermark = range.high_watermark};
+  PartitionState& state = (*topic)->partitions[partition];
+  // Under size_mu: the committer moves the high watermark and the appended bytes together, and
+  // retention the log start and the size base, so the three values match.
+  MutexLock lock(&state.size_mu);
+  return PartitionOffsets{
+      .log_start_offset = state.log_start.load(std::memory_order_acquire),
+      .high_watermark = state.high_watermark.load(std::memory_order_acquire),
+      .stored_bytes = state.size_known ? state.size_base + state.appended_bytes : -1};
 }
 
 absl::StatusOr<Offset> LogStore::Impl::OffsetForTimestamp(std::string_view name,

@@ -91,6 +91,10 @@ absl::Status LogStore::Flush() {
   return impl_->Flush();
 }
 
+absl::StatusOr<DbStats> LogStore::GetDbStats() const {
+  return impl_->GetDbStats();
+}
+
 void LogStore::SetCommitListener(CommitListener listener) {
   impl_->SetCommitListener(std::move(listener));
 }

@@ -1,6 +1,7 @@
 // LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
 // Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
-// reads, open/close), log_store_admin.cc (producers, group offsets) and log_store_retention.cc.
+// reads, open/close), log_store_admin.cc (producers, group offsets), log_store_retention.cc and
+// log_store_stats.cc.
 //
 // Locks, always taken in this order:
 //   retention_mu_     serializes retention passes (they own the per-partition size accounting).
@@ -68,6 +69,9 @@ class LogStore::Impl {
   // log_store_retention.cc
   absl::StatusOr<int64_t> ApplyRetention(int64_t now_ms);
   absl::Status Flush();
+
+  // log_store_stats.cc
+  absl::StatusOr<DbStats> GetDbStats() const;
 
  private:
   struct Trim;

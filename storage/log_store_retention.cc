@@ -67,6 +67,8 @@ absl::Status LogStore::Impl::CommitTrims(std::vector<Trim>& trims) {
   // or a restart sorts it out; nothing a reader may see is ever deleted first.
   for (Trim& trim : trims) {
     PartitionState& state = trim.topic->partitions[trim.partition];
+    // Together, so GetOffsets() sees the log start and the size move at once.
+    MutexLock size(&state.size_mu);
     state.log_start.store(trim.plan.new_log_start, std::memory_order_release);
     if (state.size_known) state.size_base -= trim.plan.dropped_bytes;
   }

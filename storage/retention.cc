@@ -89,23 +89,29 @@ absl::StatusOr<RetentionPlan> PlanRetention(const StoreDb& db, const TopicInfo& 
   if (!by_time && !by_size) return plan;
   Offset high_watermark = 0;
   int64_t appended = 0;
+  bool size_known = false;
+  int64_t size_base = 0;
   {
     MutexLock lock(&state.size_mu);
     high_watermark = state.high_watermark.load(std::memory_order_acquire);
     appended = state.appended_bytes;
+    size_known = state.size_known;
+    size_base = state.size_base;
   }
   if (log_start >= high_watermark) return plan;
 
   int64_t total = -1;  // batch bytes in [log_start, high_watermark), if known
   if (by_size) {
-    if (!state.size_known) {
+    if (!size_known) {
       absl::StatusOr<int64_t> sum =
           SumBatchBytes(db, topic, partition, log_start, high_watermark, canceled);
       if (!sum.ok()) return sum.status();
-      state.size_base = *sum - appended;
+      size_base = *sum - appended;
+      MutexLock lock(&state.size_mu);
+      state.size_base = size_base;
       state.size_known = true;
     }
-    total = state.size_base + appended;
+    total = size_base + appended;
   }
   // now_ms >= 0 and retention_ms >= 0, so this cannot overflow.
   const int64_t cutoff =

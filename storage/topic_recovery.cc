@@ -92,6 +92,9 @@ absl::Status TopicRegistry::RecoverOffsets(TopicState& topic) {
     // A partition trimmed to empty has no keys left; it continues at its log start.
     state.next_offset = std::max(*next, state.log_start.load());
     state.high_watermark.store(state.next_offset);
+    MutexLock lock(&state.size_mu);
+    // An empty partition's size is known (0); a retention pass measures the others on demand.
+    state.size_known = state.next_offset == state.log_start.load();
   }
   return absl::OkStatus();
 }

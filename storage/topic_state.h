@@ -28,15 +28,19 @@ struct PartitionState {
   // read and written only by the committer while it holds its commit mutex.
   absl::flat_hash_map<int64_t, ProducerPartitionState> producers;
 
-  // Size accounting for size-based retention. The committer adds the batch bytes of each group
-  // under size_mu together with moving the high watermark, so that retention can read a matching
-  // (high watermark, appended_bytes) pair without stopping appends.
+  // Size accounting, for size-based retention and the partition's size metric. The committer adds
+  // the batch bytes of each group under size_mu together with moving the high watermark, so that
+  // retention and GetOffsets() read a matching (high watermark, appended_bytes) pair without
+  // stopping appends.
   Mutex size_mu;
   int64_t appended_bytes CHOREO_GUARDED_BY(size_mu) = 0;  // batch bytes committed since Open
-  // Owned by retention passes (serialized by LogStore's retention mutex): once size_known, the
-  // batch bytes in [log_start, high_watermark) are size_base + appended_bytes.
-  bool size_known = false;
-  int64_t size_base = 0;
+  // Once size_known, the batch bytes in [log_start, high_watermark) are size_base +
+  // appended_bytes. A new partition is empty, so known; Load() clears it for a partition that
+  // holds data (nothing is scanned at Open), and the first retention pass that needs the size
+  // measures it. Written at Load() and then only by retention passes (serialized by LogStore's
+  // retention mutex), under size_mu; retention moves log_start under size_mu too.
+  bool size_known CHOREO_GUARDED_BY(size_mu) = true;
+  int64_t size_base CHOREO_GUARDED_BY(size_mu) = 0;
 };
 
 // A topic's partitions. Shared between the versions of a topic's state (AlterTopic makes a new

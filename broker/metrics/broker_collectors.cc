@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "broker/metrics/storage_metrics.h"
 #include "broker/metrics/system_collectors.h"
 
 namespace choreo::broker {
@@ -17,6 +18,8 @@ void RegisterBrokerCollectors(BrokerMetrics& metrics, const TopicTable& topics,
   });
   metrics.registry().AddCollector(
       [data_dir](SampleWriter& writer) { CollectDataDirSize(writer, data_dir); });
+  metrics.registry().AddCollector(
+      [&store](SampleWriter& writer) { CollectDbStats(writer, store); });
   metrics.registry().AddCollector(CollectProcessMetrics);
 }
 

@@ -1,6 +1,6 @@
-// The scrape-time collectors the broker registers: per-partition offsets and traffic, topic count,
-// data directory size and process metrics. Consumer-group metrics are registered by the group
-// coordinator through the same MetricsRegistry::AddCollector hook.
+// The scrape-time collectors the broker registers: per-partition offsets, sizes and traffic, topic
+// count, data directory size, RocksDB statistics and process metrics. Consumer-group metrics are
+// registered by the group coordinator through the same MetricsRegistry::AddCollector hook.
 #pragma once
 
 #include <string>

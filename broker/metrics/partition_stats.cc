@@ -56,6 +56,15 @@ void PartitionStats::Collect(SampleWriter& writer, const std::vector<storage::To
   family("choreo_partition_log_end_offset", "gauge",
          "Offset the next record appended to the partition will get (the high watermark).",
          [](const Row& row) { return row.offsets.high_watermark; });
+  // Only where the store knows the size (it does not scan a partition at start-up to find out).
+  writer.Family("choreo_partition_bytes", "gauge",
+                "Record batch bytes stored in the partition between its log start and end.");
+  for (const Row& row : rows) {
+    if (row.offsets.stored_bytes >= 0) {
+      writer.Sample("choreo_partition_bytes", row.labels,
+                    static_cast<double>(row.offsets.stored_bytes));
+    }
+  }
   family("choreo_partition_produced_bytes_total", "counter",
          "Record batch bytes appended to the partition since the broker started.",
          counter(&PartitionCounters::produced_bytes));

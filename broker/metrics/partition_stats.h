@@ -1,6 +1,6 @@
 // PartitionStats: per-partition traffic counters (bytes and records produced and fetched), and the
 // scrape-time collector that renders them together with each partition's log start and end
-// offsets.
+// offsets and stored bytes.
 //
 // Counters are keyed by topic id, which the store never reuses, so a deleted topic's counters
 // cannot leak into a new topic of the same name; the collector renders only topics that still
@@ -46,8 +46,8 @@ class PartitionStats {
   // lives.
   PartitionCounters* Get(storage::TopicId topic, storage::PartitionId partition);
 
-  // Writes the per-partition families for `topics` (the live topics), reading offsets from
-  // `store` (in-memory, no I/O).
+  // Writes the per-partition families for `topics` (the live topics), reading offsets and sizes
+  // from `store` (in-memory, no I/O).
   void Collect(SampleWriter& writer, const std::vector<storage::TopicInfo>& topics,
                const storage::LogStore& store);
 

@@ -38,7 +38,8 @@ TEST_F(MetricsScrapeTest, ValuesMatchKnownTraffic) {
     p0_bytes += batch.size();
     ASSERT_EQ(client->Call(ProduceRequest("orders", 0, batch))->error().code(), proto::NONE);
   }
-  ASSERT_EQ(client->Call(ProduceRequest("orders", 1, MakeBatch(2)))->error().code(), proto::NONE);
+  const std::string p1_batch = MakeBatch(2);
+  ASSERT_EQ(client->Call(ProduceRequest("orders", 1, p1_batch))->error().code(), proto::NONE);
   // One request error, and one fetch that asks for more than the broker's cap.
   ASSERT_EQ(client->Call(ProduceRequest("nope", 0, MakeBatch(1)))->error().code(),
             proto::UNKNOWN_TOPIC);
@@ -79,6 +80,21 @@ TEST_F(MetricsScrapeTest, ValuesMatchKnownTraffic) {
   EXPECT_EQ(value("choreo_produce_batch_bytes_count"), 4);
   EXPECT_EQ(value("choreo_produce_pending_bytes"), 0);
 
+  // Storage: produced one at a time, each batch is its own group commit.
+  EXPECT_EQ(value("choreo_partition_bytes" + p0), p0_bytes);
+  EXPECT_EQ(value("choreo_partition_bytes" + p1), p1_batch.size());
+  EXPECT_EQ(value("choreo_group_commit_batches_count"), 4);
+  EXPECT_EQ(value("choreo_group_commit_batches_sum"), 4);
+  EXPECT_EQ(value("choreo_group_commit_records_sum"), 14);
+  EXPECT_EQ(value("choreo_group_commit_bytes_sum"), p0_bytes + p1_batch.size());
+  EXPECT_EQ(value("choreo_storage_write_duration_seconds_count"), 4);
+  EXPECT_EQ(value("choreo_fsync_duration_seconds_count"), 0);  // --fsync=never
+  EXPECT_GE(value("choreo_rocksdb_pending_compaction_bytes"), 0);
+  EXPECT_GE(value("choreo_rocksdb_sst_bytes"), 0);
+  EXPECT_GE(value("choreo_rocksdb_live_sst_bytes"), 0);
+  EXPECT_GT(value("choreo_rocksdb_memtable_bytes"), p0_bytes);
+  EXPECT_GE(value("choreo_rocksdb_running_compactions"), 0);
+
   EXPECT_EQ(value("choreo_connections"), 1);
   EXPECT_EQ(value("choreo_connections_accepted_total"), 1);
   EXPECT_EQ(value("choreo_limit_hits_total{limit=\"max_fetch_bytes\"}"), 1);
@@ -86,6 +102,24 @@ TEST_F(MetricsScrapeTest, ValuesMatchKnownTraffic) {
   EXPECT_GT(value("choreo_data_dir_bytes"), 0);
   EXPECT_GT(value("process_resident_memory_bytes"), 0);
   EXPECT_GT(value("process_open_fds"), 0);
+}
+
+TEST_F(MetricsScrapeTest, FsyncAlwaysTimesEveryGroupCommitsFsync) {
+  BrokerOptions options = DefaultOptions();
+  options.http_listen = "127.0.0.1:0";
+  options.store.fsync = storage::FsyncPolicy::kAlways;
+  StartBroker(options);
+  auto client = Connect();
+  CreateTopic(*client, "orders", 1);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(client->Call(ProduceRequest("orders", 0, MakeBatch(3)))->error().code(), proto::NONE);
+
+  const std::string text = Scrape();
+  ASSERT_TRUE(IsValidPrometheusText(text)) << text;
+  EXPECT_EQ(SampleValue(text, "choreo_fsync_duration_seconds_count"), 3);
+  EXPECT_GE(SampleValue(text, "choreo_fsync_duration_seconds_sum").value_or(-1), 0);
+  EXPECT_EQ(SampleValue(text, "choreo_group_commit_batches_sum"), 3);
+  EXPECT_EQ(SampleValue(text, "choreo_fsync_failures_total"), 0);
 }
 
 TEST_F(MetricsScrapeTest, GroupLagAndMembers) {

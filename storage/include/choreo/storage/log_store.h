@@ -41,6 +41,8 @@ class Env;
 
 namespace choreo::storage {
 
+class StoreObserver;
+
 using Offset = int64_t;
 using PartitionId = uint32_t;
 using TopicId = uint32_t;
@@ -71,6 +73,9 @@ struct StoreOptions {
   // The RocksDB environment, for tests that inject I/O failures. Ownership is NOT transferred; it
   // must outlive the store. Default: nullptr, meaning rocksdb::Env::Default().
   rocksdb::Env* env = nullptr;
+  // Told about every group commit and WAL sync (store_observer.h), for metrics. Ownership is NOT
+  // transferred; it must outlive the store. Default: nullptr (nothing is measured).
+  StoreObserver* observer = nullptr;
 };
 
 // Per-topic configuration, stored with the topic.
@@ -144,6 +149,29 @@ struct StoredBatch {
 struct PartitionOffsets {
   Offset log_start_offset = 0;
   Offset high_watermark = 0;  // offset the next appended record will get, once visible
+  // Batch bytes stored in [log_start_offset, high_watermark), or -1 if not known. Only
+  // GetOffsets() fills it (-1 elsewhere). Known for partitions that were empty when the store
+  // opened or were created since, and for the others once a size-retention pass measured them
+  // (nothing is scanned at Open()); it grows with appends and shrinks with retention.
+  int64_t stored_bytes = -1;
+};
+
+// RocksDB's own view of the store, summed over the column families (LogStore::GetDbStats()).
+struct DbStats {
+  // SST files of every version still referenced (includes obsolete files a reader still pins).
+  uint64_t total_sst_bytes = 0;
+  // SST files of the current version.
+  uint64_t live_sst_bytes = 0;
+  // Bytes RocksDB estimates compaction must rewrite to bring every level under its target; a
+  // growing value means compaction is falling behind (writes are slowed, then stopped).
+  uint64_t pending_compaction_bytes = 0;
+  // Active and unflushed immutable memtables.
+  uint64_t memtable_bytes = 0;
+  // Compactions and flushes running now.
+  uint64_t running_compactions = 0;
+  uint64_t running_flushes = 0;
+  // Memory held by the shared block cache.
+  uint64_t block_cache_bytes = 0;
 };
 
 struct ReadResult {
@@ -232,6 +260,7 @@ class LogStore {
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset offset,
                                   uint64_t max_bytes) const;
 
+  // In memory, no I/O: cheap enough for every scrape.
   absl::StatusOr<PartitionOffsets> GetOffsets(std::string_view topic, PartitionId partition) const;
 
   // The first offset of the first batch whose max timestamp is >= timestamp_ms, or -1 if none.
@@ -281,6 +310,10 @@ class LogStore {
   // Flushes every column family's memtable to disk and waits (for tests and tools that measure
   // the data directory, and before a backup). Not needed for durability: the WAL provides that.
   absl::Status Flush();
+
+  // RocksDB properties (sizes, compaction backlog, memory), read from RocksDB's in-memory state
+  // without I/O. Errors: kClosed, kIoError (a property RocksDB does not know).
+  absl::StatusOr<DbStats> GetDbStats() const;
 
   // Replaces the listener told about newly visible data. Set it before appending.
   void SetCommitListener(CommitListener listener);
