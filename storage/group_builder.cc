@@ -5,6 +5,7 @@
 
 #include "choreo/storage/errors.h"
 #include "storage/keys.h"
+#include "storage/meta_format.h"
 #include "storage/producer_format.h"
 #include "storage/value_format.h"
 
@@ -50,10 +51,8 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
     std::optional<absl::StatusOr<AppendResult>> decided = CheckProducer(append, partition);
     if (decided.has_value()) return *std::move(decided);
   }
-  Touched& touched = touched_
-                         .try_emplace(&partition, Touched{append.topic->info.id, append.partition,
-                                                          partition.next_offset})
-                         .first->second;
+  touched_.try_emplace(&partition, Touched{append.topic->info.id, append.partition,
+                                           partition.next_offset, partition.next_end_bytes});
   const Offset base = partition.next_offset;
   RecordKey key = EncodeRecordKey(append.topic->info.id, append.partition, base);
   BatchHeaderBytes header = EncodeBatchHeader(append.fields, append.batch);
@@ -67,7 +66,7 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
                           absl::StrCat("append to ", Where(append), ": ", s.ToString()));
   }
   partition.next_offset += append.fields.record_count;
-  touched.bytes += static_cast<int64_t>(append.batch.size());
+  partition.next_end_bytes += static_cast<int64_t>(append.batch.size());
   staged_.batches += 1;
   staged_.records += append.fields.record_count;
   staged_.bytes += append.batch.size();
@@ -117,6 +116,13 @@ absl::Status GroupBuilder::Seal() {
                                    EncodeProducerState(partition->producers.at(producer_id)));
     if (!s.ok()) return FromRocksStatus(s, "stage producer state");
   }
+  // One small Put per partition, so that Open() knows the partition's size without scanning it.
+  for (const auto& [partition, t] : touched_) {
+    if (!partition->end_bytes_durable) continue;
+    rocksdb::Status s = batch_.Put(db_.meta, EndBytesMetaKey(t.topic_id, t.partition),
+                                   EncodeEndBytes(partition->next_end_bytes));
+    if (!s.ok()) return FromRocksStatus(s, "stage end byte position");
+  }
   return absl::OkStatus();
 }
 
@@ -128,7 +134,7 @@ std::vector<AdvancedPartition> GroupBuilder::Publish() {
       // Together, so that retention reads a matching (high watermark, bytes) pair.
       MutexLock lock(&partition->size_mu);
       partition->high_watermark.store(partition->next_offset, std::memory_order_release);
-      partition->appended_bytes += t.bytes;
+      partition->appended_bytes = partition->next_end_bytes;
     }
     advanced.push_back({t.topic_id, t.partition, partition->next_offset});
   }
@@ -136,8 +142,10 @@ std::vector<AdvancedPartition> GroupBuilder::Publish() {
 }
 
 void GroupBuilder::Rollback() {
-  for (auto& [partition, t] : touched_)
+  for (auto& [partition, t] : touched_) {
     partition->next_offset = t.next_offset_before;
+    partition->next_end_bytes = t.next_end_bytes_before;
+  }
   for (auto& [key, undo] : producer_undo_) {
     const auto& [partition, producer_id] = key;
     if (undo.before.has_value()) {

@@ -6,12 +6,13 @@
 // is a retry of a recent one (answered with its original offsets, nothing staged), or rejects it.
 // Offsets and producer state are updated in memory as it goes, so later appends of the same group
 // see earlier ones (several batches of one producer may be in flight per partition). Seal() then
-// stages the final producer state of every (producer, partition) touched, in the same WriteBatch
-// as the records. After the write, Publish() makes the data visible; if it failed, Rollback()
-// restores next offsets and producer state exactly as they were before the group.
+// stages the final producer state of every (producer, partition) touched and the end byte
+// position ('B') of every partition appended to, in the same WriteBatch as the records. After the
+// write, Publish() makes the data visible; if it failed, Rollback() restores next offsets, end
+// byte positions and producer state exactly as they were before the group.
 //
 // Threading: used by the committer thread only, while it holds the commit mutex (which is what
-// guards PartitionState::next_offset and ::producers). One builder per group.
+// guards PartitionState::next_offset, ::next_end_bytes and ::producers). One builder per group.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -56,7 +57,8 @@ class GroupBuilder {
   // original one with duplicate = true; log_start_offset is left for the caller), or this
   // append's own error (sequence or epoch violations, a deleted topic).
   absl::StatusOr<AppendResult> Add(const PendingAppend& append);
-  // Stages the producer state changed by the group. Call once, after the last Add().
+  // Stages the producer state changed by the group and the partitions' end byte positions. Call
+  // once, after the last Add().
   absl::Status Seal();
 
   rocksdb::WriteBatch& batch() { return batch_; }
@@ -73,7 +75,8 @@ class GroupBuilder {
   // After a successful write: advances the high watermarks and the partitions' byte counts.
   // Returns the partitions advanced.
   std::vector<AdvancedPartition> Publish();
-  // After a failed write: gives the offsets back and restores the producer state.
+  // After a failed write: gives the offsets and byte positions back and restores the producer
+  // state.
   void Rollback();
 
  private:
@@ -81,7 +84,7 @@ class GroupBuilder {
     TopicId topic_id = 0;
     PartitionId partition = 0;
     Offset next_offset_before = 0;
-    int64_t bytes = 0;  // batch bytes staged for the partition
+    int64_t next_end_bytes_before = 0;
   };
   struct ProducerUndo {
     TopicId topic_id = 0;

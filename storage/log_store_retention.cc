@@ -4,6 +4,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <optional>
+
 #include "choreo/storage/errors.h"
 #include "storage/keys.h"
 #include "storage/log_store_impl.h"
@@ -23,6 +25,8 @@ struct LogStore::Impl::Trim {
   std::shared_ptr<TopicState> topic;
   PartitionId partition = 0;
   RetentionPlan plan;
+  // The byte position of the new log start, when the partition's size is known.
+  std::optional<int64_t> start_bytes = std::nullopt;
   bool skipped = false;  // the topic was deleted meanwhile
 };
 
@@ -70,7 +74,13 @@ absl::Status LogStore::Impl::CommitTrims(std::vector<Trim>& trims) {
     // Together, so GetOffsets() sees the log start and the size move at once.
     MutexLock size(&state.size_mu);
     state.log_start.store(trim.plan.new_log_start, std::memory_order_release);
-    if (state.size_known) state.size_base -= trim.plan.dropped_bytes;
+    if (state.size_known) {
+      state.size_base -= trim.plan.dropped_bytes;
+      // -size_base is the new start's byte position. It can only be negative for a partition
+      // whose positions count from Open (see PartitionState::end_bytes_durable), where it is
+      // meaningless on disk anyway.
+      if (state.size_base <= 0) trim.start_bytes = -state.size_base;
+    }
   }
   ReaderMutexLock change(&topic_change_mu_);
   ReaderMutexLock lock(&db_mu_);
@@ -84,8 +94,9 @@ absl::Status LogStore::Impl::CommitTrims(std::vector<Trim>& trims) {
     const std::string begin = PartitionKeyRange(id, trim.partition).begin;
     const std::string end(
         AsStringView(EncodeRecordKey(id, trim.partition, trim.plan.new_log_start)));
-    rocksdb::Status s = batch.Put(db_->meta, LogStartMetaKey(id, trim.partition),
-                                  EncodeLogStart(trim.plan.new_log_start));
+    rocksdb::Status s = batch.Put(
+        db_->meta, LogStartMetaKey(id, trim.partition),
+        EncodeLogStart({.offset = trim.plan.new_log_start, .start_bytes = trim.start_bytes}));
     // From offset 0, not the old log start: also removes what an interrupted pass left behind.
     if (s.ok()) s = batch.DeleteRange(db_->records, begin, end);
     if (!s.ok()) return FromRocksStatus(s, "stage retention");

@@ -23,11 +23,40 @@ absl::Status CheckVersion(absl::string_view what, std::string_view value, size_t
   return absl::OkStatus();
 }
 
-std::string LogStartPrefix(char prefix, TopicId topic_id) {
+// Keys of per-partition values: prefix | topic_id u32 | partition u32, so a topic's keys of one
+// kind are one range.
+std::string TopicPrefix(char prefix, TopicId topic_id) {
   std::string key(5, '\0');
   key[0] = prefix;
   PutBigEndian32(key.data() + 1, topic_id);
   return key;
+}
+
+std::string TopicPrefixEnd(char prefix, TopicId topic_id) {
+  if (topic_id == std::numeric_limits<TopicId>::max()) return std::string(1, prefix + 1);
+  return TopicPrefix(prefix, topic_id + 1);
+}
+
+std::string PartitionMetaKey(char prefix, TopicId topic_id, PartitionId partition) {
+  std::string key = TopicPrefix(prefix, topic_id);
+  key.resize(9);
+  PutBigEndian32(key.data() + 5, partition);
+  return key;
+}
+
+std::optional<PartitionId> PartitionFromMetaKey(char prefix, TopicId topic_id,
+                                                std::string_view key) {
+  if (key.size() != 9 || key[0] != prefix) return std::nullopt;
+  if (GetBigEndian32(key.data() + 1) != topic_id) return std::nullopt;
+  return GetBigEndian32(key.data() + 5);
+}
+
+absl::StatusOr<int64_t> DecodeNonNegative64(absl::string_view what, const char* p) {
+  uint64_t value = GetBigEndian64(p);
+  if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::DataLossError(absl::StrCat(what, " out of range"));
+  }
+  return static_cast<int64_t>(value);
 }
 
 }  // namespace
@@ -90,43 +119,72 @@ absl::StatusOr<TopicId> DecodeNextTopicId(std::string_view value) {
 }
 
 std::string LogStartMetaKey(TopicId topic_id, PartitionId partition) {
-  std::string key = LogStartPrefix(kLogStartKeyPrefix, topic_id);
-  key.resize(9);
-  PutBigEndian32(key.data() + 5, partition);
-  return key;
+  return PartitionMetaKey(kLogStartKeyPrefix, topic_id, partition);
 }
 
 std::string LogStartMetaRangeBegin(TopicId topic_id) {
-  return LogStartPrefix(kLogStartKeyPrefix, topic_id);
+  return TopicPrefix(kLogStartKeyPrefix, topic_id);
 }
 
 std::string LogStartMetaRangeEnd(TopicId topic_id) {
-  if (topic_id == std::numeric_limits<TopicId>::max()) {
-    return std::string(1, kLogStartKeyPrefix + 1);
-  }
-  return LogStartPrefix(kLogStartKeyPrefix, topic_id + 1);
+  return TopicPrefixEnd(kLogStartKeyPrefix, topic_id);
 }
 
 std::optional<PartitionId> PartitionFromLogStartKey(TopicId topic_id, std::string_view key) {
-  if (key.size() != 9 || key[0] != kLogStartKeyPrefix) return std::nullopt;
-  if (GetBigEndian32(key.data() + 1) != topic_id) return std::nullopt;
-  return GetBigEndian32(key.data() + 5);
+  return PartitionFromMetaKey(kLogStartKeyPrefix, topic_id, key);
 }
 
-std::string EncodeLogStart(Offset offset) {
-  std::string out(9, '\0');
+std::string EncodeLogStart(const LogStart& start) {
+  std::string out(start.start_bytes.has_value() ? 17 : 9, '\0');
   out[0] = static_cast<char>(kMetaValueVersion);
-  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(offset));
+  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(start.offset));
+  if (start.start_bytes.has_value()) {
+    PutBigEndian64(out.data() + 9, static_cast<uint64_t>(*start.start_bytes));
+  }
   return out;
 }
 
-absl::StatusOr<Offset> DecodeLogStart(std::string_view value) {
+absl::StatusOr<LogStart> DecodeLogStart(std::string_view value) {
   if (absl::Status s = CheckVersion("log start offset", value, 9); !s.ok()) return s;
-  uint64_t offset = GetBigEndian64(value.data() + 1);
-  if (offset > static_cast<uint64_t>(std::numeric_limits<Offset>::max())) {
-    return absl::DataLossError("log start offset out of range");
+  LogStart start;
+  absl::StatusOr<int64_t> offset = DecodeNonNegative64("log start offset", value.data() + 1);
+  if (!offset.ok()) return offset.status();
+  start.offset = *offset;
+  // Written before byte positions existed (or without them): the start's position is unknown.
+  if (value.size() >= 17) {
+    absl::StatusOr<int64_t> bytes = DecodeNonNegative64("log start bytes", value.data() + 9);
+    if (!bytes.ok()) return bytes.status();
+    start.start_bytes = *bytes;
   }
-  return static_cast<Offset>(offset);
+  return start;
+}
+
+std::string EndBytesMetaKey(TopicId topic_id, PartitionId partition) {
+  return PartitionMetaKey(kEndBytesKeyPrefix, topic_id, partition);
+}
+
+std::string EndBytesMetaRangeBegin(TopicId topic_id) {
+  return TopicPrefix(kEndBytesKeyPrefix, topic_id);
+}
+
+std::string EndBytesMetaRangeEnd(TopicId topic_id) {
+  return TopicPrefixEnd(kEndBytesKeyPrefix, topic_id);
+}
+
+std::optional<PartitionId> PartitionFromEndBytesKey(TopicId topic_id, std::string_view key) {
+  return PartitionFromMetaKey(kEndBytesKeyPrefix, topic_id, key);
+}
+
+std::string EncodeEndBytes(int64_t appended_bytes) {
+  std::string out(9, '\0');
+  out[0] = static_cast<char>(kMetaValueVersion);
+  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(appended_bytes));
+  return out;
+}
+
+absl::StatusOr<int64_t> DecodeEndBytes(std::string_view value) {
+  if (absl::Status s = CheckVersion("end bytes", value, 9); !s.ok()) return s;
+  return DecodeNonNegative64("end bytes", value.data() + 1);
 }
 
 std::string NextProducerIdMetaKey() {

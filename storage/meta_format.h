@@ -6,9 +6,16 @@
 //                                         partitions u32 | retention_ms i64 |
 //                                         retention_bytes i64 | max_message_bytes u64  (33 bytes)
 //   'N'                                   next topic id: version u8 (1) | u32   (5 bytes)
-//   'L' | topic_id u32 | partition u32    log start offset: version u8 (1) | u64   (9 bytes)
+//   'L' | topic_id u32 | partition u32    log start: version u8 (1) | offset u64 |
+//                                         [start_bytes u64]   (9 or 17 bytes)
+//   'B' | topic_id u32 | partition u32    end bytes: version u8 (1) | appended_bytes u64 (9 bytes)
 //   'P'                                   next producer id: version u8 (1) | u64   (9 bytes)
 //   'E' | producer_id u64                 producer epoch: version u8 (1) | i32   (5 bytes)
+//
+// Byte positions: a partition's appended batch bytes since its creation (the origin). 'B' holds
+// the position of the partition's end, written with every group commit that appends to it;
+// start_bytes the position of the log start (bytes appended before it), written by retention when
+// it knows it (a value without it, as written before byte positions existed: unknown).
 //
 // All integers big-endian. A decoder accepts its version with trailing bytes, so fields may be
 // appended within version 1; an incompatible change takes a new version.
@@ -30,6 +37,7 @@ inline constexpr char kNextTopicIdKey = 'N';
 inline constexpr char kLogStartKeyPrefix = 'L';
 inline constexpr char kNextProducerIdKey = 'P';
 inline constexpr char kProducerEpochKeyPrefix = 'E';
+inline constexpr char kEndBytesKeyPrefix = 'B';
 inline constexpr uint8_t kMetaValueVersion = 1;
 
 std::string TopicMetaKey(std::string_view name);
@@ -51,8 +59,23 @@ std::string LogStartMetaRangeBegin(TopicId topic_id);
 std::string LogStartMetaRangeEnd(TopicId topic_id);
 // The partition of a log start key of `topic_id`, nullopt if `key` is not one.
 std::optional<PartitionId> PartitionFromLogStartKey(TopicId topic_id, std::string_view key);
-std::string EncodeLogStart(Offset offset);
-absl::StatusOr<Offset> DecodeLogStart(std::string_view value);
+struct LogStart {
+  Offset offset = 0;
+  // Batch bytes appended before `offset` since the partition's creation; nullopt if not stored.
+  std::optional<int64_t> start_bytes = std::nullopt;
+};
+std::string EncodeLogStart(const LogStart& start);
+absl::StatusOr<LogStart> DecodeLogStart(std::string_view value);
+
+// The byte position of a partition's end: batch bytes appended since its creation.
+std::string EndBytesMetaKey(TopicId topic_id, PartitionId partition);
+// [begin, end) of every end-bytes key of one topic.
+std::string EndBytesMetaRangeBegin(TopicId topic_id);
+std::string EndBytesMetaRangeEnd(TopicId topic_id);
+// The partition of an end-bytes key of `topic_id`, nullopt if `key` is not one.
+std::optional<PartitionId> PartitionFromEndBytesKey(TopicId topic_id, std::string_view key);
+std::string EncodeEndBytes(int64_t appended_bytes);
+absl::StatusOr<int64_t> DecodeEndBytes(std::string_view value);
 
 // Idempotent producers: the id counter and each allocated producer's current epoch. A producer id
 // is known (allocated) exactly when its epoch key exists.

@@ -18,11 +18,12 @@
 // A Read that began before the trim keeps its iterator's snapshot and returns whole batches; one
 // that starts after sees the new log start or finds its batch gone and returns OutOfRange.
 //
-// Size accounting (PartitionState): the batch bytes of a partition are known without scanning
-// after the first pass that needs them: that pass sums [log_start, high watermark) once
-// (reading headers only, but RocksDB reads whole blocks, so this is I/O over the partition), and
-// from then on the committer adds and retention subtracts. Nothing is scanned at Open; a
-// partition of a size-limited topic holds about retention_bytes, which bounds that first scan.
+// Size accounting (PartitionState): Open() knows a partition's batch bytes from the stored byte
+// positions (the end's in 'B', the log start's in 'L', which step 3 writes when the size is
+// known); the committer adds and retention subtracts. Only for data written before those were
+// stored does the first pass that needs the size sum [log_start, high watermark) once (reading
+// headers only, but RocksDB reads whole blocks, so this is I/O over the partition); a partition
+// of a size-limited topic holds about retention_bytes, which bounds that scan.
 #pragma once
 
 #include <absl/status/statusor.h>

@@ -1,6 +1,7 @@
 // TopicRegistry's start-up half: loading topics and per-partition state from RocksDB.
 #include <absl/strings/str_cat.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <optional>
@@ -21,6 +22,37 @@ absl::Status CorruptMeta(const absl::Status& status) {
   return MakeStoreError(StoreErrorKind::kCorruptData, ToStd(status.message()));
 }
 
+// Sets a partition's byte positions and size from what `meta` stores (see topic_state.h). `empty`:
+// the partition holds no batches. Returns the log start's byte position if it must be stored for
+// the size to be known after the next Open (see the caller).
+std::optional<int64_t> InitSize(PartitionState& state, const StoredPositions& stored, bool empty) {
+  MutexLock lock(&state.size_mu);
+  if (!stored.end_bytes.has_value() && !empty) {
+    // Data written before byte positions were stored: count from now on, never persist, and
+    // leave the size to a retention pass that measures it (nothing is scanned at Open).
+    state.end_bytes_durable = false;
+    state.next_end_bytes = state.appended_bytes = 0;
+    state.size_known = false;
+    return std::nullopt;
+  }
+  // With no 'B' key an empty partition starts its positions at its log start's (0 if unknown).
+  const int64_t end = stored.end_bytes.value_or(stored.start_bytes.value_or(0));
+  state.end_bytes_durable = true;
+  state.next_end_bytes = state.appended_bytes = end;
+  if (empty) {
+    state.size_known = true;
+    state.size_base = -end;
+  } else if (stored.start_bytes.has_value() && *stored.start_bytes <= end) {
+    state.size_known = true;
+    state.size_base = -*stored.start_bytes;
+  } else {
+    // The log start was moved by a version that did not store its position.
+    state.size_known = false;
+  }
+  if (empty && !stored.start_bytes.has_value()) return end;
+  return std::nullopt;
+}
+
 }  // namespace
 
 absl::Status TopicRegistry::Load() {
@@ -31,11 +63,23 @@ absl::Status TopicRegistry::Load() {
     for (const auto& [name, topic] : topics_)
       topics.push_back(topic);
   }
+  // Log starts moved by a version that did not store their byte positions, of partitions that
+  // are empty now: the start's position is the end's, and the 'L' value must say so, or the size
+  // would be unknown after the next Open (one small write per such partition, once).
+  rocksdb::WriteBatch upgrades;
   for (const std::shared_ptr<TopicState>& topic : topics) {
-    if (absl::Status s = LoadLogStarts(*topic); !s.ok()) return s;
-    if (absl::Status s = RecoverOffsets(*topic); !s.ok()) return s;
+    // A missing 'L' key means log start 0 at byte position 0.
+    std::vector<StoredPositions> positions(topic->partitions.size(),
+                                           StoredPositions{.start_bytes = 0});
+    if (absl::Status s = LoadLogStarts(*topic, positions); !s.ok()) return s;
+    if (absl::Status s = LoadEndBytes(*topic, positions); !s.ok()) return s;
+    if (absl::Status s = RecoverOffsets(*topic, positions, upgrades); !s.ok()) return s;
     if (absl::Status s = LoadProducerStates(*topic); !s.ok()) return s;
   }
+  if (upgrades.Count() == 0) return absl::OkStatus();
+  // Not synced: if lost, those partitions' sizes are merely unknown after the next Open.
+  rocksdb::Status s = db_.db->Write(rocksdb::WriteOptions(), &upgrades);
+  if (!s.ok()) return FromRocksStatus(s, "store log start byte positions");
   return absl::OkStatus();
 }
 
@@ -69,22 +113,42 @@ absl::Status TopicRegistry::LoadTopics() {
   return absl::OkStatus();
 }
 
-absl::Status TopicRegistry::LoadLogStarts(TopicState& topic) {
+absl::Status TopicRegistry::LoadLogStarts(TopicState& topic,
+                                          std::vector<StoredPositions>& positions) {
   RangeIterator it(db_, db_.meta, LogStartMetaRangeBegin(topic.info.id),
                    LogStartMetaRangeEnd(topic.info.id));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::optional<PartitionId> partition =
         PartitionFromLogStartKey(topic.info.id, it->key().ToStringView());
     if (!partition.has_value() || *partition >= topic.partitions.size()) continue;
-    absl::StatusOr<Offset> start = DecodeLogStart(it->value().ToStringView());
+    absl::StatusOr<LogStart> start = DecodeLogStart(it->value().ToStringView());
     if (!start.ok()) return CorruptMeta(start.status());
-    topic.partitions[*partition].log_start.store(*start);
+    topic.partitions[*partition].log_start.store(start->offset);
+    positions[*partition].start_bytes = start->start_bytes;
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "load log start offsets");
   return absl::OkStatus();
 }
 
-absl::Status TopicRegistry::RecoverOffsets(TopicState& topic) {
+absl::Status TopicRegistry::LoadEndBytes(const TopicState& topic,
+                                         std::vector<StoredPositions>& positions) {
+  RangeIterator it(db_, db_.meta, EndBytesMetaRangeBegin(topic.info.id),
+                   EndBytesMetaRangeEnd(topic.info.id));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<PartitionId> partition =
+        PartitionFromEndBytesKey(topic.info.id, it->key().ToStringView());
+    if (!partition.has_value() || *partition >= topic.partitions.size()) continue;
+    absl::StatusOr<int64_t> end = DecodeEndBytes(it->value().ToStringView());
+    if (!end.ok()) return CorruptMeta(end.status());
+    positions[*partition].end_bytes = *end;
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "load end byte positions");
+  return absl::OkStatus();
+}
+
+absl::Status TopicRegistry::RecoverOffsets(TopicState& topic,
+                                           const std::vector<StoredPositions>& positions,
+                                           rocksdb::WriteBatch& upgrades) {
   for (PartitionId p = 0; p < topic.partitions.size(); ++p) {
     PartitionState& state = topic.partitions[p];
     absl::StatusOr<Offset> next = RecoverNextOffset(db_, topic.info, p);
@@ -92,9 +156,15 @@ absl::Status TopicRegistry::RecoverOffsets(TopicState& topic) {
     // A partition trimmed to empty has no keys left; it continues at its log start.
     state.next_offset = std::max(*next, state.log_start.load());
     state.high_watermark.store(state.next_offset);
-    MutexLock lock(&state.size_mu);
-    // An empty partition's size is known (0); a retention pass measures the others on demand.
-    state.size_known = state.next_offset == state.log_start.load();
+    const Offset log_start = state.log_start.load();
+    std::optional<int64_t> start_bytes =
+        InitSize(state, positions[p], state.next_offset == log_start);
+    if (start_bytes.has_value()) {
+      rocksdb::Status s =
+          upgrades.Put(db_.meta, LogStartMetaKey(topic.info.id, p),
+                       EncodeLogStart({.offset = log_start, .start_bytes = start_bytes}));
+      if (!s.ok()) return FromRocksStatus(s, "stage log start byte position");
+    }
   }
   return absl::OkStatus();
 }

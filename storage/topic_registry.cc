@@ -96,6 +96,10 @@ absl::Status TopicRegistry::Delete(std::string_view name, StageFn stage_more) {
     s = batch.DeleteRange(db_.meta, LogStartMetaRangeBegin(topic->info.id),
                           LogStartMetaRangeEnd(topic->info.id));
   }
+  if (s.ok()) {
+    s = batch.DeleteRange(db_.meta, EndBytesMetaRangeBegin(topic->info.id),
+                          EndBytesMetaRangeEnd(topic->info.id));
+  }
   if (s.ok()) s = batch.DeleteRange(db_.records, records.begin, records.end);
   if (s.ok()) {
     KeyRange producers = ProducerTopicKeyRange(topic->info.id);

@@ -15,6 +15,7 @@
 #include "choreo/common/mutex.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,20 +34,27 @@ namespace choreo::storage {
 // >= -1.
 absl::Status ValidateTopicConfig(const TopicConfig& config);
 
+// A partition's byte positions as stored in `meta` (see meta_format.h), while loading.
+struct StoredPositions {
+  std::optional<int64_t> start_bytes = std::nullopt;  // of the log start; nullopt: not stored
+  std::optional<int64_t> end_bytes = std::nullopt;    // of the end ('B'); nullopt: no key
+};
+
 class TopicRegistry {
  public:
   // `db` must outlive the registry.
   explicit TopicRegistry(StoreDb& db) : db_(db) {}
 
-  // Reads every topic and log start offset from `meta`, recovers each partition's next offset
-  // from its last batch and loads its idempotent-producer state from `producers`. DataLoss if
-  // metadata, producer state or a last batch header cannot be decoded. (topic_recovery.cc)
+  // Reads every topic, log start and end byte position from `meta`, recovers each partition's
+  // next offset from its last batch, its size where the byte positions allow, and loads its
+  // idempotent-producer state from `producers`. DataLoss if metadata, producer state or a last
+  // batch header cannot be decoded. (topic_recovery.cc)
   absl::Status Load();
 
   absl::StatusOr<TopicInfo> Create(std::string_view name, const TopicConfig& config);
-  // Deletes the topic, its records, log starts and producer state in one synced WriteBatch, to
-  // which `stage_more` may add (e.g. the topic's committed offsets). NotFound (kUnknownTopic) if
-  // there is no such topic.
+  // Deletes the topic, its records, log starts, end byte positions and producer state in one synced
+  // WriteBatch, to which `stage_more` may add (e.g. the topic's committed offsets). NotFound
+  // (kUnknownTopic) if there is no such topic.
   using StageFn = absl::FunctionRef<absl::Status(const TopicInfo&, rocksdb::WriteBatch&)>;
   absl::Status Delete(std::string_view name, StageFn stage_more);
 
@@ -63,8 +71,10 @@ class TopicRegistry {
 
  private:
   absl::Status LoadTopics();
-  absl::Status LoadLogStarts(TopicState& topic);
-  absl::Status RecoverOffsets(TopicState& topic);
+  absl::Status LoadLogStarts(TopicState& topic, std::vector<StoredPositions>& positions);
+  absl::Status LoadEndBytes(const TopicState& topic, std::vector<StoredPositions>& positions);
+  absl::Status RecoverOffsets(TopicState& topic, const std::vector<StoredPositions>& positions,
+                              rocksdb::WriteBatch& upgrades);
   absl::Status LoadProducerStates(TopicState& topic);
 
   StoreDb& db_;

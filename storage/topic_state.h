@@ -24,21 +24,33 @@ struct PartitionState {
   // The offset the next appended record gets. Written at Load() and then only by the committer
   // thread (which runs after Load(), so no lock is needed).
   Offset next_offset = 0;
+  // The byte position of next_offset: batch bytes appended since the partition's creation (see
+  // meta_format.h), including those staged in the group being built. Like next_offset: written at
+  // Load() and then only by the committer, which writes it to `meta` ('B') with every group that
+  // appends to the partition when end_bytes_durable.
+  int64_t next_end_bytes = 0;
+  // False only for a partition loaded with data but no 'B' key (written before byte positions
+  // were stored): its positions count from Open instead of from creation, so they are never
+  // persisted. Written at Load() only.
+  bool end_bytes_durable = true;
   // Idempotent-producer sequence state by producer id. Like next_offset: loaded at Load(), then
   // read and written only by the committer while it holds its commit mutex.
   absl::flat_hash_map<int64_t, ProducerPartitionState> producers;
 
-  // Size accounting, for size-based retention and the partition's size metric. The committer adds
-  // the batch bytes of each group under size_mu together with moving the high watermark, so that
-  // retention and GetOffsets() read a matching (high watermark, appended_bytes) pair without
-  // stopping appends.
+  // Size accounting, for size-based retention and the partition's size metric. The committer
+  // moves the byte position of the high watermark (appended_bytes) under size_mu together with
+  // the high watermark, so that retention and GetOffsets() read a matching pair without stopping
+  // appends.
   Mutex size_mu;
-  int64_t appended_bytes CHOREO_GUARDED_BY(size_mu) = 0;  // batch bytes committed since Open
+  // next_end_bytes as of the high watermark (what is visible); same origin.
+  int64_t appended_bytes CHOREO_GUARDED_BY(size_mu) = 0;
   // Once size_known, the batch bytes in [log_start, high_watermark) are size_base +
-  // appended_bytes. A new partition is empty, so known; Load() clears it for a partition that
-  // holds data (nothing is scanned at Open), and the first retention pass that needs the size
-  // measures it. Written at Load() and then only by retention passes (serialized by LogStore's
-  // retention mutex), under size_mu; retention moves log_start under size_mu too.
+  // appended_bytes, i.e. -size_base is the byte position of the log start. A new partition is
+  // empty, so known; Load() knows it for an empty partition and for one with both positions
+  // stored ('B', and the log start's in 'L'), and otherwise leaves it to the first retention pass
+  // that needs the size, which measures it. Written at Load() and then only by retention passes
+  // (serialized by LogStore's retention mutex), under size_mu; retention moves log_start under
+  // size_mu too.
   bool size_known CHOREO_GUARDED_BY(size_mu) = true;
   int64_t size_base CHOREO_GUARDED_BY(size_mu) = 0;
 };

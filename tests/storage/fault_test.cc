@@ -109,6 +109,32 @@ TEST_F(FaultTest, FullDiskFailsAppendsWithoutConsumingOffsets) {
   EXPECT_EQ(next->base_offset, hw);
 }
 
+TEST_F(FaultTest, FailedWriteLeavesTheByteCountUnchanged) {
+  OpenStore();
+  MustCreate("orders", 1);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->AppendAndWait("orders", 0, "ok", Fields(1)).ok());
+  EXPECT_EQ(store_->GetOffsets("orders", 0)->stored_bytes, 6);
+
+  fs_->fail = true;
+  EXPECT_FALSE(store_->AppendAndWait("orders", 0, "lost bytes", Fields(1)).ok());
+  EXPECT_EQ(store_->GetOffsets("orders", 0)->stored_bytes, 6);
+
+  // The next group's end position does not include the failed batch (if RocksDB still writes;
+  // the in-memory rollback is also pinned by group_builder_test.cc).
+  fs_->fail = false;
+  absl::StatusOr<AppendResult> after = store_->AppendAndWait("orders", 0, "after", Fields(1));
+  const int64_t expected = after.ok() ? 11 : 6;
+  EXPECT_EQ(store_->GetOffsets("orders", 0)->stored_bytes, expected);
+  store_->Close().IgnoreError();
+  store_.reset();
+
+  LogStore& store = OpenStore();
+  EXPECT_EQ(store.GetOffsets("orders", 0)->stored_bytes, expected);
+  ASSERT_TRUE(store.AppendAndWait("orders", 0, "next", Fields(1)).ok());
+  EXPECT_EQ(store.GetOffsets("orders", 0)->stored_bytes, expected + 4);
+}
+
 TEST_F(FaultTest, FailedWriteRollsBackProducerSequences) {
   OpenStore();
   MustCreate("orders", 1);

@@ -154,6 +154,15 @@ TEST(MetaFormatTest, KeysArePinned) {
   EXPECT_LT(LogStartMetaRangeBegin(3), LogStartMetaKey(3, 0));
   EXPECT_LT(LogStartMetaKey(3, 0xFFFFFFFF), LogStartMetaRangeEnd(3));
   EXPECT_LE(LogStartMetaRangeEnd(3), LogStartMetaKey(4, 0));
+  EXPECT_EQ(EndBytesMetaKey(0x01020304, 0x05060708),
+            Bytes({'B', 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}));
+  EXPECT_EQ(PartitionFromEndBytesKey(0x01020304, EndBytesMetaKey(0x01020304, 9)), 9u);
+  EXPECT_FALSE(PartitionFromEndBytesKey(1, EndBytesMetaKey(2, 9)).has_value());
+  EXPECT_FALSE(PartitionFromEndBytesKey(3, LogStartMetaKey(3, 9)).has_value());
+  EXPECT_LT(EndBytesMetaRangeBegin(3), EndBytesMetaKey(3, 0));
+  EXPECT_LT(EndBytesMetaKey(3, 0xFFFFFFFF), EndBytesMetaRangeEnd(3));
+  EXPECT_LE(EndBytesMetaRangeEnd(3), EndBytesMetaKey(4, 0));
+  EXPECT_EQ(EndBytesMetaRangeEnd(0xFFFFFFFF), "C");
 }
 
 TEST(MetaFormatTest, TopicRecordIsPinnedAndRoundTrips) {
@@ -187,8 +196,41 @@ TEST(MetaFormatTest, TopicRecordIsPinnedAndRoundTrips) {
 TEST(MetaFormatTest, CountersRoundTrip) {
   EXPECT_EQ(EncodeNextTopicId(0x01020304), Bytes({0x01, 0x01, 0x02, 0x03, 0x04}));
   EXPECT_EQ(DecodeNextTopicId(EncodeNextTopicId(77)).value(), 77u);
-  EXPECT_EQ(EncodeLogStart(0x0102), Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x01, 0x02}));
-  EXPECT_EQ(DecodeLogStart(EncodeLogStart(123456)).value(), 123456);
+}
+
+TEST(MetaFormatTest, LogStartIsPinnedWithAndWithoutItsBytePosition) {
+  // As written before byte positions were stored: the position is unknown.
+  EXPECT_EQ(EncodeLogStart({.offset = 0x0102}), Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x01, 0x02}));
+  absl::StatusOr<LogStart> old = DecodeLogStart(Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x01, 0x02}));
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->offset, 0x0102);
+  EXPECT_FALSE(old->start_bytes.has_value());
+
+  std::string value = EncodeLogStart({.offset = 0x0102, .start_bytes = 0x030405});
+  EXPECT_EQ(value, Bytes({0x01, 0, 0, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0, 0x03, 0x04, 0x05}));
+  absl::StatusOr<LogStart> decoded = DecodeLogStart(value);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->offset, 0x0102);
+  EXPECT_EQ(decoded->start_bytes, 0x030405);
+  // Later fields are ignored; a cut field is as if absent; a negative position is corrupt.
+  EXPECT_EQ(DecodeLogStart(value + "extra")->start_bytes, 0x030405);
+  EXPECT_FALSE(DecodeLogStart(value.substr(0, 12))->start_bytes.has_value());
+  std::string negative = value;
+  negative[9] = static_cast<char>(0x80);
+  EXPECT_EQ(DecodeLogStart(negative).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeLogStart(value.substr(0, 8)).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(MetaFormatTest, EndBytesArePinned) {
+  EXPECT_EQ(EncodeEndBytes(0x01020304050607),
+            Bytes({0x01, 0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07}));
+  EXPECT_EQ(DecodeEndBytes(EncodeEndBytes(123456)).value(), 123456);
+  EXPECT_EQ(DecodeEndBytes(EncodeEndBytes(0)).value(), 0);
+  EXPECT_EQ(DecodeEndBytes(EncodeEndBytes(9) + "extra").value(), 9);
+  EXPECT_EQ(DecodeEndBytes(EncodeEndBytes(-1)).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeEndBytes(Bytes({0x01, 0, 0})).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeEndBytes(Bytes({0x02, 0, 0, 0, 0, 0, 0, 0, 1})).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

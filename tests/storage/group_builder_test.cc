@@ -1,14 +1,18 @@
-// GroupBuilder's rollback: after a failed group write, offsets and producer state must be exactly
-// as before the group, so that retries are appended (not taken for duplicates of batches that were
-// never written) at the offsets the failed batches would have had. A failed WAL write leaves
-// RocksDB read-only (see fault_test.cc), so this is tested on the builder directly.
+// GroupBuilder's rollback: after a failed group write, offsets, byte positions and producer state
+// must be exactly as before the group, so that retries are appended (not taken for duplicates of
+// batches that were never written) at the offsets the failed batches would have had. A failed WAL
+// write leaves RocksDB read-only (see fault_test.cc), so this is tested on the builder directly.
 #include "storage/group_builder.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "choreo/storage/errors.h"
+#include "storage/meta_format.h"
 #include "storage/producer_registry.h"
 #include "storage/store_db.h"
 #include "tests/storage/test_util.h"
@@ -64,14 +68,21 @@ TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
   }
   const ProducerPartitionState before = partition.producers.at(producer_.producer_id);
   ASSERT_EQ(partition.next_offset, 2);
+  ASSERT_EQ(partition.next_end_bytes, 5);
 
   GroupBuilder failed(*db_, *producers_);
   EXPECT_EQ(failed.Add(Batch(2, 3))->base_offset, 2);
   EXPECT_TRUE(failed.Add(Batch(2, 3))->duplicate);  // a retry within the same group
   EXPECT_EQ(failed.Add(Batch(5, 1))->base_offset, 5);
   ASSERT_TRUE(failed.Seal().ok());
+  EXPECT_EQ(partition.next_end_bytes, 15);
   failed.Rollback();  // as after a failed Write
   EXPECT_EQ(partition.next_offset, 2);
+  EXPECT_EQ(partition.next_end_bytes, 5);
+  {
+    MutexLock lock(&partition.size_mu);
+    EXPECT_EQ(partition.appended_bytes, 5);
+  }
   EXPECT_EQ(partition.producers.at(producer_.producer_id), before);
   EXPECT_EQ(partition.high_watermark.load(), 2);
 
@@ -81,6 +92,45 @@ TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->duplicate);
   EXPECT_EQ(again->base_offset, 2);
+  ASSERT_TRUE(retry.Seal().ok());
+  EXPECT_EQ(partition.next_end_bytes, 10);
+}
+
+// Seal() stages one end position per partition appended to, after its last batch of the group.
+TEST_F(GroupBuilderTest, SealStagesTheEndBytePositionOncePerPartition) {
+  topic_ = std::make_shared<TopicState>(
+      TopicInfo{.id = 7, .name = "plain", .config = {.partitions = 3}});
+  auto plain = [&](PartitionId partition, std::string batch) {
+    return PendingAppend{.topic = topic_,
+                         .partition = partition,
+                         .batch = std::move(batch),
+                         .fields = {.record_count = 1},
+                         .done = nullptr};
+  };
+  GroupBuilder builder(*db_, *producers_);
+  ASSERT_TRUE(builder.Add(plain(0, "abc")).ok());
+  ASSERT_TRUE(builder.Add(plain(2, "de")).ok());
+  ASSERT_TRUE(builder.Add(plain(0, "fghij")).ok());
+  ASSERT_TRUE(builder.Seal().ok());
+  EXPECT_EQ(builder.batch().Count(), 3u + 2u);  // three records, two end positions
+
+  struct Collect : rocksdb::WriteBatch::Handler {
+    std::map<std::string, std::string> meta;
+    uint32_t meta_cf = 0;
+    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+      if (cf == meta_cf) meta[key.ToString()] = value.ToString();
+      return rocksdb::Status::OK();
+    }
+  } collect;
+  collect.meta_cf = db_->meta->GetID();
+  ASSERT_TRUE(builder.batch().Iterate(&collect).ok());
+  EXPECT_EQ(collect.meta,
+            (std::map<std::string, std::string>{{EndBytesMetaKey(7, 0), EncodeEndBytes(8)},
+                                                {EndBytesMetaKey(7, 2), EncodeEndBytes(2)}}));
+  builder.Publish();
+  MutexLock lock(&topic_->partitions[0].size_mu);
+  EXPECT_EQ(topic_->partitions[0].appended_bytes, 8);
 }
 
 TEST_F(GroupBuilderTest, RollbackForgetsAProducerNewToThePartition) {

@@ -47,6 +47,12 @@ class RawDb {
     EXPECT_TRUE(s.ok()) << s.ToString();
     return value;
   }
+  bool Has(rocksdb::ColumnFamilyHandle* cf, std::string_view key) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key), &value);
+    EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+    return s.ok();
+  }
   void Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string_view value) {
     rocksdb::Status s =
         db_->Put(rocksdb::WriteOptions(), cf, rocksdb::Slice(key), rocksdb::Slice(value));

@@ -133,7 +133,7 @@ TEST_F(RecoveryTest, LogStartOffsetBoundsReads) {
   {
     // What retention will do: move the log start to a batch boundary, then drop what is below.
     RawDb raw(options_.data_dir);
-    raw.Put(raw.meta(), LogStartMetaKey(id, 1), EncodeLogStart(9));
+    raw.Put(raw.meta(), LogStartMetaKey(id, 1), EncodeLogStart({.offset = 9}));
     raw.DeleteRange(raw.records(), AsStringView(EncodeRecordKey(id, 1, 0)),
                     AsStringView(EncodeRecordKey(id, 1, 9)));
   }
@@ -160,7 +160,7 @@ TEST_F(RecoveryTest, PartitionTrimmedToEmptyContinuesAtLogStart) {
   TopicId id = WriteTenBatchesAndClose();
   {
     RawDb raw(options_.data_dir);
-    raw.Put(raw.meta(), LogStartMetaKey(id, 1), EncodeLogStart(30));
+    raw.Put(raw.meta(), LogStartMetaKey(id, 1), EncodeLogStart({.offset = 30}));
     raw.DeleteRange(raw.records(), AsStringView(EncodeRecordKey(id, 1, 0)),
                     AsStringView(EncodeRecordKey(id, 1, 30)));
   }

@@ -66,10 +66,18 @@ class StoreTest : public ::testing::Test {
 };
 
 // Deterministic batch bytes: `size` bytes derived from `seed`.
+// Deterministic but incompressible bytes (splitmix64), so that tests measuring disk or SST sizes
+// are not fooled by the store's LZ4 compression.
 inline std::string MakeBatch(size_t size, uint64_t seed) {
   std::string out(size, '\0');
-  for (size_t i = 0; i < size; ++i)
-    out[i] = static_cast<char>((seed * 131 + i * 7) & 0xff);
+  uint64_t state = seed;
+  for (size_t i = 0; i < size; i += 8) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    for (size_t b = 0; b < 8 && i + b < size; ++b) out[i + b] = static_cast<char>(z >> (8 * b));
+  }
   return out;
 }
 

@@ -150,9 +150,10 @@ struct PartitionOffsets {
   Offset log_start_offset = 0;
   Offset high_watermark = 0;  // offset the next appended record will get, once visible
   // Batch bytes stored in [log_start_offset, high_watermark), or -1 if not known. Only
-  // GetOffsets() fills it (-1 elsewhere). Known for partitions that were empty when the store
-  // opened or were created since, and for the others once a size-retention pass measured them
-  // (nothing is scanned at Open()); it grows with appends and shrinks with retention.
+  // GetOffsets() fills it (-1 elsewhere). Known across restarts without scanning (the store keeps
+  // each partition's byte positions in its metadata); unknown after Open() only for a partition
+  // holding data written by a version that did not keep them, until a size-retention pass
+  // measures it. It grows with appends and shrinks with retention.
   int64_t stored_bytes = -1;
 };
 
