@@ -118,14 +118,15 @@ void AsioConnection::PumpWaiting() {
     if (it == pending_.end()) continue;  // timed out while waiting
     it->second.written = true;
     ++in_flight_;
-    outbox_ += next.frame;
+    outbox_.push_back(std::move(next.frame));
     added = true;
   }
   if (added) writer_wake_.cancel();
 }
 
 asio::awaitable<void> AsioConnection::WriteLoop() {
-  std::string writing;
+  std::vector<std::string> writing;
+  std::vector<asio::const_buffer> buffers;
   asio::error_code ec;
   while (!shut_) {
     if (outbox_.empty()) {
@@ -135,8 +136,10 @@ asio::awaitable<void> AsioConnection::WriteLoop() {
     }
     writing.clear();
     writing.swap(outbox_);
-    co_await asio::async_write(socket_, asio::buffer(writing),
-                               asio::redirect_error(asio::use_awaitable, ec));
+    buffers.clear();
+    for (const std::string& frame : writing)
+      buffers.push_back(asio::buffer(frame));
+    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       Shutdown(Status(ErrorCode::kConnectionFailed, "connection lost: " + ec.message()));
       co_return;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "choreo/proto/frame.h"
 #include "client/broker_address.h"
@@ -92,8 +93,10 @@ class AsioConnection final : public Connection {
   proto::FrameDecoder decoder_;
   std::unordered_map<uint64_t, Pending> pending_;
   std::deque<Outgoing> waiting_;  // accepted but held back by max_in_flight
-  std::string outbox_;            // frames the writer has yet to write
-  uint32_t max_in_flight_ = 0;    // 0: no limit
+  // Frames the writer has yet to write, in order; written with one gather write (frames are not
+  // copied into one buffer: a produce frame holds a whole batch).
+  std::vector<std::string> outbox_;
+  uint32_t max_in_flight_ = 0;  // 0: no limit
   uint32_t in_flight_ = 0;
   bool shut_ = false;
   Status shut_status_;

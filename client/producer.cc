@@ -57,16 +57,14 @@ std::future<Result<RecordMetadata>> Producer::Send(std::string_view topic, Recor
 
 void Producer::Send(std::string_view topic, Record record, std::optional<uint32_t> partition,
                     SendCallback callback) {
-  std::vector<Record> records;
-  records.push_back(std::move(record));
-  impl_->Submit(topic, partition, std::move(records), /*whole_batch=*/false, std::move(callback));
+  impl_->SubmitOne(topic, partition, std::move(record), std::move(callback));
 }
 
 std::future<Result<RecordMetadata>> Producer::SendBatch(std::string_view topic, uint32_t partition,
                                                         std::vector<Record> records) {
   SendCallback callback;
   std::future<Result<RecordMetadata>> future = FutureFor(&callback);
-  impl_->Submit(topic, partition, std::move(records), /*whole_batch=*/true, std::move(callback));
+  impl_->SubmitBatch(topic, partition, std::move(records), std::move(callback));
   return future;
 }
 

@@ -68,17 +68,23 @@ namespace {
 
 // Decompresses `batch.records()` into `*out`; checks the declared size. Returns NONE or an error.
 ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* error_message) {
-  const uint32_t declared = batch.uncompressed_bytes();
+  return DecompressPayload(batch.compression(), batch.records(), batch.uncompressed_bytes(), out,
+                           error_message);
+}
+
+}  // namespace
+
+ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t declared,
+                            std::string* out, std::string* error_message) {
   if (declared > kMaxUncompressedBatchBytes) {
     *error_message = "record batch declares " + std::to_string(declared) +
                      " uncompressed bytes, over the limit of " +
                      std::to_string(kMaxUncompressedBatchBytes);
     return MESSAGE_TOO_LARGE;
   }
-  const std::string& in = batch.records();
   out->resize(declared);
   bool ok = false;
-  switch (batch.compression()) {
+  switch (codec) {
     case COMPRESSION_LZ4: {
       const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
                                         static_cast<int>(declared));
@@ -91,7 +97,7 @@ ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* er
       break;
     }
     default:
-      *error_message = "unsupported compression codec " + std::to_string(batch.compression());
+      *error_message = "unsupported compression codec " + std::to_string(codec);
       return INVALID_REQUEST;
   }
   if (!ok) {
@@ -100,8 +106,6 @@ ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* er
   }
   return NONE;
 }
-
-}  // namespace
 
 bool EncodeBatch(const RecordList& records, Compression compression,
                  const BatchProducerFields& producer, std::string* out) {

@@ -53,6 +53,78 @@ size_t EncodedRecordSize(std::string_view key, std::string_view value, int64_t t
   return 1 + wire::VarintSize(record_size) + record_size;
 }
 
+bool ParseBatchView(std::string_view batch_bytes, BatchView* batch) {
+  *batch = BatchView();
+  const char* p = batch_bytes.data();
+  const char* end = p + batch_bytes.size();
+  while (p < end) {
+    uint32_t field, wire_type;
+    std::string_view bytes;
+    uint64_t v = 0;
+    if (!wire::NextField(&p, end, &field, &wire_type, &bytes, &v)) return false;
+    if (wire_type == 0) {
+      switch (field) {  // int32/enum fields are sign-extended varints: keep the low 32 bits
+        case 1:
+          batch->record_count = static_cast<uint32_t>(v);
+          break;
+        case 2:
+          batch->first_timestamp_ms = static_cast<int64_t>(v);
+          break;
+        case 3:
+          batch->max_timestamp_ms = static_cast<int64_t>(v);
+          break;
+        case 4:
+          batch->producer_id = static_cast<int64_t>(v);
+          break;
+        case 5:
+          batch->producer_epoch = static_cast<int32_t>(v);
+          break;
+        case 6:
+          batch->base_sequence = static_cast<int32_t>(v);
+          break;
+        case 7:
+          batch->compression = static_cast<Compression>(static_cast<int32_t>(v));
+          break;
+        case 10:
+          batch->uncompressed_bytes = static_cast<uint32_t>(v);
+          break;
+        default:
+          break;
+      }
+    } else if (wire_type == 5 && field == 8) {  // NextField skipped the 4 bytes: read them back
+      uint32_t crc = 0;
+      for (int i = 0; i < 4; ++i)
+        crc |= static_cast<uint32_t>(static_cast<uint8_t>(p[i - 4])) << (8 * i);
+      batch->crc32c = crc;
+    } else if (wire_type == 2 && field == 9) {
+      batch->records = bytes;
+    }
+  }
+  return true;
+}
+
+ErrorCode OpenBatch(std::string_view batch_bytes, BatchView* batch, std::string* scratch,
+                    std::string_view* payload, std::string* error_message) {
+  if (!ParseBatchView(batch_bytes, batch)) {
+    *error_message = "record batch does not parse";
+    return CORRUPT_MESSAGE;
+  }
+  if (Crc32c(batch->records) != batch->crc32c) {
+    *error_message = "record batch CRC32C mismatch";
+    return CORRUPT_MESSAGE;
+  }
+  if (batch->compression == COMPRESSION_NONE) {
+    *payload = batch->records;
+    return NONE;
+  }
+  if (DecompressPayload(batch->compression, batch->records, batch->uncompressed_bytes, scratch,
+                        error_message) != NONE) {
+    return CORRUPT_MESSAGE;
+  }
+  *payload = *scratch;
+  return NONE;
+}
+
 bool EncodeBatchFromPayload(std::string&& payload, uint32_t record_count,
                             int64_t first_timestamp_ms, int64_t max_timestamp_ms,
                             Compression compression, const BatchProducerFields& producer,

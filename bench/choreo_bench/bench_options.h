@@ -19,6 +19,7 @@ struct BenchOptions {
   double rate = 0;  // records per second over all producers; 0: as fast as possible
   uint64_t batch_bytes = 256 << 10;
   int linger_ms = 5;
+  bool adaptive_linger = true;
   std::string compression = "none";
   // Produce everything first, then measure consumers reading the backlog from the beginning.
   bool backlog = false;

@@ -17,6 +17,7 @@
 #include "broker/flag_args.h"
 #include "ceiling.h"
 #include "choreo/client/admin.h"
+#include "choreo/client/producer.h"
 #include "orchestrator.h"
 #include "report.h"
 #include "spawned_broker.h"
@@ -31,8 +32,13 @@ ABSL_FLAG(int64_t, keys, 100000, "distinct keys; 0 sends records without keys");
 ABSL_FLAG(int64_t, records, 0, "records to produce in total; 0 runs for --duration");
 ABSL_FLAG(double, duration, 10, "seconds to produce for when --records is 0");
 ABSL_FLAG(double, rate, 0, "target produce rate in records/s over all producers; 0 = unlimited");
-ABSL_FLAG(uint64_t, batch_bytes, 256 << 10, "producer batch size in bytes");
-ABSL_FLAG(int, linger_ms, 5, "producer linger time in milliseconds");
+ABSL_FLAG(uint64_t, batch_bytes, choreo::ProducerOptions{}.batch_bytes,
+          "producer batch size in bytes (default: the producer's)");
+ABSL_FLAG(int, linger_ms, static_cast<int>(choreo::ProducerOptions{}.linger.count()),
+          "producer linger time in milliseconds (default: the producer's)");
+ABSL_FLAG(bool, adaptive_linger, choreo::ProducerOptions{}.adaptive_linger,
+          "producer adaptive linger: send at once to a partition with nothing in flight "
+          "(default: the producer's)");
 ABSL_FLAG(std::string, compression, "none", "producer batch compression: none, lz4 or zstd");
 ABSL_FLAG(bool, backlog, false,
           "produce everything first, then measure consumers reading the backlog from the start");
@@ -64,6 +70,7 @@ BenchOptions OptionsFromFlags() {
   o.rate = absl::GetFlag(FLAGS_rate);
   o.batch_bytes = absl::GetFlag(FLAGS_batch_bytes);
   o.linger_ms = absl::GetFlag(FLAGS_linger_ms);
+  o.adaptive_linger = absl::GetFlag(FLAGS_adaptive_linger);
   o.compression = absl::GetFlag(FLAGS_compression);
   o.backlog = absl::GetFlag(FLAGS_backlog);
   o.json = absl::GetFlag(FLAGS_json);

@@ -108,6 +108,10 @@ Result<std::vector<ConsumedRecord>> Fetcher::Take(size_t max_records) {
   MutexLock lock(&mu_);
   std::vector<ConsumedRecord> out;
   if (partitions_.empty()) return out;
+  size_t available = 0;
+  for (const auto& [tp, state] : partitions_)
+    available += state.paused ? 0 : state.records.size();
+  out.reserve(std::min(available, max_records));
   // Start at a rotating partition so that a busy one does not starve the others.
   const size_t start = take_cursor_++ % partitions_.size();
   auto it = partitions_.begin();
@@ -242,15 +246,20 @@ void Fetcher::OnResponse(std::vector<Requested> requested, Result<proto::Respons
         state.error = Status(d.error.code(), std::move(message));
         continue;
       }
-      for (ConsumedRecord& record : d.records) {
-        if (record.offset < state.fetch_offset) continue;  // a batch may start below the offset
-        const uint64_t bytes = RecordBytes(record);
+      // A batch may start below the fetch offset: those records are skipped.
+      size_t first = 0;
+      while (first < d.records.size() && d.records[first].offset < state.fetch_offset)
+        ++first;
+      for (size_t i = first; i < d.records.size(); ++i) {
+        const uint64_t bytes = RecordBytes(d.records[i]);
         state.buffered_bytes += bytes;
         buffered_bytes_ += bytes;
-        state.fetch_offset = record.offset + 1;
-        state.records.push_back(std::move(record));
+      }
+      if (first < d.records.size()) {
+        state.fetch_offset = d.records.back().offset + 1;
         got_data = true;
       }
+      state.records.Append(std::move(d.records), first);
     }
     changed_.SignalAll();
   }

@@ -75,6 +75,37 @@ class Fetcher {
   void Wakeup();
 
  private:
+  // A partition's buffered records: the decoded vectors themselves, in offset order, each with a
+  // read index. Buffering a response moves no record and allocates nothing per record.
+  class RecordQueue {
+   public:
+    bool empty() const { return size_ == 0; }
+    size_t size() const { return size_; }
+    ConsumedRecord& front() { return chunks_.front().records[chunks_.front().next]; }
+    void pop_front() {
+      --size_;
+      if (++chunks_.front().next == chunks_.front().records.size()) chunks_.pop_front();
+    }
+    // Appends records[from..].
+    void Append(std::vector<ConsumedRecord>&& records, size_t from) {
+      if (from >= records.size()) return;
+      size_ += records.size() - from;
+      chunks_.push_back(Chunk{std::move(records), from});
+    }
+    void clear() {
+      chunks_.clear();
+      size_ = 0;
+    }
+
+   private:
+    struct Chunk {
+      std::vector<ConsumedRecord> records;
+      size_t next = 0;  // records before it were taken (or skipped)
+    };
+    std::deque<Chunk> chunks_;
+    size_t size_ = 0;
+  };
+
   struct PartitionState {
     int64_t position = 0;
     int64_t fetch_offset = 0;
@@ -82,7 +113,7 @@ class Fetcher {
     bool in_flight = false;
     bool paused = false;
     std::optional<StartFrom> auto_reset;
-    std::deque<ConsumedRecord> records;
+    RecordQueue records;
     uint64_t buffered_bytes = 0;
     Status error;
   };

@@ -52,14 +52,16 @@ BatchPtr Accumulator::NewBatch(const TopicState& topic, uint32_t partition,
   batch->topic = topic.name;
   batch->partition = partition;
   batch->created = now;
-  batch->deadline = submission.deadline;
+  batch->deadline = submission.deadline != ProducerClock::time_point()
+                        ? submission.deadline
+                        : now + options_.delivery_timeout;
   return batch;
 }
 
 uint32_t Accumulator::ChoosePartition(TopicState& topic, const Submission& submission,
                                       Status* error) {
   const uint32_t count = topic.metadata.partition_count;
-  const std::string& key = submission.records.records(0).key();
+  const std::string& key = submission.key();
   if (!key.empty()) {
     const uint32_t p = options_.partitioner
                            ? options_.partitioner->Partition(topic.name, key, count)
@@ -85,7 +87,7 @@ uint32_t Accumulator::ChoosePartition(TopicState& topic, const Submission& submi
 }
 
 PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
-                               uint64_t max_encoded_bytes, ProducerClock::time_point now) {
+                               uint64_t max_encoded_bytes, LazyNow& now) {
   PlaceResult result;
   const uint32_t count = topic.metadata.partition_count;
   if (MaxEncodedBatchBytes(submission.payload_bytes, options_.compression) > max_encoded_bytes) {
@@ -113,7 +115,7 @@ PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
       return result;
     }
   } else {
-    if (submission.records.records(0).key().empty() && topic.sticky_batch != 0 &&
+    if (submission.key().empty() && topic.sticky_batch != 0 &&
         topic.sticky_partition < topic.partitions.size()) {
       // A sticky batch without room for this record is as good as full: send it now.
       PartitionState& sticky = *topic.partitions[topic.sticky_partition];
@@ -137,15 +139,17 @@ PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
   if (submission.whole_batch) {
     // A batch of its own, after whatever was sent to the partition before.
     CloseOpen(partition);
-    BatchPtr batch = NewBatch(topic, p, submission, now);
-    batch->records.Swap(&submission.records);
-    batch->record_count = static_cast<uint32_t>(batch->records.records_size());
+    BatchPtr batch = NewBatch(topic, p, submission, now.Get());
+    batch->payload.reserve(submission.payload_bytes);
+    for (const Record& record : submission.batch_records)
+      AppendToBatch(record, *batch);
     batch->callbacks.push_back(std::move(submission.callback));
     batch->payload_bytes = submission.payload_bytes;
     batch->memory_bytes = submission.memory_bytes;
     batch->whole_batch = true;
     batch->closed = true;
     partition.ready.push_back(std::move(batch));
+    result.partition = &partition;
     result.new_batch = true;
     result.closed_batch = true;
     return result;
@@ -156,16 +160,15 @@ PlaceResult Accumulator::Place(TopicState& topic, Submission& submission,
     result.closed_batch = true;
   }
   if (!partition.open) {
-    partition.open = NewBatch(topic, p, submission, now);
+    partition.open = NewBatch(topic, p, submission, now.Get());
     result.new_batch = true;
   }
+  result.partition = &partition;
   ProducerBatch& batch = *partition.open;
-  // A Send() submission holds one record; move the record object itself (no copy of its bytes).
-  const bool unkeyed = !submission.partition && submission.records.records(0).key().empty();
-  batch.records.mutable_records()->AddAllocated(
-      submission.records.mutable_records()->ReleaseLast());
+  // A Send() submission holds one record, encoded here straight into the batch's payload.
+  const bool unkeyed = !submission.partition && submission.record.key.empty();
+  AppendToBatch(submission.record, batch);
   batch.callbacks.push_back(std::move(submission.callback));
-  ++batch.record_count;
   batch.payload_bytes += submission.payload_bytes;
   batch.memory_bytes += submission.memory_bytes;
   if (unkeyed) {

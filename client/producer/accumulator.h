@@ -24,6 +24,10 @@ namespace choreo::client_internal {
 struct PartitionState {
   PartitionState(bool idempotent, uint32_t max_in_flight) : window(idempotent, max_in_flight) {}
 
+  // Nothing sent and unanswered, nothing closed and waiting: with adaptive linger the open batch
+  // is sent at once.
+  bool Idle() const { return ready.empty() && window.batches().empty(); }
+
   BatchPtr open;               // accepting records; null if none
   std::deque<BatchPtr> ready;  // closed, not yet admitted to the window, oldest first
   PartitionWindow window;
@@ -60,8 +64,9 @@ struct PlaceResult {
   };
   Kind kind = Kind::kPlaced;
   Status status;
-  bool new_batch = false;     // a batch was started with this submission's first record
-  bool closed_batch = false;  // a batch became ready to send
+  bool new_batch = false;               // a batch was started with this submission's first record
+  bool closed_batch = false;            // a batch became ready to send
+  PartitionState* partition = nullptr;  // where the records went (kPlaced)
 };
 
 class Accumulator {
@@ -80,7 +85,7 @@ class Accumulator {
   // this topic. Fails with kInvalidPartition (explicit partition beyond the count after a refresh,
   // or a partitioner out of range) or kMessageTooLarge.
   PlaceResult Place(TopicState& topic, Submission& submission, uint64_t max_encoded_bytes,
-                    ProducerClock::time_point now);
+                    LazyNow& now);
 
   // Moves `partition.open`, if any, to the ready queue.
   static void CloseOpen(PartitionState& partition);
@@ -90,6 +95,8 @@ class Accumulator {
   // while its batch is open, else another one at random.
   uint32_t ChoosePartition(TopicState& topic, const Submission& submission, Status* error);
   bool Fits(const ProducerBatch& batch, uint64_t bytes, uint64_t max_encoded_bytes) const;
+  // Its deadline is the submission's if set (it waited for metadata), else created +
+  // delivery_timeout.
   BatchPtr NewBatch(const TopicState& topic, uint32_t partition, const Submission& submission,
                     ProducerClock::time_point now);
 

@@ -2,7 +2,11 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "choreo/proto/batch.h"
+#include "choreo/proto/record_wire.h"
 
 namespace choreo::client_internal {
 namespace {
@@ -16,9 +20,19 @@ constexpr uint64_t kBatchHeaderBytes = 96;
 
 }  // namespace
 
-uint64_t RecordEntryBytes(const proto::Record& record) {
-  const uint64_t body = record.ByteSizeLong();
-  return 1 + CodedOutputStream::VarintSize64(body) + body;
+uint64_t RecordEntryBytes(const Record& record) {
+  return proto::EncodedRecordSize(record.key, record.value, record.headers, record.timestamp_ms);
+}
+
+void AppendToBatch(const Record& record, ProducerBatch& batch) {
+  proto::AppendRecord(record.key, record.value, record.headers, record.timestamp_ms,
+                      &batch.payload);
+  if (batch.record_count == 0) {
+    batch.first_timestamp_ms = batch.max_timestamp_ms = record.timestamp_ms;
+  } else {
+    batch.max_timestamp_ms = std::max(batch.max_timestamp_ms, record.timestamp_ms);
+  }
+  ++batch.record_count;
 }
 
 uint64_t MaxEncodedBatchBytes(uint64_t payload_bytes, Compression compression) {
@@ -40,12 +54,16 @@ proto::Compression ToProto(Compression compression) {
   return proto::COMPRESSION_NONE;
 }
 
-Result<std::string> EncodeBatchBody(const proto::RecordList& records, Compression compression,
+Result<std::string> EncodeBatchBody(ProducerBatch& batch, Compression compression,
                                     int64_t producer_id, int32_t producer_epoch) {
   std::string out;
   const proto::BatchProducerFields fields{
       .producer_id = producer_id, .producer_epoch = producer_epoch, .base_sequence = 0};
-  if (!proto::EncodeBatch(records, ToProto(compression), fields, &out)) {
+  const bool encoded = proto::EncodeBatchFromPayload(
+      std::move(batch.payload), batch.record_count, batch.first_timestamp_ms,
+      batch.max_timestamp_ms, ToProto(compression), fields, &out);
+  std::string().swap(batch.payload);  // only the encoded bytes are needed from now on
+  if (!encoded) {
     return Status(ErrorCode::kInvalidArgument, "cannot encode the record batch");
   }
   return out;

@@ -20,13 +20,14 @@ void ProducerCore::CompleteBatch(ProducerBatch& batch, const Status& error, bool
   completions_.Push([this, callbacks = std::move(batch.callbacks), topic = batch.topic,
                      partition = batch.partition, base = batch.base_offset, error,
                      order = batch.first_order, memory] {
+    // One result, its offset updated per record: no copy of the topic name per record.
+    Result<RecordMetadata> result =
+        error.ok() ? Result<RecordMetadata>(RecordMetadata{topic, partition, -1})
+                   : Result<RecordMetadata>(error);
     for (size_t i = 0; i < callbacks.size(); ++i) {
       if (!callbacks[i]) continue;
-      if (error.ok()) {
-        callbacks[i](RecordMetadata{topic, partition, base < 0 ? -1 : base + int64_t(i)});
-      } else {
-        callbacks[i](error);
-      }
+      if (result.ok()) result->offset = base < 0 ? -1 : base + int64_t(i);
+      callbacks[i](result);
     }
     Finished(order, memory);
   });

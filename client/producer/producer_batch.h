@@ -11,23 +11,45 @@
 #include <vector>
 
 #include "choreo/client/producer.h"
-#include "choreo/proto/choreo.pb.h"
 
 namespace choreo::client_internal {
 
 using ProducerClock = std::chrono::steady_clock;
 
-// Records of one Send()/SendBatch() call whose partition is not known yet.
+// The current time, read from the clock once and only if asked for: most records join an open
+// batch and need no time at all (a clock read per record showed in profiles).
+class LazyNow {
+ public:
+  LazyNow() = default;
+  explicit LazyNow(ProducerClock::time_point now) : now_(now) {}
+  ProducerClock::time_point Get() {
+    if (!now_) now_ = ProducerClock::now();
+    return *now_;
+  }
+
+ private:
+  std::optional<ProducerClock::time_point> now_;
+};
+
+// Records of one Send()/SendBatch() call, from Submit() until they are encoded into a batch (or, if
+// their topic's metadata is not known yet, waiting in the topic's queue). The records are kept as
+// the caller gave them (timestamps filled in) and encoded straight into the batch's payload when
+// placed, so a record costs no allocation of its own between Send() and the wire.
 struct Submission {
   std::optional<uint32_t> partition;  // explicit partition, if given
-  proto::RecordList records;          // one record for Send()
+  Record record;                      // Send(): the record
+  std::vector<Record> batch_records;  // SendBatch(): the records (then `record` is unused)
   SendCallback callback;
   bool whole_batch = false;    // SendBatch(): a batch of its own, one callback for all records
-  uint64_t payload_bytes = 0;  // serialized size of `records`' entries
+  uint64_t payload_bytes = 0;  // encoded size of the records (proto::EncodedRecordSize)
   uint64_t memory_bytes = 0;   // charged against buffer_memory_bytes
   uint64_t order = 0;          // send number (Flush() waits by it)
+  // Set when it starts a batch or waits for metadata: then + delivery_timeout.
   ProducerClock::time_point deadline;
   bool rechecked = false;  // an explicit partition beyond the count already caused a refresh
+
+  // The key that chooses the partition: the (first) record's.
+  const std::string& key() const { return whole_batch ? batch_records.front().key : record.key; }
 };
 
 // Records of one partition, from the first Send() into them to their last callback.
@@ -41,11 +63,14 @@ struct ProducerBatch {
   uint64_t first_order = 0;  // send number of its first record
   std::string topic;
   uint32_t partition = 0;
-  // The records, until encoded. Only the encoder touches them once `closed` (outside the lock).
-  proto::RecordList records;
+  // The records encoded as a serialized RecordList (proto::AppendRecord), until the batch is
+  // encoded. Only the encoder touches it once `closed` (outside the lock).
+  std::string payload;
+  int64_t first_timestamp_ms = 0;  // of the first record
+  int64_t max_timestamp_ms = 0;
   std::vector<SendCallback> callbacks;  // callbacks[i] reports record i; SendBatch() has one
   uint32_t record_count = 0;
-  uint64_t payload_bytes = 0;  // serialized size of `records`
+  uint64_t payload_bytes = 0;  // payload.size() until encoded (kept for accounting afterwards)
   uint64_t memory_bytes = 0;   // charged against buffer_memory_bytes
   ProducerClock::time_point created;
   ProducerClock::time_point deadline;  // created + delivery_timeout

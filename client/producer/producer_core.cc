@@ -11,8 +11,8 @@
 namespace choreo::client_internal {
 namespace {
 
-// Memory charged per buffered record beyond its serialized bytes: the protobuf object, the
-// callback and the bookkeeping around them.
+// Memory charged per buffered record beyond its encoded bytes: the callback and the bookkeeping
+// around it.
 constexpr uint64_t kRecordOverheadBytes = 96;
 // A ProduceRequest around a batch, besides the topic name: envelope, correlation id, partition,
 // timeout, field tags and lengths.
@@ -61,33 +61,57 @@ void ProducerCore::Start() {
   sender_ = std::thread([this] { RunSender(); });
 }
 
-void ProducerCore::Submit(std::string_view topic, std::optional<uint32_t> partition,
-                          std::vector<Record> records, bool whole_batch, SendCallback callback) {
-  if (topic.empty()) {
-    callback(Status(ErrorCode::kInvalidArgument, "topic name is empty"));
-    return;
-  }
-  if (records.empty()) {
-    callback(Status(ErrorCode::kInvalidArgument, "a batch needs a record"));
-    return;
-  }
-  // Conversion and sizing happen here, on the caller's thread and outside the lock.
+void ProducerCore::SubmitOne(std::string_view topic, std::optional<uint32_t> partition,
+                             Record&& record, SendCallback callback) {
   Submission submission;
   submission.partition = partition;
-  submission.whole_batch = whole_batch;
+  submission.record = std::move(record);
   submission.callback = std::move(callback);
-  const int64_t now_ms = NowMs();
-  for (Record& record : records) {
-    proto::Record* out = submission.records.add_records();
-    ToProto(std::move(record), now_ms, out);
-    submission.payload_bytes += RecordEntryBytes(*out);
+  Submit(topic, submission);
+}
+
+void ProducerCore::SubmitBatch(std::string_view topic, uint32_t partition,
+                               std::vector<Record>&& records, SendCallback callback) {
+  Submission submission;
+  submission.partition = partition;
+  submission.whole_batch = true;
+  submission.batch_records = std::move(records);
+  submission.callback = std::move(callback);
+  Submit(topic, submission);
+}
+
+void ProducerCore::Submit(std::string_view topic, Submission& submission) {
+  if (topic.empty()) {
+    submission.callback(Status(ErrorCode::kInvalidArgument, "topic name is empty"));
+    return;
   }
-  submission.memory_bytes = submission.payload_bytes + kRecordOverheadBytes * records.size();
+  if (submission.whole_batch && submission.batch_records.empty()) {
+    submission.callback(Status(ErrorCode::kInvalidArgument, "a batch needs a record"));
+    return;
+  }
+  // Timestamps and sizing happen here, on the caller's thread and outside the lock; the records
+  // are encoded into their batch when placed (a copy of their bytes, no allocation per record).
+  const int64_t now_ms = NowMs();
+  auto prepare = [&](Record& record) {
+    if (record.timestamp_ms == 0) record.timestamp_ms = now_ms;
+    submission.payload_bytes += RecordEntryBytes(record);
+  };
+  uint64_t count = 1;
+  if (submission.whole_batch) {
+    for (Record& record : submission.batch_records)
+      prepare(record);
+    count = submission.batch_records.size();
+  } else {
+    prepare(submission.record);
+  }
+  submission.memory_bytes = submission.payload_bytes + kRecordOverheadBytes * count;
   Status status;
   {
     Lock lock(mu_);
     status = Admit(topic, submission, lock);
   }
+  // The submission's records (now encoded, or moved to the topic's queue) are freed here, outside
+  // the lock.
   if (!status.ok()) submission.callback(status);
 }
 
@@ -127,9 +151,8 @@ Status ProducerCore::Admit(std::string_view topic, Submission& submission, Lock&
     if (closing_) return Status(ErrorCode::kClosed, "producer is closed");
     if (!room) return full(", still after waiting max_block (" + Millis(options_.max_block) + ")");
   }
-  const Clock::time_point now = Clock::now();
+  LazyNow now;
   submission.order = next_order_++;
-  submission.deadline = now + options_.delivery_timeout;
   buffered_bytes_ += bytes;
   Status placed = PlaceOrQueue(accumulator_.GetTopic(topic), submission, now);
   if (!placed.ok()) {
@@ -139,9 +162,11 @@ Status ProducerCore::Admit(std::string_view topic, Submission& submission, Lock&
   return placed;
 }
 
-Status ProducerCore::PlaceOrQueue(TopicState& topic, Submission& submission,
-                                  Clock::time_point now) {
+Status ProducerCore::PlaceOrQueue(TopicState& topic, Submission& submission, LazyNow& now) {
   auto queue = [&] {
+    if (submission.deadline == Clock::time_point()) {
+      submission.deadline = now.Get() + options_.delivery_timeout;
+    }
     unfinished_.insert(submission.order);
     topic.waiting.push_back(std::move(submission));
     WakeSender();
@@ -165,14 +190,17 @@ Status ProducerCore::PlaceOrQueue(TopicState& topic, Submission& submission,
       if (placed.closed_batch) {
         WakeSender();
       } else if (placed.new_batch) {
-        WakeSender(now + options_.linger);
+        const bool at_once = options_.adaptive_linger && placed.partition->Idle();
+        const Clock::time_point created = placed.partition->open->created;
+        WakeSender(at_once ? created : created + options_.linger);
       }
       return OkStatus();
   }
   return OkStatus();
 }
 
-void ProducerCore::DrainWaiting(TopicState& topic, Clock::time_point now) {
+void ProducerCore::DrainWaiting(TopicState& topic, Clock::time_point now_value) {
+  LazyNow now(now_value);
   bool placed_any = false;
   while (!topic.waiting.empty() && topic.metadata.partition_count > 0) {
     Submission& submission = topic.waiting.front();

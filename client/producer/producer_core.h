@@ -1,9 +1,9 @@
 // ProducerCore: the producer behind the public Producer class.
 //
 // Threads and what they do:
-//  - callers' threads: Submit() converts records, charges buffer memory (waiting for room up to
-//    max_block) and places them in a batch, or in the topic's queue of submissions waiting for
-//    metadata. Flush() and Close() wait on `changed_`.
+//  - callers' threads: SubmitOne()/SubmitBatch() size records, charge buffer memory (waiting for
+//    room up to max_block) and encode them into a batch, or put them in the topic's queue of
+//    submissions waiting for metadata. Flush() and Close() wait on `changed_`.
 //  - the sender thread (RunSender, sender.cc): closes batches whose linger expired, encodes them
 //    (outside the lock), admits them to their partition's in-flight window, sends produce and
 //    metadata requests, resends, expires records past delivery_timeout, and re-establishes the
@@ -49,9 +49,12 @@ class ProducerCore {
   // Starts the sender thread. Call once, before Submit().
   void Start();
 
-  // One Send() (one record) or SendBatch() (`whole_batch`).
-  void Submit(std::string_view topic, std::optional<uint32_t> partition,
-              std::vector<Record> records, bool whole_batch, SendCallback callback);
+  // One Send(): one record.
+  void SubmitOne(std::string_view topic, std::optional<uint32_t> partition, Record&& record,
+                 SendCallback callback);
+  // One SendBatch(): a batch of its own with one callback.
+  void SubmitBatch(std::string_view topic, uint32_t partition, std::vector<Record>&& records,
+                   SendCallback callback);
   Status Flush(std::chrono::milliseconds timeout);
   Status Close(std::chrono::milliseconds timeout);
 
@@ -74,10 +77,11 @@ class ProducerCore {
   };
 
   // ---- producer_core.cc: submissions, flush tracking ----
+  void Submit(std::string_view topic, Submission& submission);
   Status Admit(std::string_view topic, Submission& submission, Lock& lock);
   // Places `submission` (its order not tracked yet); on kWait queues it. Returns a failure to
   // report (the submission is then untouched), or OK.
-  Status PlaceOrQueue(TopicState& topic, Submission& submission, Clock::time_point now);
+  Status PlaceOrQueue(TopicState& topic, Submission& submission, LazyNow& now);
   // Places the waiting submissions of `topic` now that its metadata is known.
   void DrainWaiting(TopicState& topic, Clock::time_point now);
   uint64_t BatchLimit(const TopicState& topic) const;

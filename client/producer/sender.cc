@@ -168,7 +168,7 @@ void ProducerCore::CollectWork(Clock::time_point now, Work& work, Clock::time_po
       PartitionState& partition = *partition_ptr;
       if (partition.open) {
         const Clock::time_point due = partition.open->created + options_.linger;
-        if (no_linger || now >= due) {
+        if (no_linger || now >= due || (options_.adaptive_linger && partition.Idle())) {
           Accumulator::CloseOpen(partition);
         } else {
           at_most(std::min(due, partition.open->deadline));
@@ -234,8 +234,7 @@ void ProducerCore::Execute(Work& work, uint64_t generation) {
   work.encoded.reserve(work.to_encode.size());
   for (const BatchPtr& batch : work.to_encode) {
     work.encoded.push_back(
-        EncodeBatchBody(batch->records, options_.compression, identity_.id, identity_.epoch));
-    proto::RecordList().Swap(&batch->records);  // only the encoded bytes are needed from now on
+        EncodeBatchBody(*batch, options_.compression, identity_.id, identity_.epoch));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "choreo/common/crc32c.h"
 #include "choreo/proto/batch.h"
 
 namespace choreo::client_internal {
@@ -73,6 +74,67 @@ TEST(FetchDecoderTest, ACorruptBatchIsAnErrorAfterTheGoodOnes) {
   EXPECT_EQ(decoded.error.code(), ErrorCode::kCorruptMessage);
   EXPECT_NE(decoded.error.message().find("batch at offset 2"), std::string::npos);
   EXPECT_EQ(decoded.records.size(), 2u);
+}
+
+TEST(FetchDecoderTest, DecodesHeadersAndCompressedBatches) {
+  for (proto::Compression codec : {proto::COMPRESSION_LZ4, proto::COMPRESSION_ZSTD}) {
+    proto::RecordList list;
+    proto::Record* first = list.add_records();
+    first->set_key("order-1");
+    first->set_value(std::string(500, 'v'));
+    first->set_timestamp_ms(1700000000123);
+    for (const char* name : {"event-type", "", "traceparent"}) {
+      proto::Header* header = first->add_headers();
+      header->set_key(name);
+      header->set_value(std::string(name) + "-value");
+    }
+    list.add_records()->set_value("no key, no headers");
+    proto::FetchPartitionResponse p = Partition("a-topic-name-longer-than-sso", 1);
+    proto::FetchedBatch* batch = p.add_batches();
+    batch->set_base_offset(40);
+    ASSERT_TRUE(proto::EncodeBatch(list, codec, {}, batch->mutable_batch()));
+
+    const DecodedPartition decoded = DecodeFetchPartition(p);
+    ASSERT_TRUE(decoded.error.ok()) << decoded.error.ToString();
+    ASSERT_EQ(decoded.records.size(), 2u);
+    const ConsumedRecord& r = decoded.records[0];
+    EXPECT_EQ(r.topic, "a-topic-name-longer-than-sso");
+    EXPECT_EQ(r.offset, 40);
+    EXPECT_EQ(r.record.key, "order-1");
+    EXPECT_EQ(r.record.value, std::string(500, 'v'));
+    EXPECT_EQ(r.record.timestamp_ms, 1700000000123);
+    ASSERT_EQ(r.record.headers.size(), 3u);
+    EXPECT_EQ(r.record.headers[0].key, "event-type");
+    EXPECT_EQ(r.record.headers[0].value, "event-type-value");
+    EXPECT_EQ(r.record.headers[1].key, "");
+    EXPECT_EQ(r.record.headers[1].value, "-value");
+    EXPECT_EQ(r.record.headers[2].key, "traceparent");
+    EXPECT_EQ(decoded.records[1].offset, 41);
+    EXPECT_EQ(decoded.records[1].record.key, "");
+    EXPECT_EQ(decoded.records[1].record.value, "no key, no headers");
+    EXPECT_TRUE(decoded.records[1].record.headers.empty());
+  }
+}
+
+TEST(FetchDecoderTest, ARecordCountMismatchIsCorrupt) {
+  proto::RecordList list;
+  list.add_records()->set_value("a");
+  list.add_records()->set_value("b");
+  proto::RecordBatch header;
+  header.set_record_count(3);  // but holds 2
+  header.set_records(list.SerializeAsString());
+  header.set_crc32c(Crc32c(header.records()));
+  header.set_uncompressed_bytes(static_cast<uint32_t>(header.records().size()));
+  proto::FetchPartitionResponse p = Partition("t", 0);
+  AddBatch(&p, 0, 2);
+  proto::FetchedBatch* batch = p.add_batches();
+  batch->set_base_offset(2);
+  batch->set_batch(header.SerializeAsString());
+
+  const DecodedPartition decoded = DecodeFetchPartition(p);
+  EXPECT_EQ(decoded.error.code(), ErrorCode::kCorruptMessage);
+  EXPECT_NE(decoded.error.message().find("count"), std::string::npos) << decoded.error.message();
+  EXPECT_EQ(decoded.records.size(), 2u);  // the good first batch only
 }
 
 }  // namespace

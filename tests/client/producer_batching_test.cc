@@ -2,8 +2,11 @@
 // keyed partitioning, metadata checks, broker limits, compression), against a FakeLog.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "choreo/client/partitioner.h"
@@ -70,6 +73,7 @@ TEST(ProducerBatchingTest, SendsABatchWhenItReachesBatchBytes) {
   ProducerOptions options = fake.Options();
   options.batch_bytes = 1000;
   options.linger = std::chrono::minutes(10);  // only size (or Flush) sends a batch
+  options.adaptive_linger = false;            // nor an idle partition
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -102,6 +106,7 @@ TEST(ProducerBatchingTest, SendsABatchWhenItsLingerExpires) {
   fake.log.CreateTopic("t", 1);
   ProducerOptions options = fake.Options();
   options.linger = milliseconds(200);
+  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -114,11 +119,65 @@ TEST(ProducerBatchingTest, SendsABatchWhenItsLingerExpires) {
   EXPECT_EQ(DecodeRecords(requests[0].batch(), &header).records_size(), 20);
 }
 
+TEST(ProducerBatchingTest, AdaptiveLingerSendsAtOnceToAnIdlePartition) {
+  LogBroker fake;
+  fake.log.CreateTopic("t", 1);
+  ProducerOptions options = fake.Options();
+  options.linger = std::chrono::minutes(10);
+  options.adaptive_linger = true;
+  std::unique_ptr<Producer> producer = fake.Create(options);
+  ASSERT_NE(producer, nullptr);
+  // Nothing is in flight: the record goes without waiting for the linger (or a Flush()).
+  std::future<Result<RecordMetadata>> sent = producer->Send("t", ValueRecord("", "alone"));
+  ASSERT_EQ(sent.wait_for(kLong), std::future_status::ready);
+  EXPECT_TRUE(sent.get().ok());
+}
+
+TEST(ProducerBatchingTest, AdaptiveLingerBatchesWhileARequestIsInFlight) {
+  LogBroker fake;
+  fake.log.CreateTopic("t", 1);
+  // The broker takes a while to answer the first request.
+  std::atomic<bool> first_arrived{false};
+  fake.log.SetProduceHook([&](const proto::ProduceRequest&, int n) {
+    if (n == 0) {
+      first_arrived = true;
+      std::this_thread::sleep_for(milliseconds(300));  // a slow broker, not synchronization
+    }
+    return FakeLog::Decision{};
+  });
+  ProducerOptions options = fake.Options();
+  options.linger = std::chrono::minutes(10);
+  options.adaptive_linger = true;
+  std::unique_ptr<Producer> producer = fake.Create(options);
+  ASSERT_NE(producer, nullptr);
+  Outcomes outcomes;
+  producer->Send("t", ValueRecord("", IndexedValue(0)), 0, outcomes.For(0));
+  const auto deadline = std::chrono::steady_clock::now() + kLong;
+  while (!first_arrived && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ASSERT_TRUE(first_arrived);
+  // The partition is busy: these wait, together, until the first request is answered (not for
+  // the 10-minute linger).
+  for (int i = 1; i < 10; ++i)
+    producer->Send("t", ValueRecord("", IndexedValue(i)), 0, outcomes.For(i));
+  ASSERT_TRUE(outcomes.WaitFor(10));
+  const std::vector<proto::ProduceRequest> requests = fake.log.ProduceRequests();
+  ASSERT_EQ(requests.size(), 2u);
+  proto::RecordBatch header;
+  EXPECT_EQ(DecodeRecords(requests[1].batch(), &header).records_size(), 9);
+  const auto results = outcomes.Get();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(results.at(i).ok()) << results.at(i).status().ToString();
+    EXPECT_EQ(results.at(i)->offset, i);
+  }
+}
+
 TEST(ProducerBatchingTest, FlushSendsLingeringBatchesAtOnce) {
   LogBroker fake;
   fake.log.CreateTopic("t", 3);
   ProducerOptions options = fake.Options();
   options.linger = std::chrono::minutes(10);
+  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -137,6 +196,7 @@ TEST(ProducerBatchingTest, UnkeyedRecordsStickToAPartitionPerBatch) {
   ProducerOptions options = fake.Options();
   options.batch_bytes = 1000;  // 9 records per batch
   options.linger = std::chrono::minutes(10);
+  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -282,6 +342,7 @@ TEST(ProducerBatchingTest, CompressesBatches) {
     ProducerOptions options = fake.Options();
     options.compression = codec;
     options.linger = std::chrono::minutes(10);
+    options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
     std::unique_ptr<Producer> producer = fake.Create(options);
     ASSERT_NE(producer, nullptr);
     for (int i = 0; i < 100; ++i)

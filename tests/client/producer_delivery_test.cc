@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/producer/batch_encoding.h"
 #include "tests/client/producer_test_util.h"
 
 namespace choreo::testing {
@@ -66,6 +67,55 @@ TEST(ProducerDeliveryTest, ResendsTheSameBytesAfterALostConnectionAndReportsOnce
   }
   ASSERT_EQ(sent_of_batch1.size(), 2u);
   EXPECT_EQ(sent_of_batch1[0], sent_of_batch1[1]);
+}
+
+TEST(ProducerDeliveryTest, ResendsAccumulatedRecordsAsTheSameProtobufBytes) {
+  for (Compression codec : {Compression::kNone, Compression::kZstd}) {
+    LogBroker fake;
+    fake.log.CreateTopic("t", 1);
+    // The second batch (sequence 1) is appended, then the connection drops before the answer.
+    fake.log.SetProduceHook([](const proto::ProduceRequest&, int n) {
+      return FakeLog::Decision{n == 1 ? Action::kApplyAndDrop : Action::kApply};
+    });
+    ProducerOptions options = fake.Options();
+    options.compression = codec;
+    options.linger = std::chrono::minutes(10);
+    options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
+    std::unique_ptr<Producer> producer = fake.Create(options);
+    ASSERT_NE(producer, nullptr);
+    ASSERT_TRUE(producer->SendBatch("t", 0, {ValueRecord("k", "first")}).get().ok());
+    Outcomes outcomes;
+    for (int i = 0; i < 5; ++i) {
+      Record record{"key-" + std::to_string(i), std::string(100, 'a' + i), {}, 1000 + i};
+      record.headers = {{"type", "Created"}, {"n", std::to_string(i)}};
+      producer->Send("t", std::move(record), 0, outcomes.For(i));
+    }
+    ASSERT_TRUE(producer->Flush(kLong).ok());
+    const auto results = outcomes.Get();
+    ASSERT_EQ(results.size(), 5u);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(results.at(i).ok()) << results.at(i).status().ToString();
+      EXPECT_EQ(results.at(i)->offset, 1 + i);
+      EXPECT_EQ(results.at(i)->topic, "t");
+    }
+    ASSERT_TRUE(producer->Close(kLong).ok());
+    ASSERT_EQ(StoredValues(fake.log).size(), 6u);
+
+    const std::vector<proto::ProduceRequest> requests = fake.log.ProduceRequests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[1].batch(), requests[2].batch());  // the resend is byte-identical
+    // And it is what protobuf encodes for these records, with base_sequence 1 appended.
+    proto::RecordBatch header;
+    const proto::RecordList records = DecodeRecords(requests[1].batch(), &header);
+    ASSERT_EQ(records.records_size(), 5);
+    EXPECT_EQ(header.base_sequence(), 1);
+    EXPECT_EQ(records.records(3).headers(1).value(), "3");
+    std::string expected;
+    ASSERT_TRUE(proto::EncodeBatch(records, client_internal::ToProto(codec),
+                                   {.producer_id = 1000, .producer_epoch = 0, .base_sequence = 0},
+                                   &expected));
+    EXPECT_EQ(requests[1].batch(), expected + client_internal::SequenceSuffix(1));
+  }
 }
 
 TEST(ProducerDeliveryTest, ResendsInSequenceOrderAfterARetriableError) {

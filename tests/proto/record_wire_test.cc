@@ -66,6 +66,14 @@ TEST(RecordWireTest, EncodedRecordSizeMatchesWithoutHeaders) {
   EXPECT_EQ(payload.size(), EncodedRecordSize("key", std::string(200, 'x'), 1700000000000));
 }
 
+TEST(RecordWireTest, EncodedRecordSizeMatchesWithHeaders) {
+  for (const TestRecord& t : Samples()) {
+    std::string payload;
+    AppendRecord(t.key, t.value, t.headers, t.timestamp_ms, &payload);
+    EXPECT_EQ(payload.size(), EncodedRecordSize(t.key, t.value, t.headers, t.timestamp_ms));
+  }
+}
+
 TEST(RecordWireTest, ForEachRecordDecodesWhatProtobufEncoded) {
   const std::vector<TestRecord> samples = Samples();
   std::vector<TestRecord> decoded;
@@ -130,6 +138,40 @@ TEST_P(BatchFromPayloadTest, NonIdempotentProducerFieldsRoundTrip) {
   std::string error;
   ASSERT_EQ(ValidateBatch(batch, &summary, &error), NONE) << error;
   EXPECT_EQ(summary.producer_id, -1);
+}
+
+TEST_P(BatchFromPayloadTest, OpenBatchReadsWhatEncodeBatchWrote) {
+  const std::vector<TestRecord> samples = Samples();
+  const BatchProducerFields producer{.producer_id = 7, .producer_epoch = 2, .base_sequence = 100};
+  std::string encoded;
+  ASSERT_TRUE(EncodeBatch(AsProto(samples), GetParam(), producer, &encoded));
+  // A later base_sequence appended as a trailing field wins, as it does for protobuf.
+  encoded += std::string("\x30\x85\x01", 3);  // base_sequence = 133
+  RecordBatch expected;
+  RecordList expected_records;
+  std::string error;
+  ASSERT_EQ(DecodeBatch(encoded, &expected, &expected_records, &error), NONE) << error;
+
+  BatchView header;
+  std::string scratch;
+  std::string_view payload;
+  ASSERT_EQ(OpenBatch(encoded, &header, &scratch, &payload, &error), NONE) << error;
+  EXPECT_EQ(header.record_count, expected.record_count());
+  EXPECT_EQ(header.first_timestamp_ms, expected.first_timestamp_ms());
+  EXPECT_EQ(header.max_timestamp_ms, expected.max_timestamp_ms());
+  EXPECT_EQ(header.producer_id, 7);
+  EXPECT_EQ(header.producer_epoch, 2);
+  EXPECT_EQ(header.base_sequence, 133);
+  EXPECT_EQ(header.compression, GetParam());
+  EXPECT_EQ(header.uncompressed_bytes, expected.uncompressed_bytes());
+  EXPECT_EQ(payload, expected_records.SerializeAsString());
+
+  std::string corrupt = encoded;
+  corrupt[corrupt.size() - 10] ^= 0x5a;  // inside the payload (large, last but two fields)
+  EXPECT_EQ(OpenBatch(corrupt, &header, &scratch, &payload, &error), CORRUPT_MESSAGE);
+  EXPECT_EQ(OpenBatch(encoded.substr(0, encoded.size() - 8), &header, &scratch, &payload, &error),
+            CORRUPT_MESSAGE)
+      << "truncated inside the payload";
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, BatchFromPayloadTest,

@@ -48,6 +48,13 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
 // Compresses `in` with `codec` into `*out` (for COMPRESSION_NONE, copies). False on failure.
 bool CompressPayload(Compression codec, const std::string& in, std::string* out);
 
+// Decompresses `in` (a batch's `records` under `codec`) into `*out`, which must come to exactly
+// `declared` bytes (the batch's uncompressed_bytes). Returns NONE; MESSAGE_TOO_LARGE if `declared`
+// is over kMaxUncompressedBatchBytes, INVALID_REQUEST for an unknown codec, CORRUPT_MESSAGE if the
+// bytes do not decompress to `declared`; sets `*error_message` on failure.
+ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t declared,
+                            std::string* out, std::string* error_message);
+
 // Decodes a serialized RecordBatch into its records (decompressing if needed), checking the CRC.
 // Returns NONE on success, CORRUPT_MESSAGE with a message otherwise.
 ErrorCode DecodeBatch(std::string_view batch_bytes, RecordBatch* header, RecordList* records,

@@ -27,6 +27,10 @@ void AppendRecord(std::string_view key, std::string_view value, const Headers& h
 
 // Size AppendRecord adds for a record without headers (for buffer accounting).
 size_t EncodedRecordSize(std::string_view key, std::string_view value, int64_t timestamp_ms);
+// Size AppendRecord adds for a record with `headers` (as in AppendRecord).
+template <typename Headers>
+size_t EncodedRecordSize(std::string_view key, std::string_view value, const Headers& headers,
+                         int64_t timestamp_ms);
 
 // Wraps an already-encoded payload (a serialized RecordList of `record_count` records) into a
 // serialized RecordBatch, compressing it per `compression`. Consumes `payload` (moved into the
@@ -35,6 +39,32 @@ bool EncodeBatchFromPayload(std::string&& payload, uint32_t record_count,
                             int64_t first_timestamp_ms, int64_t max_timestamp_ms,
                             Compression compression, const BatchProducerFields& producer,
                             std::string* out);
+
+// The fields of a serialized RecordBatch, read in place: `records` is a view into the batch bytes.
+// As with protobuf, the last occurrence of a field wins (the producer appends its sequence).
+struct BatchView {
+  uint32_t record_count = 0;
+  int64_t first_timestamp_ms = 0;
+  int64_t max_timestamp_ms = 0;
+  int64_t producer_id = 0;
+  int32_t producer_epoch = 0;
+  int32_t base_sequence = 0;
+  Compression compression = COMPRESSION_NONE;
+  uint32_t crc32c = 0;
+  std::string_view records;  // the payload, compressed per `compression`
+  uint32_t uncompressed_bytes = 0;
+};
+
+// Reads the fields of a serialized RecordBatch without copying its payload. False if it does not
+// parse.
+bool ParseBatchView(std::string_view batch_bytes, BatchView* batch);
+
+// What DecodeBatch does, without materialising records: parses `batch_bytes`, checks the CRC32C
+// and decompresses the payload into `*scratch` if needed. On NONE, `*payload` is the serialized
+// RecordList (a view into `batch_bytes` or `*scratch`); iterate it with ForEachRecord (and check
+// the count against `batch->record_count`). Otherwise returns CORRUPT_MESSAGE with a message.
+ErrorCode OpenBatch(std::string_view batch_bytes, BatchView* batch, std::string* scratch,
+                    std::string_view* payload, std::string* error_message);
 
 // A record decoded in place: views into the payload, valid while the payload lives.
 struct RecordView {
@@ -103,6 +133,23 @@ inline void PutBytesField(uint8_t tag, std::string_view s, std::string* out) {
   out->append(s);
 }
 
+inline size_t HeaderBodySize(std::string_view key, std::string_view value) {
+  return BytesFieldSize(key) + BytesFieldSize(value);
+}
+
+// The size of a Record message's body (without its RecordList tag and length).
+template <typename Headers>
+size_t RecordBodySize(std::string_view key, std::string_view value, const Headers& headers,
+                      int64_t timestamp_ms) {
+  size_t size = BytesFieldSize(key) + BytesFieldSize(value);
+  for (const auto& h : headers) {
+    const size_t header_size = HeaderBodySize(h.key, h.value);
+    size += 1 + VarintSize(header_size) + header_size;
+  }
+  if (timestamp_ms != 0) size += 1 + VarintSize(static_cast<uint64_t>(timestamp_ms));
+  return size;
+}
+
 // Parses one length-delimited field or varint field; used by the decoders below.
 bool NextField(const char** p, const char* end, uint32_t* field, uint32_t* wire_type,
                std::string_view* bytes, uint64_t* varint);
@@ -110,23 +157,23 @@ bool NextField(const char** p, const char* end, uint32_t* field, uint32_t* wire_
 }  // namespace wire
 
 template <typename Headers>
+size_t EncodedRecordSize(std::string_view key, std::string_view value, const Headers& headers,
+                         int64_t timestamp_ms) {
+  const size_t record_size = wire::RecordBodySize(key, value, headers, timestamp_ms);
+  return 1 + wire::VarintSize(record_size) + record_size;
+}
+
+template <typename Headers>
 void AppendRecord(std::string_view key, std::string_view value, const Headers& headers,
                   int64_t timestamp_ms, std::string* payload) {
-  size_t headers_size = 0;
-  for (const auto& h : headers) {
-    const size_t header_size = wire::BytesFieldSize(h.key) + wire::BytesFieldSize(h.value);
-    headers_size += 1 + wire::VarintSize(header_size) + header_size;
-  }
-  const size_t record_size =
-      wire::BytesFieldSize(key) + wire::BytesFieldSize(value) + headers_size +
-      (timestamp_ms != 0 ? 1 + wire::VarintSize(static_cast<uint64_t>(timestamp_ms)) : 0);
+  const size_t record_size = wire::RecordBodySize(key, value, headers, timestamp_ms);
   payload->reserve(payload->size() + 1 + wire::VarintSize(record_size) + record_size);
   payload->push_back(0x0A);  // RecordList.records, length-delimited
   wire::PutVarint(record_size, payload);
   wire::PutBytesField(0x0A, key, payload);    // Record.key = 1
   wire::PutBytesField(0x12, value, payload);  // Record.value = 2
   for (const auto& h : headers) {             // Record.headers = 3
-    const size_t header_size = wire::BytesFieldSize(h.key) + wire::BytesFieldSize(h.value);
+    const size_t header_size = wire::HeaderBodySize(h.key, h.value);
     payload->push_back(0x1A);
     wire::PutVarint(header_size, payload);
     wire::PutBytesField(0x0A, h.key, payload);
