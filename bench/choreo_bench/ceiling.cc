@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "choreo/proto/batch.h"
+#include "value_source.h"
 
 namespace choreo::bench {
 namespace {
@@ -22,13 +23,14 @@ std::vector<std::string> MakeBatches(const BenchOptions& options, int* records_p
   const int value_bytes = std::max(options.record_bytes, 8);
   *records_per_batch = std::max<int>(1, static_cast<int>(options.batch_bytes / (value_bytes + 16)));
   std::vector<std::string> batches(options.partitions);
+  bench::ValueSource values(static_cast<size_t>(value_bytes));
   for (uint32_t p = 0; p < options.partitions; ++p) {
     proto::RecordList list;
     for (int i = 0; i < *records_per_batch; ++i) {
       proto::Record* r = list.add_records();
       if (options.key_cardinality > 0)
         r->set_key(absl::StrCat("key-", i % options.key_cardinality));
-      r->set_value(std::string(value_bytes, 'x'));
+      r->set_value(std::string(values.Next()));
       r->set_timestamp_ms(1);
     }
     proto::EncodeBatch(list, proto::COMPRESSION_NONE, {}, &batches[p]);

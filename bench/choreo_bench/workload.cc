@@ -9,6 +9,7 @@
 
 #include "choreo/client/consumer.h"
 #include "choreo/client/producer.h"
+#include "value_source.h"
 
 namespace choreo::bench {
 namespace {
@@ -18,13 +19,6 @@ namespace {
 constexpr std::ptrdiff_t kMaxInFlightRecords = 200000;
 // Unpaced producers read the clock for the send time once per this many records.
 constexpr int64_t kClockInterval = 16;
-
-uint64_t NextRandom(uint64_t& state) {  // xorshift64*: cheap, good enough to pick keys
-  state ^= state >> 12;
-  state ^= state << 25;
-  state ^= state >> 27;
-  return state * 2685821657736338717ull;
-}
 
 ClientOptions ClientFor(const BenchOptions& options, const std::string& role, int index) {
   ClientOptions client;
@@ -70,6 +64,7 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
   uint64_t random_state = 0x9E3779B97F4A7C15ull * (index + 1);
   const auto start = std::chrono::steady_clock::now();
   const int value_bytes = ack.value_bytes;
+  bench::ValueSource values(static_cast<size_t>(value_bytes), random_state);
   int64_t sent_at = 0;
   bool waited = true;  // the last send waited for the window: read the clock afresh
   for (int64_t i = 0; (quota == 0 || i < quota) && !stop.load(std::memory_order_relaxed); ++i) {
@@ -80,9 +75,10 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
     }
     Record record;
     if (options.key_cardinality > 0) {
-      record.key = "key-" + std::to_string(NextRandom(random_state) % options.key_cardinality);
+      record.key =
+          "key-" + std::to_string(bench::NextRandom(random_state) % options.key_cardinality);
     }
-    record.value.assign(value_bytes, 'x');
+    record.value = values.Next();
     // Unpaced, records go out well under a microsecond apart, so the clock is read every
     // kClockInterval records (a read per record was a visible share of the bench's own CPU); the
     // stamps are then early by microseconds at most, which can only add to the measured latency.
