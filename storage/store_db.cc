@@ -51,11 +51,11 @@ rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
   cf.max_write_buffer_number = 3;  // keep accepting writes while one memtable flushes
   cf.target_file_size_base = 64 * kMiB;
   cf.level_compaction_dynamic_level_bytes = true;
-  // LZ4 from the first flush on: everything flushes and compactions write is then compressed,
-  // which halved the bytes RocksDB wrote and kept on choreo-shaped data, where leaving L0/L1
-  // uncompressed (fresh data skips decompression) wrote every byte uncompressed first. See
-  // README.md, "RocksDB options and why", for the figures and the CPU it costs.
-  cf.compression = Lz4Supported() ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+  // One compression for every level, none by default: LZ4 on batches that do not compress (the
+  // producer compressed them already, or the values are noise) was the broker's largest CPU cost
+  // in profiles, while compressible ones are better compressed by the producer (less network and
+  // WAL too). README.md, "RocksDB options and why", has the figures.
+  cf.compression = options.lz4_compression ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
   return cf;
 }
@@ -75,6 +75,10 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
 }
 
 absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& options) {
+  if (options.lz4_compression && !Lz4Supported()) {
+    return absl::InvalidArgumentError(
+        "LZ4 compression was asked for, but this RocksDB library was built without LZ4");
+  }
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, SmallOptions(cache)},

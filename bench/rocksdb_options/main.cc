@@ -33,7 +33,7 @@ ABSL_FLAG(double, gib, 1.0, "GiB of batch data written per variant");
 ABSL_FLAG(int, batch_records, 500, "Records per batch (100-byte values)");
 ABSL_FLAG(bool, sync, false, "Sync every write (fsync=always); else unsynced (fsync=interval)");
 ABSL_FLAG(std::string, variants,
-          "baseline,uncompressed_l0_l1,no_compression,universal,blob,write_buffer_256m",
+          "baseline,lz4_all_levels,uncompressed_l0_l1,universal,blob,write_buffer_256m",
           "Comma-separated variants to run");
 
 namespace choreo {
@@ -65,15 +65,15 @@ std::vector<Variant> AllVariants() {
        }},
       {"write_buffer_256m",
        [](rocksdb::ColumnFamilyOptions& cf) { cf.write_buffer_size = 256 * kMiB; }},
-      {"uncompressed_l0_l1",  // the option this tool replaced: none on L0/L1, LZ4 below
+      {"lz4_all_levels",  // --storage-compression=lz4
+       [](rocksdb::ColumnFamilyOptions& cf) { cf.compression = rocksdb::kLZ4Compression; }},
+      {"uncompressed_l0_l1",  // the first choice: none on L0/L1, LZ4 below
        [](rocksdb::ColumnFamilyOptions& cf) {
          cf.compression_per_level = {rocksdb::kNoCompression,  rocksdb::kNoCompression,
                                      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                                      rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                                      rocksdb::kLZ4Compression};
        }},
-      {"no_compression",
-       [](rocksdb::ColumnFamilyOptions& cf) { cf.compression = rocksdb::kNoCompression; }},
   };
 }
 

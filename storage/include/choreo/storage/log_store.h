@@ -66,6 +66,10 @@ struct StoreOptions {
   uint64_t write_buffer_bytes = 64ull << 20;
   // RocksDB block cache shared by all column families. Default: 128 MiB.
   uint64_t block_cache_bytes = 128ull << 20;
+  // Compress stored batches with LZ4 (every level of the records column family). Default: false:
+  // batches are stored as producers sent them, so producers that compress (lz4/zstd batches) pay
+  // once, at the source. See storage/README.md, "RocksDB options and why".
+  bool lz4_compression = false;
   // Retention (ApplyRetention) skips a partition whose trim would drop fewer batch bytes than
   // this, unless it drops at least 10% of the partition or everything (all expired by time):
   // many small range deletions slow reads down. Default: 1 MiB.
