@@ -2,8 +2,9 @@
 //
 // Why not a constant value: a run of one byte compresses to almost nothing, so every
 // compression step (the producer's --compression, RocksDB's LZ4 on SST files) would look free and
-// the figures would flatter the broker, as unkeyed records do. Random alphanumerics are close to
-// incompressible for LZ4 (no repeats to find); picking a slice of a pool at a random offset costs
+// the figures would flatter the broker, as unkeyed records do. Random alphanumerics have no
+// repeats for LZ4 to find, as long as two values in one 64 KiB LZ4 window seldom come from
+// overlapping parts of the pool: hence a pool of 8 MiB. Picking a slice at a random offset costs
 // one memcpy per record instead of a random number per byte.
 #pragma once
 
@@ -37,7 +38,7 @@ class ValueSource {
   }
 
  private:
-  static constexpr size_t kPoolBytes = 1 << 16;
+  static constexpr size_t kPoolBytes = 8 << 20;
   size_t value_bytes_;
   uint64_t state_;
   std::string pool_;
