@@ -105,6 +105,9 @@ ABSL_FLAG(uint64_t, write_buffer_bytes, choreo::storage::StoreOptions{}.write_bu
           "RocksDB memtable size of the records column family.");
 ABSL_FLAG(uint64_t, block_cache_bytes, choreo::storage::StoreOptions{}.block_cache_bytes,
           "RocksDB block cache shared by all column families.");
+ABSL_FLAG(bool, direct_io_writes, choreo::storage::StoreOptions{}.direct_io_writes,
+          "Write RocksDB flushes and compactions with O_DIRECT, bypassing the page cache, where "
+          "the data directory's filesystem supports it (else buffered).");
 ABSL_FLAG(std::string, storage_compression, "none",
           "Compression of stored batches: none (store them as producers sent them; producers "
           "can compress with lz4 or zstd) or lz4 (compress every stored batch).");
@@ -166,6 +169,7 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.default_retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
   options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_bytes);
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_bytes);
+  options.store.direct_io_writes = absl::GetFlag(FLAGS_direct_io_writes);
   const std::string compression = absl::GetFlag(FLAGS_storage_compression);
   if (compression != "none" && compression != "lz4")
     return absl::InvalidArgumentError("--storage-compression must be none or lz4, not '" +

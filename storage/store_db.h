@@ -17,6 +17,7 @@
 #include <rocksdb/options.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "choreo/storage/log_store.h"
@@ -54,6 +55,9 @@ struct StoreDb {
 rocksdb::DBOptions DatabaseOptions(const StoreOptions& options);
 rocksdb::ColumnFamilyOptions RecordsOptions(const StoreOptions& options,
                                             const std::shared_ptr<rocksdb::Cache>& cache);
+
+// Whether files in `dir` (created if missing) can be opened with O_DIRECT.
+bool DirectIoSupported(const std::string& dir);
 
 // Maps a failed RocksDB status to a store error: a full disk is kNoSpace, anything else kIoError.
 // `context` says what was being done ("append to 'orders'/3").

@@ -44,7 +44,8 @@ TEST(CommandLineTest, TopicCommandsAndDefaultBroker) {
 }
 
 TEST(CommandLineTest, TopicAlter) {
-  const auto& alter = std::get<TopicAlterArgs>(
+  // Copies: ParseOk returns a temporary, so a reference into it would dangle.
+  const TopicAlterArgs alter = std::get<TopicAlterArgs>(
       ParseOk({"topic", "alter", "orders", "--partitions", "8", "--retention-ms=-1",
                "--retention-bytes", "1000", "--max-message-bytes", "4096"})
           .command);
@@ -53,7 +54,7 @@ TEST(CommandLineTest, TopicAlter) {
   EXPECT_EQ(alter.changes.retention_ms, -1);
   EXPECT_EQ(alter.changes.retention_bytes, 1000);
   EXPECT_EQ(alter.changes.max_message_bytes, 4096u);
-  const auto& only_retention =
+  const TopicAlterArgs only_retention =
       std::get<TopicAlterArgs>(ParseOk({"topic", "alter", "o", "--retention-ms", "60000"}).command);
   EXPECT_FALSE(only_retention.changes.partitions.has_value());
   EXPECT_FALSE(only_retention.changes.max_message_bytes.has_value());

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Usage: install_test.sh BUILD_DIR SOURCE_DIR
+# Usage: install_test.sh BUILD_DIR SOURCE_DIR [SANITIZER_FLAGS]
 set -euo pipefail
 build="$1"
 src="$2"
+sanitizer_flags="${3:-}"
 work=$(mktemp -d)
 broker_pid=""
 cleanup() {
@@ -22,7 +23,8 @@ if grep -qiE 'rocksdb|absl|spdlog' "$work/prefix"/lib/cmake/choreo/*.cmake; then
   fail "the installed client package references server-only dependencies"
 fi
 
-cmake -S "$src/examples/embed" -B "$work/embed" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null \
+cmake -S "$src/examples/embed" -B "$work/embed" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_CXX_FLAGS="$sanitizer_flags" -DCMAKE_EXE_LINKER_FLAGS="$sanitizer_flags" >/dev/null \
   || fail "configuring the example against the installed package"
 cmake --build "$work/embed" >/dev/null || fail "building the example against the installed package"
 

@@ -70,6 +70,11 @@ struct StoreOptions {
   // batches are stored as producers sent them, so producers that compress (lz4/zstd batches) pay
   // once, at the source. See storage/README.md, "RocksDB options and why".
   bool lz4_compression = false;
+  // Write flushed and compacted files with direct I/O (O_DIRECT), bypassing the page cache, when
+  // the data directory's filesystem supports it (some do not, tmpfs before Linux 6.6 among them:
+  // then buffered, silently) and no
+  // custom `env` is set. Default: true.
+  bool direct_io_writes = true;
   // Retention (ApplyRetention) skips a partition whose trim would drop fewer batch bytes than
   // this, unless it drops at least 10% of the partition or everything (all expired by time):
   // many small range deletions slow reads down. Default: 1 MiB.

@@ -1,0 +1,32 @@
+// ThreadSanitizer suppressions for every binary that runs RocksDB under TSan (choreod in a tsan
+// build, storage_test, broker_test), linked in as an object (TSan calls this hook at start-up; in
+// other builds nothing calls it).
+//
+// Why: Debian's RocksDB is not built with -fsanitize=thread, so TSan cannot see its internal
+// synchronization: atomic reference counts, the lock-free memtable skip list, the write thread's
+// leader/follower queue. Memtables, SuperVersions, table readers and file metadata are freed by
+// RocksDB's background threads once such a count drops to zero, while a reader that held a
+// reference earlier touched that memory through intercepted calls (memcmp, memcpy); a flush reads
+// memtable blocks the committer filled; the write-group leader merges a follower's batch. Each entry
+// names a RocksDB frame; our own code is never matched, so a race between our threads is still
+// reported.
+extern "C" const char* __tsan_default_suppressions() {
+  return "race:rocksdb::Arena::~Arena\n"
+         "race:rocksdb::SuperVersion::~SuperVersion\n"
+         "race:rocksdb::Version::Unref\n"
+         "race:rocksdb::BinarySearchIndexReader::~BinarySearchIndexReader\n"
+         "race:rocksdb::DBImpl::PurgeObsoleteFiles\n"
+         "race:rocksdb::MemTable::Add\n"
+         "race:rocksdb::Arena::AllocateNewBlock\n"
+         "race:rocksdb::WritableFileWriter::Append\n"
+         // The write-group leader (the committer) merging a follower's batch (a retention pass).
+         "race:rocksdb::WriteBatchInternal::Append\n"
+         // A reader's key comparison inside a memtable block the committer is filling; TSan
+         // sometimes loses the writer's stack, so the reader's frame is the one to match.
+         "race:BytewiseComparatorImpl\n"
+         // A flush (or compaction) copying entries out of a memtable the committer filled.
+         "race:rocksdb::CompactionIterator::NextFromInput\n"
+         // The block cache's statistics collector, guarded by RocksDB's own (uninstrumented)
+         // synchronization.
+         "race:rocksdb::CopyCacheDeleterRoleMap\n";
+}
