@@ -88,10 +88,7 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
   db.max_total_wal_size = std::max<uint64_t>(4 * options.write_buffer_bytes, 64 * kMiB);
   db.keep_log_file_num = 5;
   db.max_log_file_size = 16 * kMiB;
-  // Flushes and compactions write each batch's bytes once or twice more after the WAL; through
-  // the page cache, the kernel's copy of them was the broker's largest cost with 1 KiB records
-  // (README.md, "RocksDB options and why"). Tail reads are served by the memtables and the block
-  // cache, so the page cache gains little from those writes.
+  // Off by default: faster producing, slower backlog reads (README.md, "RocksDB options and why").
   db.use_direct_io_for_flush_and_compaction =
       options.direct_io_writes && options.env == nullptr && DirectIoSupported(options.data_dir);
   return db;
