@@ -7,9 +7,9 @@
 // leader/follower queue. Memtables, SuperVersions, table readers and file metadata are freed by
 // RocksDB's background threads once such a count drops to zero, while a reader that held a
 // reference earlier touched that memory through intercepted calls (memcmp, memcpy); a flush reads
-// memtable blocks the committer filled; the write-group leader merges a follower's batch. Each entry
-// names a RocksDB frame; our own code is never matched, so a race between our threads is still
-// reported.
+// memtable blocks the committer filled; the write-group leader merges a follower's batch. Each
+// entry names a RocksDB frame; our own code is never matched, so a race between our threads is
+// still reported.
 extern "C" const char* __tsan_default_suppressions() {
   return "race:rocksdb::Arena::~Arena\n"
          "race:rocksdb::SuperVersion::~SuperVersion\n"
@@ -19,13 +19,17 @@ extern "C" const char* __tsan_default_suppressions() {
          "race:rocksdb::MemTable::Add\n"
          "race:rocksdb::Arena::AllocateNewBlock\n"
          "race:rocksdb::WritableFileWriter::Append\n"
-         // The write-group leader (the committer) merging a follower's batch (a retention pass).
+         // The write-group leader (the committer) merging a follower's batch (a retention pass or
+         // an offset commit), and the leader/follower hand-off itself.
          "race:rocksdb::WriteBatchInternal::Append\n"
+         "race:rocksdb::WriteThread::\n"
          // A reader's key comparison inside a memtable block the committer is filling; TSan
          // sometimes loses the writer's stack, so the reader's frame is the one to match.
          "race:BytewiseComparatorImpl\n"
-         // A flush (or compaction) copying entries out of a memtable the committer filled.
+         // A flush (or compaction) copying entries out of a memtable the committer filled, into
+         // the iterator or straight into an SST block.
          "race:rocksdb::CompactionIterator::NextFromInput\n"
+         "race:rocksdb::BlockBuilder::\n"
          // The block cache's statistics collector, guarded by RocksDB's own (uninstrumented)
          // synchronization.
          "race:rocksdb::CopyCacheDeleterRoleMap\n";
