@@ -104,9 +104,7 @@ TEST(ProducerBatchingTest, SendsABatchWhenItReachesBatchBytes) {
 TEST(ProducerBatchingTest, SendsABatchWhenItsLingerExpires) {
   LogBroker fake;
   fake.log.CreateTopic("t", 1);
-  ProducerOptions options = fake.Options();
-  options.linger = milliseconds(200);
-  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
+  ProducerOptions options = fake.LingeringOptions(milliseconds(200));
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -175,9 +173,7 @@ TEST(ProducerBatchingTest, AdaptiveLingerBatchesWhileARequestIsInFlight) {
 TEST(ProducerBatchingTest, FlushSendsLingeringBatchesAtOnce) {
   LogBroker fake;
   fake.log.CreateTopic("t", 3);
-  ProducerOptions options = fake.Options();
-  options.linger = std::chrono::minutes(10);
-  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
+  ProducerOptions options = fake.LingeringOptions(std::chrono::minutes(10));
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -193,10 +189,8 @@ TEST(ProducerBatchingTest, FlushSendsLingeringBatchesAtOnce) {
 TEST(ProducerBatchingTest, UnkeyedRecordsStickToAPartitionPerBatch) {
   LogBroker fake;
   fake.log.CreateTopic("t", 4);
-  ProducerOptions options = fake.Options();
+  ProducerOptions options = fake.LingeringOptions(std::chrono::minutes(10));
   options.batch_bytes = 1000;  // 9 records per batch
-  options.linger = std::chrono::minutes(10);
-  options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
   std::unique_ptr<Producer> producer = fake.Create(options);
   ASSERT_NE(producer, nullptr);
   Outcomes outcomes;
@@ -339,10 +333,8 @@ TEST(ProducerBatchingTest, CompressesBatches) {
   for (Compression codec : {Compression::kLz4, Compression::kZstd}) {
     LogBroker fake;
     fake.log.CreateTopic("t", 1);
-    ProducerOptions options = fake.Options();
+    ProducerOptions options = fake.LingeringOptions(std::chrono::minutes(10));
     options.compression = codec;
-    options.linger = std::chrono::minutes(10);
-    options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
     std::unique_ptr<Producer> producer = fake.Create(options);
     ASSERT_NE(producer, nullptr);
     for (int i = 0; i < 100; ++i)

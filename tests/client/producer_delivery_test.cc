@@ -77,10 +77,8 @@ TEST(ProducerDeliveryTest, ResendsAccumulatedRecordsAsTheSameProtobufBytes) {
     fake.log.SetProduceHook([](const proto::ProduceRequest&, int n) {
       return FakeLog::Decision{n == 1 ? Action::kApplyAndDrop : Action::kApply};
     });
-    ProducerOptions options = fake.Options();
+    ProducerOptions options = fake.LingeringOptions(std::chrono::minutes(10));
     options.compression = codec;
-    options.linger = std::chrono::minutes(10);
-    options.adaptive_linger = false;  // only the linger (or size, or Flush) sends
     std::unique_ptr<Producer> producer = fake.Create(options);
     ASSERT_NE(producer, nullptr);
     ASSERT_TRUE(producer->SendBatch("t", 0, {ValueRecord("k", "first")}).get().ok());

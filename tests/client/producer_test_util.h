@@ -36,6 +36,15 @@ struct LogBroker {
     return options;
   }
 
+  // Options under which only the linger (or the batch size, or Flush) sends a batch: adaptive
+  // linger would send to an idle partition at once.
+  ProducerOptions LingeringOptions(std::chrono::milliseconds linger) const {
+    ProducerOptions options = Options();
+    options.linger = linger;
+    options.adaptive_linger = false;
+    return options;
+  }
+
   std::unique_ptr<Producer> Create(const ProducerOptions& options) const {
     Result<std::unique_ptr<Producer>> producer = Producer::Create(options);
     EXPECT_TRUE(producer.ok()) << producer.status().ToString();
