@@ -7,6 +7,7 @@
 #include "choreo/common/crc32c.h"
 #include "choreo/proto/batch.h"
 #include "choreo/proto/frame.h"
+#include "choreo/proto/record_wire.h"
 
 namespace choreo {
 namespace {
@@ -79,6 +80,31 @@ void BM_DecodeBatch(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * bytes.size());
 }
 BENCHMARK(BM_DecodeBatch)->Args({1000, 100})->Args({100, 1024});
+
+// The consumer's path (client/fetch_decoder.cc): check and open the batch in place, then visit
+// every record as views, with no protobuf objects.
+void BM_OpenBatchForEachRecord(benchmark::State& state) {
+  std::string bytes;
+  proto::EncodeBatch(MakeRecords(state.range(0), state.range(1)), proto::COMPRESSION_NONE, {},
+                     &bytes);
+  proto::BatchView batch;
+  std::string scratch;
+  std::string error;
+  for (auto _ : state) {
+    std::string_view payload;
+    if (proto::OpenBatch(bytes, &batch, &scratch, &payload, &error) != proto::NONE) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+    size_t value_bytes = 0;
+    proto::ForEachRecord(payload,
+                         [&](const proto::RecordView& r) { value_bytes += r.value.size(); });
+    benchmark::DoNotOptimize(value_bytes);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * bytes.size());
+}
+BENCHMARK(BM_OpenBatchForEachRecord)->Args({1000, 100})->Args({100, 1024});
 
 void BM_FrameRoundTrip(benchmark::State& state) {
   proto::Request request;
