@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "choreo/common/crc32c.h"
+#include "choreo/proto/record_wire.h"
 
 namespace choreo::proto {
 namespace {
@@ -139,20 +140,22 @@ bool EncodeBatch(const RecordList& records, Compression compression,
 
 ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
                         std::string* error_message) {
-  RecordBatch batch;
-  if (!batch.ParseFromArray(batch_bytes.data(), static_cast<int>(batch_bytes.size()))) {
+  // Read in place (ParseBatchView): a protobuf RecordBatch would copy the whole payload, on every
+  // produce.
+  BatchView batch;
+  if (!ParseBatchView(batch_bytes, &batch)) {
     *error_message = "record batch does not parse";
     return CORRUPT_MESSAGE;
   }
-  if (batch.record_count() == 0) {
+  if (batch.record_count == 0) {
     *error_message = "record batch has no records";
     return INVALID_REQUEST;
   }
-  if (Crc32c(batch.records()) != batch.crc32c()) {
+  if (Crc32c(batch.records) != batch.crc32c) {
     *error_message = "record batch CRC32C mismatch";
     return CORRUPT_MESSAGE;
   }
-  std::string_view payload = batch.records();
+  std::string_view payload = batch.records;
   // Reused across calls on a thread: validation runs on every produce, so no fresh allocation.
   thread_local std::string decompressed;
   struct ReleaseIfLarge {  // bound what an idle thread keeps after a huge batch
@@ -160,8 +163,10 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
       if (decompressed.capacity() > (16u << 20)) std::string().swap(decompressed);
     }
   } release_if_large;
-  if (batch.compression() != COMPRESSION_NONE) {
-    if (ErrorCode code = Decompress(batch, &decompressed, error_message); code != NONE) {
+  if (batch.compression != COMPRESSION_NONE) {
+    if (ErrorCode code = DecompressPayload(batch.compression, batch.records,
+                                           batch.uncompressed_bytes, &decompressed, error_message);
+        code != NONE) {
       return code;
     }
     payload = decompressed;
@@ -171,17 +176,17 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
     *error_message = "record batch payload is not a valid record list";
     return CORRUPT_MESSAGE;
   }
-  if (counted != batch.record_count()) {
-    *error_message = "record batch declares " + std::to_string(batch.record_count()) +
+  if (counted != batch.record_count) {
+    *error_message = "record batch declares " + std::to_string(batch.record_count) +
                      " records but holds " + std::to_string(counted);
     return CORRUPT_MESSAGE;
   }
-  summary->record_count = batch.record_count();
-  summary->first_timestamp_ms = batch.first_timestamp_ms();
-  summary->max_timestamp_ms = batch.max_timestamp_ms();
-  summary->producer_id = batch.producer_id();
-  summary->producer_epoch = batch.producer_epoch();
-  summary->base_sequence = batch.base_sequence();
+  summary->record_count = batch.record_count;
+  summary->first_timestamp_ms = batch.first_timestamp_ms;
+  summary->max_timestamp_ms = batch.max_timestamp_ms;
+  summary->producer_id = batch.producer_id;
+  summary->producer_epoch = batch.producer_epoch;
+  summary->base_sequence = batch.base_sequence;
   return NONE;
 }
 

@@ -66,6 +66,9 @@ class Consumer::Impl {
   void StartConsuming(const PartitionSet& partitions);
   // Positions of the partitions this consumer may commit.
   client_internal::OffsetMap PositionsToCommit() const;
+  // An OffsetCommit of `offsets` as this member (its id and epoch when subscribed; without a
+  // subscription an administrative commit, accepted while the group is empty).
+  proto::Request OffsetCommitRequest(const client_internal::OffsetMap& offsets) const;
   void MaybeAutoCommit();
   void RunCompletions();
   void Notify(const std::function<void(const std::vector<TopicPartition>&)>& callback,

@@ -179,7 +179,11 @@ Status Consumer::Impl::CommitPositions() {
 Status Consumer::Impl::Commit(const OffsetMap& offsets) {
   if (Status group = CheckGroup(); !group.ok()) return group;
   if (offsets.empty()) return OkStatus();
-  // Without a subscription this is an administrative commit (accepted while the group is empty).
+  return client_internal::CommitOutcome(
+      connections_.Get()->Call(OffsetCommitRequest(offsets), options_.client.request_timeout));
+}
+
+proto::Request Consumer::Impl::OffsetCommitRequest(const OffsetMap& offsets) const {
   std::string member_id;
   int32_t epoch = 0;
   if (mode_ == Mode::kSubscribed) {
@@ -187,9 +191,7 @@ Status Consumer::Impl::Commit(const OffsetMap& offsets) {
     member_id = view.member_id;
     epoch = view.member_epoch;
   }
-  return client_internal::CommitOutcome(connections_.Get()->Call(
-      client_internal::MakeOffsetCommit(options_.group_id, member_id, epoch, offsets),
-      options_.client.request_timeout));
+  return client_internal::MakeOffsetCommit(options_.group_id, member_id, epoch, offsets);
 }
 
 void Consumer::Impl::CommitAsync(CommitCallback callback) {
@@ -202,29 +204,23 @@ void Consumer::Impl::CommitAsync(CommitCallback callback) {
     }
     return;
   }
-  std::string member_id;
-  int32_t epoch = 0;
-  if (mode_ == Mode::kSubscribed) {
-    Membership::View view = membership_->Current();
-    member_id = view.member_id;
-    epoch = view.member_epoch;
-  }
   {
     MutexLock lock(&completions_mu_);
     ++async_commits_in_flight_;
   }
-  connections_.Get()->Send(
-      client_internal::MakeOffsetCommit(options_.group_id, member_id, epoch, offsets),
-      options_.client.request_timeout, [this, callback](Result<proto::Response> response) {
-        const Status outcome = client_internal::CommitOutcome(std::move(response));
-        {
-          MutexLock lock(&completions_mu_);
-          if (callback) completions_.push_back([callback, outcome] { callback(outcome); });
-          --async_commits_in_flight_;
-          completions_changed_.SignalAll();
-        }
-        fetcher_.Wakeup();  // a waiting Poll() runs the callback
-      });
+  connections_.Get()->Send(OffsetCommitRequest(offsets), options_.client.request_timeout,
+                           [this, callback](Result<proto::Response> response) {
+                             const Status outcome =
+                                 client_internal::CommitOutcome(std::move(response));
+                             {
+                               MutexLock lock(&completions_mu_);
+                               if (callback)
+                                 completions_.push_back([callback, outcome] { callback(outcome); });
+                               --async_commits_in_flight_;
+                               completions_changed_.SignalAll();
+                             }
+                             fetcher_.Wakeup();  // a waiting Poll() runs the callback
+                           });
 }
 
 void Consumer::Impl::RunCompletions() {
