@@ -1,0 +1,67 @@
+// How saga events are encoded and where they are published: shared by Publisher (publisher.h) and
+// SagaService (service.h).
+//
+// Topics. An event of type T (ce_type = T's protobuf full name) goes to topic_for_type(T), by
+// default T's full name itself: `order.v1.OrderCreated` is published on topic
+// `order.v1.OrderCreated`, so a service subscribes to exactly the types it handles. Map several
+// types to one topic (e.g. every `order.v1.*` to `orders`) when their relative order matters
+// beyond one saga, or to keep the topic count small; a saga's events stay in order within a topic
+// either way because they share the key (the saga id). PublishOptions::topic overrides both.
+//
+// Payloads. Protobuf binary by default (ce_datacontenttype application/protobuf), or protobuf's
+// canonical JSON mapping (application/json) per publisher or per event; handlers decode either.
+// Payloads that are not protobuf go through the raw path (RawEvent) with any content type.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "choreo/saga/envelope.h"
+
+namespace choreo::saga {
+
+enum class Encoding {
+  kBinary,  // protobuf wire format: compact and fast; "application/protobuf"
+  kJson,    // protobuf's JSON mapping: readable with any tool; "application/json"
+};
+
+// Maps an event type (a protobuf full name) to the topic its events are published on. Must return
+// a valid topic name ([a-zA-Z0-9._-], at most 249 characters) and be the same in every service.
+using TopicNaming = std::function<std::string(std::string_view event_type)>;
+
+// The default naming: the type's full name, unchanged.
+std::string DefaultTopicFor(std::string_view event_type);
+
+struct EventOptions {
+  // ce_source of every event published: the service's name, e.g. "payment-service". Required.
+  std::string source = {};
+  // Null: DefaultTopicFor.
+  TopicNaming topic_for_type = nullptr;
+  // The schema version published in ce_dataschema, by type; types not listed are version 1. Bump
+  // a type's version when its meaning changes, and give its handlers an upcaster
+  // (SagaService::Upcast) for the older versions still in the log.
+  std::map<std::string, int, std::less<>> schema_versions = {};
+  // Default: kBinary.
+  Encoding encoding = Encoding::kBinary;
+};
+
+// Per-event overrides.
+struct PublishOptions {
+  // Default: EventOptions::encoding.
+  std::optional<Encoding> encoding = std::nullopt;
+  // Default (empty): topic_for_type(type).
+  std::string topic = {};
+};
+
+// A payload that is not a protobuf message.
+struct RawEvent {
+  std::string type;          // ce_type, e.g. "com.example.LegacyOrderPlaced"
+  std::string content_type;  // ce_datacontenttype, e.g. "text/csv"
+  std::string payload;
+  int schema_version = 1;
+};
+
+}  // namespace choreo::saga
