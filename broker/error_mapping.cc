@@ -46,6 +46,9 @@ proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind) {
     case StoreErrorKind::kInvalidGroupId:
     case StoreErrorKind::kOffsetMetadataTooLarge:
       return proto::INVALID_REQUEST;
+    // A step the broker should have rejected, or a retry mixing applied and new batches.
+    case StoreErrorKind::kInvalidStep:
+      return proto::INVALID_REQUEST;
   }
   return proto::UNKNOWN;
 }

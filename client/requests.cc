@@ -114,4 +114,15 @@ Result<std::vector<int64_t>> RequestOffsets(Connection& connection,
   return out;
 }
 
+Result<proto::StepCommitResponse> RequestStepCommit(Connection& connection,
+                                                    proto::StepCommitRequest step,
+                                                    std::chrono::milliseconds timeout) {
+  proto::Request request;
+  *request.mutable_step_commit() = std::move(step);
+  Result<proto::Response> response =
+      Roundtrip(connection, std::move(request), proto::Response::kStepCommit, timeout);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_step_commit());
+}
+
 }  // namespace choreo::client_internal

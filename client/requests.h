@@ -1,4 +1,5 @@
-// Request/response helpers shared by Admin and Consumer: metadata and offset look-ups.
+// Request/response helpers shared by Admin, Consumer and the saga layer: metadata and offset
+// look-ups, step commits.
 #pragma once
 
 #include <chrono>
@@ -37,5 +38,13 @@ struct OffsetQuery {
 Result<std::vector<int64_t>> RequestOffsets(Connection& connection,
                                             const std::vector<OffsetQuery>& queries,
                                             std::chrono::milliseconds timeout);
+
+// Sends one StepCommit (protocol 1.1; see StepCommitRequest in proto/choreo.proto) and returns the
+// broker's answer: per batch, in request order, its base offset and whether it was a duplicate.
+// A request-level error (fencing, validation, sequence rules, storage) is the result, mapped
+// through wire_status.h; nothing of the step was written then.
+Result<proto::StepCommitResponse> RequestStepCommit(Connection& connection,
+                                                    proto::StepCommitRequest step,
+                                                    std::chrono::milliseconds timeout);
 
 }  // namespace choreo::client_internal

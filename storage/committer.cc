@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include "choreo/storage/errors.h"
 #include "choreo/storage/store_observer.h"
@@ -17,22 +18,54 @@
 namespace choreo::storage {
 namespace {
 
-std::string Where(const PendingAppend& append) {
-  return absl::StrCat("topic '", append.topic->info.name, "' partition ", append.partition);
+// "append to topic 't' partition p" or "step of group 'g' (n batches)", for error messages.
+std::string Describe(const QueuedWrite& write) {
+  if (const auto* append = std::get_if<PendingAppend>(&write)) {
+    return absl::StrCat("append to topic '", append->topic->info.name, "' partition ",
+                        append->partition);
+  }
+  const PendingStep& step = std::get<PendingStep>(write);
+  return absl::StrCat("step of group '", step.group, "' (", step.batches.size(), " batches)");
 }
 
 absl::Duration Since(std::chrono::steady_clock::time_point start) {
   return absl::FromChrono(std::chrono::steady_clock::now() - start);
 }
 
+// What to tell the caller of one queued write once the group is decided.
+struct AppendDone {
+  AppendCallback done;
+  absl::StatusOr<AppendResult> result;
+};
+struct StepDone {
+  StepCallback done;
+  absl::StatusOr<StepResult> result;
+};
+using Completion = std::variant<AppendDone, StepDone>;
+
+void SetError(Completion& completion, absl::Status error) {
+  std::visit([&](auto& c) { c.result = std::move(error); }, completion);
+}
+
+// After a successful write: the log start of each appended (or duplicate) batch's partition.
+void SetLogStarts(const QueuedWrite& write, Completion& completion) {
+  auto log_start = [](const PendingAppend& append) {
+    return append.topic->partitions[append.partition].log_start.load();
+  };
+  if (const auto* append = std::get_if<PendingAppend>(&write)) {
+    std::get<AppendDone>(completion).result->log_start_offset = log_start(*append);
+    return;
+  }
+  const PendingStep& step = std::get<PendingStep>(write);
+  StepResult& result = *std::get<StepDone>(completion).result;
+  for (size_t i = 0; i < step.batches.size(); ++i)
+    result.batches[i].log_start_offset = log_start(step.batches[i]);
+}
+
 }  // namespace
 
 struct Committer::GroupOutcome {
-  struct Completion {
-    AppendCallback done;
-    absl::StatusOr<AppendResult> result;
-  };
-  std::vector<Completion> completions;
+  std::vector<Completion> completions;  // in queue order, one per queued write
   std::vector<AdvancedPartition> advanced;
   // For the observer: set when the group wrote something.
   std::optional<GroupCommitStats> stats;
@@ -57,16 +90,25 @@ bool Committer::OnCommitterThread() const {
 }
 
 void Committer::Enqueue(PendingAppend append) {
+  Push(std::move(append));
+}
+
+void Committer::Enqueue(PendingStep step) {
+  Push(std::move(step));
+}
+
+void Committer::Push(QueuedWrite write) {
   {
     MutexLock lock(&queue_mu_);
     if (!stopping_) {
-      queue_.push_back(std::move(append));
+      queue_.push_back(std::move(write));
       queue_cv_.Signal();
       return;
     }
   }
-  append.done(MakeStoreError(StoreErrorKind::kClosed,
-                             absl::StrCat("append to ", Where(append), ": the store is closed")));
+  absl::Status closed = MakeStoreError(StoreErrorKind::kClosed,
+                                       absl::StrCat(Describe(write), ": the store is closed"));
+  std::visit([&](auto& w) { w.done(closed); }, write);
 }
 
 absl::Status Committer::Stop() {
@@ -121,7 +163,7 @@ void Committer::CommitLoop() {
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
   }
   while (true) {
-    std::vector<PendingAppend> group = TakeGroup();
+    std::vector<QueuedWrite> group = TakeGroup();
     if (group.empty()) return;
     GroupOutcome outcome = CommitGroup(group);
     group.clear();  // release the batch bytes before running callbacks
@@ -129,14 +171,14 @@ void Committer::CommitLoop() {
   }
 }
 
-std::vector<PendingAppend> Committer::TakeGroup() {
-  std::vector<PendingAppend> group;
+std::vector<QueuedWrite> Committer::TakeGroup() {
+  std::vector<QueuedWrite> group;
   MutexLock lock(&queue_mu_);
   while (queue_.empty() && !stopping_)
     queue_cv_.Wait(&queue_mu_);
   uint64_t bytes = 0;
   while (!queue_.empty()) {
-    uint64_t size = queue_.front().batch.size();
+    uint64_t size = BatchBytes(queue_.front());
     if (!group.empty() && bytes + size > options_.max_group_commit_bytes) break;
     bytes += size;
     group.push_back(std::move(queue_.front()));
@@ -145,26 +187,36 @@ std::vector<PendingAppend> Committer::TakeGroup() {
   return group;
 }
 
-Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group) {
+bool Committer::Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Status& sticky,
+                      GroupOutcome& outcome) {
+  auto failed = [&] {
+    return MakeStoreError(StoreErrorKindOf(sticky),
+                          absl::StrCat(Describe(write), ": ", sticky.message()));
+  };
+  if (auto* append = std::get_if<PendingAppend>(&write)) {
+    auto& done = std::get<AppendDone>(
+        outcome.completions.emplace_back(AppendDone{std::move(append->done), AppendResult{}}));
+    done.result = sticky.ok() ? builder.Add(*append) : failed();
+    return done.result.ok();
+  }
+  auto& step = std::get<PendingStep>(write);
+  auto& done = std::get<StepDone>(
+      outcome.completions.emplace_back(StepDone{std::move(step.done), StepResult{}}));
+  done.result = sticky.ok() ? builder.AddStep(step) : failed();
+  return done.result.ok();
+}
+
+Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group) {
   GroupOutcome outcome;
   outcome.completions.reserve(group.size());
-  // Indices of the appends whose result depends on the write (appended or duplicate).
+  // Indices of the writes whose result depends on the write (appended or duplicate).
   std::vector<size_t> pending;
   GroupBuilder builder(db_, producers_);
 
   MutexLock lock(&commit_mu_);
   const absl::Status sticky = StickyError();
   for (size_t i = 0; i < group.size(); ++i) {
-    PendingAppend& append = group[i];
-    outcome.completions.push_back({.done = std::move(append.done), .result = AppendResult{}});
-    absl::StatusOr<AppendResult>& result = outcome.completions.back().result;
-    if (!sticky.ok()) {
-      result = MakeStoreError(StoreErrorKindOf(sticky),
-                              absl::StrCat("append to ", Where(append), ": ", sticky.message()));
-      continue;
-    }
-    result = builder.Add(append);
-    if (result.ok()) pending.push_back(i);
+    if (Stage(group[i], builder, sticky, outcome)) pending.push_back(i);
   }
   absl::Status status = builder.Seal();
   if (status.ok() && !builder.NothingStaged()) {
@@ -197,9 +249,9 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group
     // duplicate may point at a batch of this very group, so it fails too (a retry will find it).
     builder.Rollback();
     for (size_t i : pending) {
-      outcome.completions[i].result = MakeStoreError(
-          StoreErrorKindOf(status),
-          absl::StrCat("append to ", Where(group[i]), " failed: ", status.message()));
+      SetError(outcome.completions[i],
+               MakeStoreError(StoreErrorKindOf(status),
+                              absl::StrCat(Describe(group[i]), " failed: ", status.message())));
     }
     return outcome;
   }
@@ -207,18 +259,20 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<PendingAppend>& group
     wal_dirty_.store(true);
   }
   outcome.advanced = builder.Publish();
-  for (size_t i : pending) {
-    const PartitionState& partition = group[i].topic->partitions[group[i].partition];
-    outcome.completions[i].result->log_start_offset = partition.log_start.load();
-  }
+  for (size_t i : pending)
+    SetLogStarts(group[i], outcome.completions[i]);
   return outcome;
 }
 
 void Committer::Complete(GroupOutcome& outcome) {
   // Before the acknowledgements, so whoever sees an append acknowledged also sees it counted.
   if (outcome.stats.has_value()) options_.observer->OnGroupCommit(*outcome.stats);
-  for (GroupOutcome::Completion& completion : outcome.completions) {
-    if (completion.done) completion.done(std::move(completion.result));
+  for (Completion& completion : outcome.completions) {
+    std::visit(
+        [](auto& c) {
+          if (c.done) c.done(std::move(c.result));
+        },
+        completion);
   }
   if (outcome.advanced.empty()) return;
   CommitListener listener;

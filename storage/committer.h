@@ -1,13 +1,13 @@
 // Committer: turns queued appends into group commits.
 //
-// Append() callers only push onto a queue. One committer thread takes everything queued (up to
-// max_group_commit_bytes, at least one append), assigns offsets in queue order per partition,
-// writes all of it as one rocksdb::WriteBatch (one WAL write; under kAlways one fsync), and only
-// then advances the high watermarks, runs the callbacks and tells the CommitListener. Appends that
-// arrive while a group is being written form the next group. If the write fails, every append of
-// the group fails and the partitions' next offsets and producer state are rolled back, so offsets
-// stay dense (GroupBuilder does the per-append work). A group of nothing but duplicates writes
-// nothing but still completes in queue order.
+// Append() and AppendStep() callers only push onto a queue. One committer thread takes everything
+// queued (up to max_group_commit_bytes, at least one append), assigns offsets in queue order per
+// partition, writes all of it as one rocksdb::WriteBatch (one WAL write; under kAlways one fsync),
+// and only then advances the high watermarks, runs the callbacks and tells the CommitListener.
+// Appends that arrive while a group is being written form the next group. If the write fails, every
+// append of the group fails and the partitions' next offsets and producer state are rolled back, so
+// offsets stay dense (GroupBuilder does the per-append work). A group of nothing but duplicates
+// writes nothing but still completes in queue order.
 //
 // Under kInterval a second thread syncs the WAL every fsync_interval; a failed sync is sticky:
 // every later append fails (after a failed fsync the kernel may have dropped the dirty pages).
@@ -34,6 +34,7 @@
 
 #include "choreo/storage/log_store.h"
 #include "storage/group_builder.h"
+#include "storage/pending_append.h"
 #include "storage/producer_registry.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
@@ -49,8 +50,10 @@ class Committer {
   Committer& operator=(const Committer&) = delete;
 
   void Start();
-  // Queues an append; after Stop() began, fails it at once (kClosed) on the caller's thread.
+  // Queue an append or a step; after Stop() began, fail it at once (kClosed) on the caller's
+  // thread.
   void Enqueue(PendingAppend append);
+  void Enqueue(PendingStep step);
   // Stops accepting appends, commits everything already queued, joins the threads and syncs the
   // WAL. Returns the first error of the final sync or of a background sync. Idempotent.
   absl::Status Stop();
@@ -67,12 +70,18 @@ class Committer {
  private:
   struct GroupOutcome;
 
+  // Enqueue()'s work: queue it, or fail it with kClosed.
+  void Push(QueuedWrite write);
   void CommitLoop();
   void SyncLoop();
   // Blocks until work is queued; empty once stopping and drained.
-  std::vector<PendingAppend> TakeGroup();
+  std::vector<QueuedWrite> TakeGroup();
   // Assigns offsets to and writes one group; returns what to tell whom. Holds commit_mu_.
-  GroupOutcome CommitGroup(std::vector<PendingAppend>& group);
+  GroupOutcome CommitGroup(std::vector<QueuedWrite>& group);
+  // Stages one queued write into `builder` (or fails it with `sticky`) and records its completion
+  // in `outcome`. Returns true if its result depends on the group's write.
+  bool Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Status& sticky,
+             GroupOutcome& outcome);
   void Complete(GroupOutcome& outcome);
   absl::Status StickyError();
 
@@ -82,7 +91,7 @@ class Committer {
 
   Mutex queue_mu_;
   CondVar queue_cv_;
-  std::deque<PendingAppend> queue_ CHOREO_GUARDED_BY(queue_mu_);
+  std::deque<QueuedWrite> queue_ CHOREO_GUARDED_BY(queue_mu_);
   bool stopping_ CHOREO_GUARDED_BY(queue_mu_) = false;
 
   // Held while a group is built and written; see RunExclusive().

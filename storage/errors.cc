@@ -13,7 +13,7 @@ namespace {
 // The kind travels as a status payload so that it survives copies and message rewrites.
 constexpr std::string_view kKindPayloadUrl = "choreo.storage/StoreErrorKind";
 // Keep in sync with the last enumerator (errors_test checks every kind round-trips).
-constexpr StoreErrorKind kLastStoreErrorKind = StoreErrorKind::kOffsetMetadataTooLarge;
+constexpr StoreErrorKind kLastStoreErrorKind = StoreErrorKind::kInvalidStep;
 
 absl::StatusCode CodeFor(StoreErrorKind kind) {
   switch (kind) {
@@ -47,6 +47,7 @@ absl::StatusCode CodeFor(StoreErrorKind kind) {
       return absl::StatusCode::kNotFound;
     case StoreErrorKind::kInvalidGroupId:
     case StoreErrorKind::kOffsetMetadataTooLarge:
+    case StoreErrorKind::kInvalidStep:
       return absl::StatusCode::kInvalidArgument;
   }
   return absl::StatusCode::kInternal;

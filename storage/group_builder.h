@@ -11,6 +11,10 @@
 // write, Publish() makes the data visible; if it failed, Rollback() restores next offsets, end
 // byte positions and producer state exactly as they were before the group.
 //
+// AddStep() stages an exactly-once step (several batches and a group's offsets) the same way,
+// but all or nothing within the group: a step that fails is undone to a save point while the
+// appends around it stay staged.
+//
 // Threading: used by the committer thread only, while it holds the commit mutex (which is what
 // guards PartitionState::next_offset, ::next_end_bytes and ::producers). One builder per group.
 #pragma once
@@ -25,19 +29,12 @@
 #include <vector>
 
 #include "choreo/storage/log_store.h"
+#include "storage/pending_append.h"
 #include "storage/producer_registry.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
 namespace choreo::storage {
-
-struct PendingAppend {
-  std::shared_ptr<TopicState> topic;
-  PartitionId partition = 0;
-  std::string batch;
-  BatchFields fields;
-  AppendCallback done;
-};
 
 struct AdvancedPartition {
   TopicId topic_id = 0;
@@ -57,6 +54,13 @@ class GroupBuilder {
   // original one with duplicate = true; log_start_offset is left for the caller), or this
   // append's own error (sequence or epoch violations, a deleted topic).
   absl::StatusOr<AppendResult> Add(const PendingAppend& append);
+  // Stages a step all or nothing (group_builder_step.cc): its batches as Add() does, then its
+  // group offsets. If a batch fails, or the step mixes duplicates with new batches (kInvalidStep),
+  // or a topic of its offsets was deleted, everything the step staged is undone (WriteBatch save
+  // point plus the in-memory offsets, byte positions and producer state) and the error returned;
+  // earlier and later appends of the group are unaffected. A step of nothing but duplicates
+  // stages nothing and returns the original offsets with duplicate = true.
+  absl::StatusOr<StepResult> AddStep(const PendingStep& step);
   // Stages the producer state changed by the group and the partitions' end byte positions. Call
   // once, after the last Add().
   absl::Status Seal();
@@ -93,11 +97,32 @@ class GroupBuilder {
     std::optional<ProducerPartitionState> before;
   };
   using ProducerKey = std::pair<PartitionState*, int64_t>;
+  // What a step may change, as it was before the step (AddStep).
+  struct StepSavepoint {
+    struct PartitionBefore {
+      PartitionState* partition = nullptr;
+      Offset next_offset = 0;
+      int64_t next_end_bytes = 0;
+      bool touched = false;  // already in touched_ before the step
+    };
+    struct ProducerBefore {
+      ProducerKey key;
+      std::optional<ProducerPartitionState> state = std::nullopt;
+      bool recorded = false;  // already in producer_undo_ before the step
+    };
+    Staged staged;
+    std::vector<PartitionBefore> partitions;
+    std::vector<ProducerBefore> producers;
+  };
 
   // Applies the producer rules; on kAppend returns nullopt and the caller appends.
   std::optional<absl::StatusOr<AppendResult>> CheckProducer(const PendingAppend& append,
                                                             PartitionState& partition);
   void RecordProducer(const PendingAppend& append, PartitionState& partition, Offset base);
+  // Sets a WriteBatch save point and records the in-memory state the step may change.
+  StepSavepoint SaveStep(const PendingStep& step);
+  absl::StatusOr<StepResult> StageStep(const PendingStep& step);
+  void RollbackStep(const StepSavepoint& savepoint);
 
   const StoreDb& db_;
   const ProducerRegistry& producers_;

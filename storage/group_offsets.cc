@@ -33,13 +33,14 @@ absl::Status Corrupt(std::string_view group, const absl::Status& status) {
 
 }  // namespace
 
-absl::Status GroupOffsetStore::Commit(std::string_view group,
-                                      const std::vector<GroupOffset>& offsets) {
+absl::StatusOr<std::vector<ResolvedGroupOffset>> ResolveGroupOffsets(
+    const TopicRegistry& topics, std::string_view group, const std::vector<GroupOffset>& offsets,
+    int64_t now_ms) {
   if (absl::Status s = ValidateGroup(group); !s.ok()) return s;
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  rocksdb::WriteBatch batch;
+  std::vector<ResolvedGroupOffset> out;
+  out.reserve(offsets.size());
   for (const GroupOffset& entry : offsets) {
-    std::shared_ptr<TopicState> topic = topics_.Find(entry.topic);
+    std::shared_ptr<TopicState> topic = topics.Find(entry.topic);
     if (topic == nullptr) {
       return MakeStoreError(StoreErrorKind::kUnknownTopic,
                             absl::StrCat("commit for group '", ToAbsl(group), "': unknown topic '",
@@ -61,15 +62,35 @@ absl::Status GroupOffsetStore::Commit(std::string_view group,
           absl::StrCat("commit for group '", ToAbsl(group), "': metadata of ",
                        entry.metadata.size(), " bytes exceeds ", kMaxOffsetMetadataBytes));
     }
-    GroupOffsetValue value{
-        .offset = entry.offset,
-        .commit_time_ms = entry.commit_time_ms != 0 ? entry.commit_time_ms : now_ms,
-        .metadata = entry.metadata};
+    out.push_back(ResolvedGroupOffset{
+        .topic = std::move(topic),
+        .partition = entry.partition,
+        .value = {.offset = entry.offset,
+                  .commit_time_ms = entry.commit_time_ms != 0 ? entry.commit_time_ms : now_ms,
+                  .metadata = entry.metadata}});
+  }
+  return out;
+}
+
+absl::Status StageGroupOffsets(const StoreDb& db, std::string_view group,
+                               const std::vector<ResolvedGroupOffset>& offsets,
+                               rocksdb::WriteBatch& batch) {
+  for (const ResolvedGroupOffset& entry : offsets) {
     rocksdb::Status s =
-        batch.Put(db_.offsets, EncodeGroupOffsetKey(group, topic->info.id, entry.partition),
-                  EncodeGroupOffsetValue(value));
+        batch.Put(db.offsets, EncodeGroupOffsetKey(group, entry.topic->info.id, entry.partition),
+                  EncodeGroupOffsetValue(entry.value));
     if (!s.ok()) return FromRocksStatus(s, "stage committed offset");
   }
+  return absl::OkStatus();
+}
+
+absl::Status GroupOffsetStore::Commit(std::string_view group,
+                                      const std::vector<GroupOffset>& offsets) {
+  absl::StatusOr<std::vector<ResolvedGroupOffset>> resolved =
+      ResolveGroupOffsets(topics_, group, offsets, absl::ToUnixMillis(absl::Now()));
+  if (!resolved.ok()) return resolved.status();
+  rocksdb::WriteBatch batch;
+  if (absl::Status s = StageGroupOffsets(db_, group, *resolved, batch); !s.ok()) return s;
   rocksdb::WriteOptions options;
   options.sync = fsync_ != FsyncPolicy::kNever;
   rocksdb::Status s = db_.db->Write(options, &batch);

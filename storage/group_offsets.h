@@ -13,11 +13,14 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "choreo/storage/log_store.h"
+#include "storage/offsets_format.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
@@ -26,6 +29,26 @@ class WriteBatch;
 }  // namespace rocksdb
 
 namespace choreo::storage {
+
+// One validated entry of a commit, its topic resolved (GroupOffsetStore::Commit and
+// LogStore::AppendStep).
+struct ResolvedGroupOffset {
+  std::shared_ptr<TopicState> topic;
+  PartitionId partition = 0;
+  GroupOffsetValue value;
+};
+
+// Validates a commit of `offsets` for `group` as LogStore::CommitGroupOffsets documents (group
+// id, topic, partition, offset >= 0, metadata size) and resolves each entry's topic; a commit
+// time of 0 becomes `now_ms`. Does no I/O.
+absl::StatusOr<std::vector<ResolvedGroupOffset>> ResolveGroupOffsets(
+    const TopicRegistry& topics, std::string_view group, const std::vector<GroupOffset>& offsets,
+    int64_t now_ms);
+// Adds a Put of every entry to `batch` (column family `offsets`). The caller makes sure no entry's
+// topic is deleted before the batch is written (see the class comment below).
+absl::Status StageGroupOffsets(const StoreDb& db, std::string_view group,
+                               const std::vector<ResolvedGroupOffset>& offsets,
+                               rocksdb::WriteBatch& batch);
 
 class GroupOffsetStore {
  public:

@@ -82,17 +82,7 @@ void LogStore::Impl::Append(std::string_view name, PartitionId partition, std::s
                             const BatchFields& fields, AppendCallback done) {
   absl::StatusOr<std::shared_ptr<TopicState>> topic = FindPartition(name, partition);
   if (!topic.ok()) return done(topic.status());
-  if (fields.record_count == 0) {
-    return done(MakeStoreError(StoreErrorKind::kInvalidBatch,
-                               absl::StrCat("append to topic '", ToAbsl(name), "' partition ",
-                                            partition, ": a batch needs at least one record")));
-  }
-  if (batch.size() > kMaxBatchBytes) {
-    return done(MakeStoreError(
-        StoreErrorKind::kInvalidBatch,
-        absl::StrCat("append to topic '", ToAbsl(name), "' partition ", partition, ": batch of ",
-                     batch.size(), " bytes exceeds the limit of ", kMaxBatchBytes)));
-  }
+  if (absl::Status s = CheckBatch(name, partition, batch, fields); !s.ok()) return done(s);
   committer_->Enqueue(PendingAppend{.topic = *std::move(topic),
                                     .partition = partition,
                                     .batch = std::move(batch),
@@ -200,6 +190,22 @@ absl::StatusOr<std::shared_ptr<TopicState>> LogStore::Impl::FindPartition(
                                        " partitions, no partition ", partition));
   }
   return topic;
+}
+
+absl::Status LogStore::Impl::CheckBatch(std::string_view name, PartitionId partition,
+                                        const std::string& batch, const BatchFields& fields) {
+  if (fields.record_count == 0) {
+    return MakeStoreError(StoreErrorKind::kInvalidBatch,
+                          absl::StrCat("append to topic '", ToAbsl(name), "' partition ", partition,
+                                       ": a batch needs at least one record"));
+  }
+  if (batch.size() > kMaxBatchBytes) {
+    return MakeStoreError(
+        StoreErrorKind::kInvalidBatch,
+        absl::StrCat("append to topic '", ToAbsl(name), "' partition ", partition, ": batch of ",
+                     batch.size(), " bytes exceeds the limit of ", kMaxBatchBytes));
+  }
+  return absl::OkStatus();
 }
 
 VisibleRange LogStore::Impl::Visible(const TopicState& topic, PartitionId partition) {

@@ -41,6 +41,10 @@ absl::StatusOr<AppendResult> LogStore::AppendAndWait(std::string_view topic, Par
   return impl_->AppendAndWait(topic, partition, std::move(batch), fields);
 }
 
+void LogStore::AppendStep(StepAppends step, StepCallback done) {
+  impl_->AppendStep(std::move(step), std::move(done));
+}
+
 absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId partition,
                                           Offset offset, uint64_t max_bytes) const {
   return impl_->Read(topic, partition, offset, max_bytes);

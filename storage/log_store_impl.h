@@ -1,7 +1,7 @@
 // LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
 // Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
-// reads, open/close), log_store_admin.cc (producers, group offsets), log_store_retention.cc and
-// log_store_stats.cc.
+// reads, open/close), log_store_step.cc (exactly-once steps), log_store_admin.cc (producers, group
+// offsets), log_store_retention.cc and log_store_stats.cc.
 //
 // Locks, always taken in this order:
 //   retention_mu_     serializes retention passes (they own the per-partition size accounting).
@@ -26,6 +26,7 @@
 #include "storage/committer.h"
 #include "storage/group_offsets.h"
 #include "storage/partition_reader.h"
+#include "storage/pending_append.h"
 #include "storage/producer_registry.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
@@ -56,6 +57,9 @@ class LogStore::Impl {
   void SetCommitListener(CommitListener listener);
   absl::Status Close();
 
+  // log_store_step.cc
+  void AppendStep(StepAppends step, StepCallback done);
+
   // log_store_admin.cc
   absl::StatusOr<ProducerIdentity> InitProducer(int64_t producer_id, int32_t epoch,
                                                 bool bump_epoch);
@@ -80,6 +84,11 @@ class LogStore::Impl {
 
   absl::StatusOr<std::shared_ptr<TopicState>> FindPartition(std::string_view name,
                                                             PartitionId partition) const;
+  // What Append() checks of a batch before queueing it: record count and size (kInvalidBatch).
+  static absl::Status CheckBatch(std::string_view name, PartitionId partition,
+                                 const std::string& batch, const BatchFields& fields);
+  // Validates a step and resolves its topics (log_store_step.cc).
+  absl::StatusOr<PendingStep> PrepareStep(StepAppends step) const;
   static VisibleRange Visible(const TopicState& topic, PartitionId partition);
 
   const StoreOptions options_;

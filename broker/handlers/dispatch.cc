@@ -31,6 +31,7 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kListGroups, "list_groups", &HandleListGroups},
     Route{proto::Request::kDescribeGroups, "describe_groups", &HandleDescribeGroups},
     Route{proto::Request::kDeleteGroups, "delete_groups", &HandleDeleteGroups},
+    Route{proto::Request::kStepCommit, "step_commit", &HandleStepCommit},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

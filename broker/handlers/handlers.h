@@ -16,7 +16,8 @@
 namespace choreo::broker {
 
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 0;
+// Minor 1 adds StepCommit (an exactly-once saga step); older clients never send it.
+inline constexpr uint32_t kProtocolMinor = 1;
 
 using Handler = asio::awaitable<proto::Response> (*)(RequestContext& ctx, proto::Request& request);
 
@@ -41,5 +42,7 @@ asio::awaitable<proto::Response> HandleOffsetFetch(RequestContext& ctx, proto::R
 asio::awaitable<proto::Response> HandleListGroups(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleDescribeGroups(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleDeleteGroups(RequestContext& ctx, proto::Request& request);
+// Exactly-once saga steps (protocol 1.1).
+asio::awaitable<proto::Response> HandleStepCommit(RequestContext& ctx, proto::Request& request);
 
 }  // namespace choreo::broker

@@ -1,58 +1,16 @@
-#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 
 #include "broker/error_mapping.h"
 #include "broker/handlers/auto_create.h"
+#include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/run_blocking.h"
-#include "choreo/proto/batch.h"
 
 namespace choreo::broker {
-namespace {
-
-uint64_t BatchLimit(const BrokerOptions& options, const storage::TopicInfo& topic) {
-  // A topic may lower the broker's limit, never raise it (frames and memory are sized for it).
-  if (topic.config.max_message_bytes == 0) return options.max_batch_bytes;
-  return std::min(topic.config.max_message_bytes, options.max_batch_bytes);
-}
-
-// Checks everything that can be checked without the store. Returns NONE or the code to answer,
-// with `*message` set.
-proto::ErrorCode Check(const BrokerServices& services,
-                       const std::optional<storage::TopicInfo>& topic,
-                       const proto::ProduceRequest& produce, storage::BatchFields* fields,
-                       std::string* message) {
-  if (!topic) {
-    *message = "unknown topic '" + produce.topic() + "'";
-    return proto::UNKNOWN_TOPIC;
-  }
-  if (produce.partition() >= topic->config.partitions) {
-    *message = "topic '" + produce.topic() + "' has " + std::to_string(topic->config.partitions) +
-               " partitions; partition " + std::to_string(produce.partition()) + " is invalid";
-    return proto::INVALID_PARTITION;
-  }
-  const uint64_t limit = BatchLimit(services.options, *topic);
-  if (produce.batch().size() > limit) {
-    *message = "batch of " + std::to_string(produce.batch().size()) +
-               " bytes exceeds the limit of " + std::to_string(limit);
-    return proto::MESSAGE_TOO_LARGE;
-  }
-  proto::BatchSummary summary;
-  proto::ErrorCode code = proto::ValidateBatch(produce.batch(), &summary, message);
-  if (code != proto::NONE) return code;
-  fields->record_count = summary.record_count;
-  fields->max_timestamp_ms = summary.max_timestamp_ms;
-  fields->producer_id = summary.producer_id;
-  fields->producer_epoch = summary.producer_epoch;
-  fields->base_sequence = summary.base_sequence;
-  return proto::NONE;
-}
-
-}  // namespace
 
 asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Request& request) {
   proto::ProduceRequest& produce = *request.mutable_produce();
@@ -71,7 +29,8 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   }
   storage::BatchFields fields;
   std::string message;
-  if (proto::ErrorCode code = Check(services, topic, produce, &fields, &message);
+  if (proto::ErrorCode code = CheckBatch(services.options, topic, produce.topic(),
+                                         produce.partition(), produce.batch(), &fields, &message);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;

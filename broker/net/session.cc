@@ -133,7 +133,9 @@ Session::Step Session::NextFrame() {
   // The frame's bytes are parsed (copied) now; a large frame's reservation either moves to the
   // produce request it carries or is returned.
   uint64_t charge = 0;
-  if (parsed && request.body_case() == proto::Request::kProduce) {
+  // Step commits carry batches as well, and hold them until written, like produces.
+  if (parsed && (request.body_case() == proto::Request::kProduce ||
+                 request.body_case() == proto::Request::kStepCommit)) {
     produces_ = true;
     charge = reserved_ > 0 ? reserved_ : frame.size();
     if (reserved_ == 0) services_.produce_memory.Charge(charge);

@@ -29,10 +29,11 @@ TEST(ErrorMappingTest, EveryStoreErrorKindHasItsWireCode) {
       {StoreErrorKind::kUnknownProducerId, proto::UNKNOWN_PRODUCER_ID},
       {StoreErrorKind::kInvalidGroupId, proto::INVALID_REQUEST},
       {StoreErrorKind::kOffsetMetadataTooLarge, proto::INVALID_REQUEST},
+      {StoreErrorKind::kInvalidStep, proto::INVALID_REQUEST},
   };
   // One row per kind: the enum is dense from kNone to its last value (update both together;
   // error_mapping.cc fails to compile with -Werror=switch when a kind is missing there).
-  ASSERT_EQ(expected.size(), static_cast<size_t>(StoreErrorKind::kOffsetMetadataTooLarge) + 1);
+  ASSERT_EQ(expected.size(), static_cast<size_t>(StoreErrorKind::kInvalidStep) + 1);
   for (const auto& [kind, code] : expected) {
     SCOPED_TRACE(static_cast<int>(kind));
     EXPECT_EQ(ErrorCodeForKind(kind), code);

@@ -32,6 +32,9 @@ enum class StoreErrorKind {
   // Consumer-group offsets (see LogStore::CommitGroupOffsets).
   kInvalidGroupId,          // absl::InvalidArgument: empty or too long a group id
   kOffsetMetadataTooLarge,  // absl::InvalidArgument: commit metadata over the limit
+  // Exactly-once steps (see LogStore::AppendStep).
+  kInvalidStep,  // absl::InvalidArgument: an empty step, a batch without a producer id, or a
+                 // retry mixing batches already appended with new ones
 };
 
 absl::Status MakeStoreError(StoreErrorKind kind, std::string_view message);

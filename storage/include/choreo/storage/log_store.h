@@ -214,7 +214,37 @@ struct TopicPartition {
   PartitionId partition = 0;
 };
 
+// One batch of a step (LogStore::AppendStep).
+struct StepBatch {
+  std::string topic = {};
+  PartitionId partition = 0;
+  std::string batch = {};
+  // fields.producer_id must be >= 0: a step is retried safely only through the producer's
+  // sequence checks.
+  BatchFields fields = {};
+};
+
+// What LogStore::AppendStep writes as one unit: record batches to any partitions and a consumer
+// group's offsets.
+struct StepAppends {
+  std::vector<StepBatch> batches = {};
+  // The group whose offsets are committed: 1 to kMaxGroupIdLength bytes, or empty when `offsets`
+  // is.
+  std::string group = {};
+  // As for CommitGroupOffsets (commit_time_ms 0 means "now").
+  std::vector<GroupOffset> offsets = {};
+};
+
+struct StepResult {
+  // One entry per StepAppends::batches entry, in the same order.
+  std::vector<AppendResult> batches;
+  // Every batch was a retry of a recent one: nothing was written, and `batches` holds the
+  // original offsets (the offsets were committed with the original step).
+  bool duplicate = false;
+};
+
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
+using StepCallback = std::function<void(absl::StatusOr<StepResult>)>;
 // Runs on the committer thread after a group commit made data visible in a partition. Must not
 // block (post the work elsewhere).
 using CommitListener = std::function<void(TopicId, PartitionId, Offset high_watermark)>;
@@ -263,6 +293,26 @@ class LogStore {
   // Blocking convenience wrapper around Append().
   absl::StatusOr<AppendResult> AppendAndWait(std::string_view topic, PartitionId partition,
                                              std::string batch, const BatchFields& fields);
+
+  // Appends `step.batches` and commits `step.offsets` for `step.group` in one RocksDB write: after
+  // a crash either all of it is there or none of it. The step goes through the same queue as
+  // Append() and is written in a group commit with the appends around it (so it is ordered with
+  // them per partition and durable under the fsync policy when `done` reports OK). `done` is
+  // called exactly once, on the committer thread (or the caller's, for errors found at once).
+  //
+  // Atomic: if any batch fails the producer rules of Append() (or its topic was deleted while
+  // queued), nothing of the step is written, and `done` gets that batch's error with its kind;
+  // the other appends of the group are unaffected. If the group's write fails, the step fails
+  // with it. Retries: if every batch is a duplicate of a recent one (Append()'s window), nothing
+  // is written and `done` gets the original offsets with duplicate = true (the offsets went with
+  // the original); a step mixing duplicates and new batches is rejected with kInvalidStep.
+  //
+  // Errors found before queueing: kInvalidStep (no batches and no offsets, or a batch without a
+  // producer id), kUnknownTopic, kInvalidPartition, kInvalidBatch (as Append()), and the offset
+  // errors of CommitGroupOffsets (kInvalidGroupId, kOffsetOutOfRange, kOffsetMetadataTooLarge).
+  // The store does no fencing by member or generation: the caller checks before calling, and a
+  // member may lose its partitions between that check and the write.
+  void AppendStep(StepAppends step, StepCallback done);
 
   // Reads visible batches from `offset` up to about `max_bytes` of batch data. An offset equal to
   // the high watermark returns no batches; one below the log start or above the high watermark is

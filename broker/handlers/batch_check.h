@@ -1,0 +1,25 @@
+// The checks every appended batch passes before it reaches the store (produce and step commit):
+// the topic and partition exist, the batch fits the topic's limit, and it is a well-formed record
+// batch; extracts the fields the store needs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "choreo/broker/broker.h"
+#include "choreo/proto/choreo.pb.h"
+#include "choreo/storage/log_store.h"
+
+namespace choreo::broker {
+
+// `topic` is the topic table's entry for `topic_name` (nullopt: unknown). Returns NONE and fills
+// `*fields`, or the code to answer (UNKNOWN_TOPIC, INVALID_PARTITION, MESSAGE_TOO_LARGE,
+// CORRUPT_MESSAGE, ...) with `*message` set.
+proto::ErrorCode CheckBatch(const BrokerOptions& options,
+                            const std::optional<storage::TopicInfo>& topic,
+                            const std::string& topic_name, uint32_t partition,
+                            const std::string& batch, storage::BatchFields* fields,
+                            std::string* message);
+
+}  // namespace choreo::broker
