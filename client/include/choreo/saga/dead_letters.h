@@ -105,7 +105,8 @@ Record MakeResolvedRecord(std::string_view saga_id, DeadLetterKind action, int64
 
 // Reads the whole dead-letter topic (up to its high watermarks at the call) and returns the
 // parked sagas. Errors: kUnknownTopic, and the connection's.
-Result<std::vector<ParkedSaga>> ReadParkedSagas(const ClientOptions& client, std::string_view topic);
+Result<std::vector<ParkedSaga>> ReadParkedSagas(const ClientOptions& client,
+                                                std::string_view topic);
 // Appends a replay or discard request for `saga_id` to the dead-letter topic; the service that
 // owns the topic carries it out. Errors: kInvalidArgument (kind is not kReplay or kDiscard),
 // kUnknownTopic, and the producer's.

@@ -28,8 +28,8 @@
 // (removed from the group, a zombie) can neither publish nor commit. Handlers may run more than
 // once for one event (see processed_store.h for effects outside choreo). Because different sagas
 // of one partition complete out of order, the committed offset is the lowest unfinished one and
-// the finished offsets above it travel in the commit's metadata (at most `max_pending_per_partition`
-// offsets above it: the partition pauses there).
+// the finished offsets above it travel in the commit's metadata (at most
+// `max_pending_per_partition` offsets above it: the partition pauses there).
 //
 // Failures. A handler that returns an error (or throws) is retried in process with exponential
 // backoff (RetryPolicy); meanwhile the saga's later events wait, other sagas go on. After the
@@ -79,6 +79,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{5000};
 };
 
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
 struct ServiceOptions {
   ClientOptions client = {};
   // The service's name: ce_source of its events, and the default group id. Required.
@@ -115,6 +117,11 @@ struct ServiceOptions {
   std::chrono::milliseconds rebalance_timeout{60000};
   // Static membership (see ConsumerOptions::instance_id). Default: none.
   std::string instance_id = {};
+  // Where the service reports what an operator should know: a step request that had to be resent
+  // or resynchronised, a dead letter, a fatal error (never one line per event, except skipped
+  // events at kDebug). Called from the service's threads; must be thread-safe. Default (null):
+  // kWarning and above to stderr.
+  std::function<void(LogLevel, std::string_view)> logger = nullptr;
 };
 
 // Handed to a handler for one event. Valid only during the handler call; not thread-safe.
@@ -161,22 +168,22 @@ using Upcaster = std::function<Status(int from_version, Message&)>;
 
 // Counters of one event type (or "" for events without an envelope).
 struct EventTypeStats {
-  uint64_t handled = 0;         // handler returned OK and the step was committed
-  uint64_t failed = 0;          // handler attempts that returned an error
-  uint64_t retried = 0;         // attempts after the first
-  uint64_t dead_lettered = 0;   // sent to the dead-letter topic after the last attempt
-  uint64_t parked = 0;          // parked behind a dead letter of their saga
-  uint64_t skipped = 0;         // no handler for the type (or no envelope)
-  uint64_t replayed = 0;        // handled again by a dlq replay
+  uint64_t handled = 0;        // handler returned OK and the step was committed
+  uint64_t failed = 0;         // handler attempts that returned an error
+  uint64_t retried = 0;        // attempts after the first
+  uint64_t dead_lettered = 0;  // sent to the dead-letter topic after the last attempt
+  uint64_t parked = 0;         // parked behind a dead letter of their saga
+  uint64_t skipped = 0;        // no handler for the type (or no envelope)
+  uint64_t replayed = 0;       // handled again by a dlq replay
 };
 
 struct ServiceStats {
   std::map<std::string, EventTypeStats> by_type;
-  uint64_t steps_committed = 0;     // inputs committed through step requests
-  uint64_t step_requests = 0;       // step requests acknowledged
-  uint64_t events_published = 0;    // output events committed
-  uint64_t parked_sagas = 0;        // sagas parked now
-  uint64_t pending_events = 0;      // polled, not yet committed
+  uint64_t steps_committed = 0;   // inputs committed through step requests
+  uint64_t step_requests = 0;     // step requests acknowledged
+  uint64_t events_published = 0;  // output events committed
+  uint64_t parked_sagas = 0;      // sagas parked now
+  uint64_t pending_events = 0;    // polled, not yet committed
 };
 
 class SagaService {
@@ -203,10 +210,10 @@ class SagaService {
   // Registers the upcaster of Message's older versions.
   template <typename Message>
   void Upcast(Upcaster<Message> upcaster) {
-    OnUpcast(Message::default_instance(), [upcaster = std::move(upcaster)](
-                                              int from, google::protobuf::Message& m) {
-      return upcaster(from, static_cast<Message&>(m));
-    });
+    OnUpcast(Message::default_instance(),
+             [upcaster = std::move(upcaster)](int from, google::protobuf::Message& m) {
+               return upcaster(from, static_cast<Message&>(m));
+             });
   }
 
   // Connects, creates missing topics, joins the group and starts the threads. Errors: those of

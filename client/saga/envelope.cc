@@ -1,0 +1,266 @@
+#include "choreo/saga/envelope.h"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace choreo::saga {
+namespace {
+
+// One generator per thread: ids are made on handler threads concurrently, and a shared one would
+// need a lock. Seeded from the OS so processes and restarts never repeat each other's ids.
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
+  return rng;
+}
+
+std::string RandomHex(size_t digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(digits);
+  while (out.size() < digits) {
+    uint64_t bits = Rng()();
+    for (int i = 0; i < 16 && out.size() < digits; ++i, bits >>= 4)
+      out.push_back(kHex[bits & 0xf]);
+  }
+  return out;
+}
+
+// A random id of `digits` hex digits that is not all zeros (W3C forbids all-zero ids).
+std::string NonZeroHex(size_t digits) {
+  while (true) {
+    std::string hex = RandomHex(digits);
+    if (hex.find_first_not_of('0') != std::string::npos) return hex;
+  }
+}
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool AllZero(std::string_view s) {
+  return s.find_first_not_of('0') == std::string_view::npos;
+}
+
+Status Invalid(std::string message) {
+  return Status(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+bool ParseInt(std::string_view text, int* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): timegm is not portable to
+// every libc and mktime depends on the local time zone.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+TraceContext TraceContext::NewTrace() {
+  TraceContext trace;
+  trace.trace_id = NonZeroHex(32);
+  trace.span_id = NonZeroHex(16);
+  return trace;
+}
+
+TraceContext TraceContext::NewSpan() const {
+  TraceContext next = *this;
+  if (next.trace_id.empty()) next.trace_id = NonZeroHex(32);
+  next.span_id = NonZeroHex(16);
+  return next;
+}
+
+std::string TraceContext::TraceParent() const {
+  char flags_hex[3];
+  std::snprintf(flags_hex, sizeof flags_hex, "%02x", flags);
+  return "00-" + trace_id + "-" + span_id + "-" + flags_hex;
+}
+
+std::optional<TraceContext> TraceContext::Parse(std::string_view traceparent,
+                                                std::string_view tracestate) {
+  // version "-" trace-id "-" parent-id "-" flags; a future version may append fields after them.
+  if (traceparent.size() < 55) return std::nullopt;
+  const std::string_view version = traceparent.substr(0, 2);
+  if (!IsLowerHex(version) || version == "ff") return std::nullopt;
+  if (version == "00" && traceparent.size() != 55) return std::nullopt;
+  if (traceparent.size() > 55 && traceparent[55] != '-') return std::nullopt;
+  if (traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-')
+    return std::nullopt;
+  const std::string_view trace_id = traceparent.substr(3, 32);
+  const std::string_view span_id = traceparent.substr(36, 16);
+  const std::string_view flags = traceparent.substr(53, 2);
+  if (!IsLowerHex(trace_id) || !IsLowerHex(span_id) || !IsLowerHex(flags)) return std::nullopt;
+  if (AllZero(trace_id) || AllZero(span_id)) return std::nullopt;
+  TraceContext trace;
+  trace.trace_id = std::string(trace_id);
+  trace.span_id = std::string(span_id);
+  trace.flags = static_cast<uint8_t>(std::stoi(std::string(flags), nullptr, 16));
+  trace.state = std::string(tracestate);
+  return trace;
+}
+
+int Envelope::SchemaVersion() const {
+  const size_t colon = data_schema.rfind(":v");
+  if (colon == std::string::npos) return 1;
+  int version = 0;
+  if (!ParseInt(std::string_view(data_schema).substr(colon + 2), &version) || version < 1) return 1;
+  return version;
+}
+
+std::string DataSchemaFor(std::string_view type, int version) {
+  return "urn:choreo:schema:" + std::string(type) + ":v" + std::to_string(version);
+}
+
+std::vector<Header> EnvelopeHeaders(const Envelope& envelope) {
+  std::vector<Header> out;
+  out.reserve(11);
+  auto add = [&](std::string_view key, std::string value) {
+    out.push_back(Header{std::string(key), std::move(value)});
+  };
+  add(headers::kSpecVersion, envelope.spec_version);
+  add(headers::kId, envelope.id);
+  add(headers::kSource, envelope.source);
+  add(headers::kType, envelope.type);
+  add(headers::kTime, FormatRfc3339(envelope.time_ms));
+  add(headers::kDataContentType, envelope.content_type);
+  if (!envelope.data_schema.empty()) add(headers::kDataSchema, envelope.data_schema);
+  add(headers::kCorrelationId, envelope.saga_id);
+  if (!envelope.causation_id.empty()) add(headers::kCausationId, envelope.causation_id);
+  if (!envelope.trace.trace_id.empty()) {
+    add(headers::kTraceParent, envelope.trace.TraceParent());
+    if (!envelope.trace.state.empty()) add(headers::kTraceState, envelope.trace.state);
+  }
+  return out;
+}
+
+std::optional<std::string_view> FindHeader(const std::vector<Header>& headers,
+                                           std::string_view key) {
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    if (it->key == key) return std::string_view(it->value);
+  }
+  return std::nullopt;
+}
+
+Result<Envelope> ReadEnvelope(const std::vector<Header>& record_headers) {
+  auto get = [&](std::string_view key) {
+    std::optional<std::string_view> v = FindHeader(record_headers, key);
+    return v ? std::string(*v) : std::string();
+  };
+  Envelope e;
+  e.spec_version = get(headers::kSpecVersion);
+  e.id = get(headers::kId);
+  e.type = get(headers::kType);
+  if (e.spec_version.empty() || e.id.empty() || e.type.empty()) {
+    return Invalid("not a saga event: ce_specversion, ce_id and ce_type are required");
+  }
+  if (e.spec_version != "1.0" && e.spec_version.rfind("1.", 0) != 0) {
+    return Invalid("unsupported CloudEvents spec version '" + e.spec_version + "'");
+  }
+  e.source = get(headers::kSource);
+  e.content_type = get(headers::kDataContentType);
+  e.data_schema = get(headers::kDataSchema);
+  e.saga_id = get(headers::kCorrelationId);
+  e.causation_id = get(headers::kCausationId);
+  if (std::optional<std::string_view> time = FindHeader(record_headers, headers::kTime)) {
+    Result<int64_t> ms = ParseRfc3339(*time);
+    if (!ms.ok()) return Invalid("event " + e.id + ": bad ce_time: " + ms.status().message());
+    e.time_ms = *ms;
+  }
+  if (std::optional<std::string_view> tp = FindHeader(record_headers, headers::kTraceParent)) {
+    std::optional<std::string_view> ts = FindHeader(record_headers, headers::kTraceState);
+    if (std::optional<TraceContext> trace = TraceContext::Parse(*tp, ts.value_or(""))) {
+      e.trace = std::move(*trace);
+    }
+  }
+  return e;
+}
+
+std::string NewEventId() {
+  std::string hex = RandomHex(32);
+  hex[12] = '4';                                                        // version 4
+  hex[16] = "89ab"[std::string("0123456789abcdef").find(hex[16]) & 3];  // variant 10xx
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+}
+
+std::string FormatRfc3339(int64_t time_ms) {
+  int64_t seconds = time_ms / 1000;
+  int64_t millis = time_ms % 1000;
+  if (millis < 0) {
+    millis += 1000;
+    seconds -= 1;
+  }
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
+  return buf;
+}
+
+Result<int64_t> ParseRfc3339(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)
+  if (text.size() < 20) return Invalid("'" + std::string(text) + "' is too short for RFC 3339");
+  int year, month, day, hour, minute, second;
+  if (!ParseInt(text.substr(0, 4), &year) || text[4] != '-' ||
+      !ParseInt(text.substr(5, 2), &month) || text[7] != '-' ||
+      !ParseInt(text.substr(8, 2), &day) || (text[10] != 'T' && text[10] != 't') ||
+      !ParseInt(text.substr(11, 2), &hour) || text[13] != ':' ||
+      !ParseInt(text.substr(14, 2), &minute) || text[16] != ':' ||
+      !ParseInt(text.substr(17, 2), &second)) {
+    return Invalid("'" + std::string(text) + "' is not RFC 3339");
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return Invalid("'" + std::string(text) + "' has a field out of range");
+  }
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return Invalid("'" + std::string(text) + "' has an empty fraction");
+    for (int d = digits; d < 3; ++d)
+      millis *= 10;
+  }
+  int offset_minutes = 0;
+  const std::string_view zone = text.substr(pos);
+  if (zone == "Z" || zone == "z") {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    int oh, om;
+    if (!ParseInt(zone.substr(1, 2), &oh) || !ParseInt(zone.substr(4, 2), &om))
+      return Invalid("'" + std::string(text) + "' has a bad offset");
+    offset_minutes = (oh * 60 + om) * (zone[0] == '-' ? -1 : 1);
+  } else {
+    return Invalid("'" + std::string(text) + "' has no time zone (Z or +hh:mm)");
+  }
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return seconds * 1000 + millis;
+}
+
+}  // namespace choreo::saga

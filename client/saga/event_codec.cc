@@ -1,0 +1,111 @@
+#include "client/saga/event_codec.h"
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+
+namespace choreo::saga::internal {
+
+Result<EncodedPayload> EncodeMessage(const google::protobuf::Message& message, Encoding encoding,
+                                     const EventOptions& options) {
+  EncodedPayload out;
+  out.type = message.GetDescriptor()->full_name();
+  auto version = options.schema_versions.find(out.type);
+  out.schema_version = version == options.schema_versions.end() ? 1 : version->second;
+  if (encoding == Encoding::kJson) {
+    out.content_type = std::string(kJsonContentType);
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    auto status = google::protobuf::util::MessageToJsonString(message, &out.payload, print);
+    if (!status.ok()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "cannot encode " + out.type + " as JSON: " + std::string(status.message()));
+    }
+    return out;
+  }
+  out.content_type = std::string(kProtobufContentType);
+  if (!message.IsInitialized()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "cannot encode " + out.type + ": missing " + message.InitializationErrorString());
+  }
+  if (!message.SerializeToString(&out.payload)) {
+    return Status(ErrorCode::kInvalidArgument, "cannot serialize " + out.type);
+  }
+  return out;
+}
+
+EncodedPayload EncodeRaw(const RawEvent& event) {
+  return EncodedPayload{.type = event.type,
+                        .content_type = event.content_type,
+                        .payload = event.payload,
+                        .schema_version = event.schema_version};
+}
+
+Status DecodeMessage(std::string_view content_type, std::string_view payload,
+                     google::protobuf::Message* message) {
+  const std::string& type = message->GetDescriptor()->full_name();
+  if (content_type.empty() || content_type == kProtobufContentType ||
+      content_type == "application/x-protobuf") {
+    if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "payload of " + type + " is not valid protobuf binary");
+    }
+    return OkStatus();
+  }
+  if (content_type == kJsonContentType || content_type.rfind("application/json;", 0) == 0) {
+    google::protobuf::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = true;
+    auto status = google::protobuf::util::JsonStringToMessage(
+        google::protobuf::StringPiece(payload.data(), payload.size()), message, parse);
+    if (!status.ok()) {
+      return Status(
+          ErrorCode::kInvalidArgument,
+          "payload of " + type + " is not valid JSON for it: " + std::string(status.message()));
+    }
+    return OkStatus();
+  }
+  return Status(ErrorCode::kInvalidArgument,
+                "cannot decode " + type + " from content type '" + std::string(content_type) + "'");
+}
+
+std::string TopicFor(const EventOptions& options, std::string_view type,
+                     const PublishOptions& publish) {
+  if (!publish.topic.empty()) return publish.topic;
+  if (options.topic_for_type) return options.topic_for_type(type);
+  return DefaultTopicFor(type);
+}
+
+Envelope NewEnvelope(const EventOptions& options, const EncodedPayload& payload,
+                     std::string_view saga_id, int64_t now_ms) {
+  Envelope e;
+  e.id = NewEventId();
+  e.source = options.source;
+  e.type = payload.type;
+  e.time_ms = now_ms;
+  e.content_type = payload.content_type;
+  e.data_schema = DataSchemaFor(payload.type, payload.schema_version);
+  e.saga_id = std::string(saga_id);
+  return e;
+}
+
+Record MakeEventRecord(const Envelope& envelope, std::string payload) {
+  Record record;
+  record.key = envelope.saga_id;
+  record.value = std::move(payload);
+  record.headers = EnvelopeHeaders(envelope);
+  record.timestamp_ms = envelope.time_ms;
+  return record;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace choreo::saga::internal
+
+std::string choreo::saga::DefaultTopicFor(std::string_view event_type) {
+  return std::string(event_type);
+}

@@ -1,0 +1,53 @@
+// StepContext: the HandlerContext of one handler attempt. It collects what the handler publishes
+// (as records for the step) instead of sending it, so that the outputs become visible only with
+// the step's commit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "choreo/saga/service.h"
+#include "client/saga/event_codec.h"
+#include "client/saga/step_sender.h"
+
+namespace choreo::saga::internal {
+
+class StepContext final : public HandlerContext {
+ public:
+  // All borrowed; they outlive the handler call.
+  StepContext(const Envelope& event, const ConsumedRecord& record, int attempt,
+              const std::string& group_id, const EventOptions& events, ProcessedStore& store)
+      : event_(event),
+        record_(record),
+        attempt_(attempt),
+        group_id_(group_id),
+        events_(events),
+        store_(store) {}
+
+  const Envelope& event() const override { return event_; }
+  const std::string& topic() const override { return record_.topic; }
+  uint32_t partition() const override { return record_.partition; }
+  int64_t offset() const override { return record_.offset; }
+  int attempt() const override { return attempt_; }
+
+  Status Publish(const google::protobuf::Message& message, const PublishOptions& options) override;
+  Status PublishRaw(const RawEvent& event, const PublishOptions& options) override;
+  std::string IdempotencyKey() const override;
+  Result<std::string> Once(std::string_view name, const ProcessedStore::Effect& effect) override;
+
+  // What the handler published, in order.
+  std::vector<StepOutput>& outputs() { return outputs_; }
+
+ private:
+  Status Add(Result<EncodedPayload> payload, const PublishOptions& options);
+
+  const Envelope& event_;
+  const ConsumedRecord& record_;
+  const int attempt_;
+  const std::string& group_id_;
+  const EventOptions& events_;
+  ProcessedStore& store_;
+  std::vector<StepOutput> outputs_;
+};
+
+}  // namespace choreo::saga::internal

@@ -1,0 +1,146 @@
+// StepSender: sends finished saga steps to the broker as StepCommit requests, one at a time.
+//
+// A step is a handled input event (topic, partition, offset) with the events its handler
+// published. The sender takes every step finished while its previous request was in flight
+// (group commit on the client side: many steps, one request, one durable broker write), groups
+// their outputs into one idempotent batch per output partition, asks the service (StepSink) for
+// the commit that now describes each touched input partition, and sends it all as ONE request
+// that the broker applies atomically.
+//
+// Outcomes:
+//  - acknowledged: sequences advance, the sink is told (stats, revocation waits);
+//  - unknown (connection lost, timeout) or retriable broker errors (storage, shutting down): the
+//    SAME request is resent after reconnecting, with the member's current epoch; a request that
+//    was applied is recognised by its producer sequences and answered as a duplicate, so nothing is
+//    published twice;
+//  - fencing (the member lost partitions or the group) or sequence errors: the request is
+//    abandoned, the producer epoch is bumped (sequences restart, any zombie request of ours is
+//    fenced) and the sink resynchronises from the broker's committed offsets, where the truth is;
+//  - anything else (a deleted output topic, an invalid request): fatal, reported to the sink.
+//
+// Threading: one thread of its own. Add() from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "choreo/client/options.h"
+#include "choreo/client/record.h"
+#include "choreo/client/status.h"
+#include "client/saga/topic_ensurer.h"
+
+namespace choreo::client_internal {
+class Connection;
+}  // namespace choreo::client_internal
+
+namespace choreo::saga::internal {
+
+struct StepOutput {
+  std::string topic;
+  Record record;
+};
+
+// What a step did, for the counters.
+enum class StepOutcome {
+  kNone,          // bookkeeping (the service's own dead-letter records): commit only
+  kHandled,       // the handler succeeded
+  kSkipped,       // no handler or no envelope
+  kDeadLettered,  // the handler failed its last attempt
+  kParked,        // the saga has a dead letter
+  kReplayed,      // a replay or discard request carried out
+};
+
+struct StepResult {
+  TopicPartition input = {};
+  int64_t offset = 0;
+  uint64_t tracker_id = 0;  // the PartitionProgress it belongs to; stale ones are dropped
+  std::vector<StepOutput> outputs = {};
+  std::string type = {};  // ce_type of the input (for the counters)
+  StepOutcome outcome = StepOutcome::kHandled;
+  uint32_t replayed = 0;  // events handled again by a replay step
+
+  uint64_t OutputBytes() const;
+};
+
+struct InputCommit {
+  TopicPartition partition;
+  int64_t offset = 0;
+  std::string metadata;
+};
+
+// The service side of the sender.
+class StepSink {
+ public:
+  virtual ~StepSink() = default;
+  // Under the service's lock: drops results of partitions no longer owned (erasing them from
+  // `results`), finishes the rest in their PartitionProgress and returns the commits of every
+  // partition touched, with the member's identity.
+  virtual std::vector<InputCommit> Finish(std::vector<StepResult>& results, std::string* member_id,
+                                          int32_t* member_epoch) = 0;
+  // The member's current identity (for a resent request).
+  virtual void Member(std::string* member_id, int32_t* member_epoch) = 0;
+  virtual void Acknowledged(const std::vector<StepResult>& results) = 0;
+  // The request was not applied (or may not have been): drop these results and reload every
+  // partition from the broker's committed offsets.
+  virtual void Resync(const std::vector<StepResult>& results, const Status& why) = 0;
+  virtual void Fatal(const Status& why) = 0;
+};
+
+class StepSender {
+ public:
+  struct Options {
+    ClientOptions client;
+    std::string group_id;
+    uint64_t max_request_bytes = 4ull << 20;
+  };
+  // `sink` and `topics` must outlive the sender.
+  StepSender(Options options, StepSink& sink, TopicEnsurer& topics);
+  ~StepSender();
+
+  // Connects and obtains a producer id. Errors: the connection's, InitProducer's.
+  Status Start();
+  void Add(StepResult result);
+  // Sends what is queued, waits up to `timeout` for it, then stops the thread. Idempotent.
+  void Stop(std::chrono::milliseconds timeout);
+
+  // Steps queued and not yet taken into a request.
+  size_t queued() const;
+
+ private:
+  struct Request;
+  void Run();
+  std::vector<StepResult> Take();
+  // Builds the request of `results`; false if nothing is left to send.
+  bool Build(std::vector<StepResult>& results, Request& request, Status* error);
+  // Sends until acknowledged or definitively failed; false after a fatal error.
+  bool Send(std::vector<StepResult>& results, Request& request);
+  Status Connect();
+  Status BumpEpoch();
+
+  const Options options_;
+  StepSink& sink_;
+  TopicEnsurer& topics_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<StepResult> queue_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_;
+
+  // Sender thread only.
+  std::unique_ptr<client_internal::Connection> connection_;
+  int64_t producer_id_ = -1;
+  int32_t producer_epoch_ = 0;
+  std::map<std::pair<std::string, uint32_t>, int32_t> next_sequence_;
+  std::thread thread_;
+};
+
+}  // namespace choreo::saga::internal

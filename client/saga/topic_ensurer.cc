@@ -1,0 +1,53 @@
+#include "client/saga/topic_ensurer.h"
+
+namespace choreo::saga::internal {
+
+Result<Admin*> TopicEnsurer::AdminLocked() {
+  if (admin_ == nullptr) {
+    Result<std::unique_ptr<Admin>> admin = Admin::Connect(client_);
+    if (!admin.ok()) return admin.status();
+    admin_ = std::move(admin).value();
+  }
+  return admin_.get();
+}
+
+Status TopicEnsurer::Ensure(std::string_view topic) {
+  return Partitions(topic).status();
+}
+
+Result<uint32_t> TopicEnsurer::Partitions(std::string_view topic) {
+  std::lock_guard lock(mu_);
+  if (auto it = known_.find(topic); it != known_.end()) return it->second;
+  // A few rounds: the connection may have been lost since its last use, and a created topic is
+  // described again (another process may have created it first, with another count).
+  Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Result<Admin*> admin = AdminLocked();
+    if (!admin.ok()) return admin.status();
+    Result<TopicDescription> described = (*admin)->DescribeTopic(topic);
+    if (described.ok()) {
+      const uint32_t count = static_cast<uint32_t>(described->partitions.size());
+      known_.emplace(std::string(topic), count);
+      return count;
+    }
+    last = described.status();
+    if (last.code() == ErrorCode::kUnknownTopic) {
+      if (partitions_ == 0) {
+        return Status(ErrorCode::kUnknownTopic,
+                      "topic '" + std::string(topic) +
+                          "' does not exist (create it, or enable topic creation)");
+      }
+      Status created = (*admin)->CreateTopic(topic, TopicSettings{.partitions = partitions_});
+      if (!created.ok() && created.code() != ErrorCode::kTopicAlreadyExists) return created;
+      continue;  // describe again: another process may have created it with another count
+    }
+    if (last.code() == ErrorCode::kConnectionFailed || last.code() == ErrorCode::kClosed) {
+      admin_.reset();
+      continue;
+    }
+    return last;
+  }
+  return last;
+}
+
+}  // namespace choreo::saga::internal
