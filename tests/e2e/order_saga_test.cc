@@ -1,0 +1,276 @@
+// The order saga of examples/order-saga, end to end: choreod and the example's services as real
+// processes, 1000 orders with random payment and shipping failures, while each service is
+// SIGKILLed and restarted once and the broker once, all mid-run. Afterwards the log itself (every
+// event of every saga topic, read with a plain consumer) must show each saga finished exactly once
+// and consistently (order_saga_audit.h lists the invariants), order-service's own table of terminal
+// states must agree with it, and nothing may be dead-lettered.
+//
+// The broker runs with --fsync=never: the crashes here are process crashes (SIGKILL), after which
+// unsynced writes are still in the OS page cache, so what the test checks is unchanged, and
+// skipping an fsync per group commit keeps the run well under two minutes on a shared 2-core box.
+// (Surviving power loss is the durability tests' subject, with --fsync=always.)
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/topics.h"
+#include "tests/e2e/broker_test_base.h"
+#include "tests/e2e/group_test_util.h"
+#include "tests/e2e/order_saga_audit.h"
+#include "tests/e2e/process.h"
+
+#if !defined(ORDER_SERVICE_PATH) || !defined(PAYMENT_SERVICE_PATH) || \
+    !defined(SHIPPING_SERVICE_PATH)
+#error "the example's service binaries must be named"
+#endif
+
+namespace choreo::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr int kOrders = 1000;
+constexpr double kOrdersPerSecond = 100;
+constexpr char kFailureProbability[] = "0.2";  // of a payment, and of a shipment
+
+// One of the example's programs as a child process, with its output appended to a log file
+// across restarts. Drive it from the test's thread only.
+class ServiceProcess {
+ public:
+  ServiceProcess(std::vector<std::string> argv, std::filesystem::path log)
+      : argv_(std::move(argv)), log_(std::move(log)) {}
+  ~ServiceProcess() { Kill(); }
+
+  ::testing::AssertionResult Start() {
+    pid_ = Spawn(argv_, "/dev/null", log_, log_);
+    if (pid_ < 0) return ::testing::AssertionFailure() << "cannot start " << argv_[0];
+    return ::testing::AssertionSuccess();
+  }
+  // SIGKILL and reap: a crash.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    WaitForExit(pid_, seconds(30));
+    pid_ = -1;
+  }
+  // SIGTERM: the service stops cleanly (its running steps committed) and exits with status 0.
+  ::testing::AssertionResult Stop() {
+    if (!Running()) return ::testing::AssertionFailure() << argv_[0] << " is not running";
+    kill(pid_, SIGTERM);
+    const int status = WaitForExit(pid_, seconds(30));
+    if (status == -1) Kill();
+    pid_ = -1;
+    if (status != 0) {
+      return ::testing::AssertionFailure()
+             << argv_[0] << " exited with " << status << " after SIGTERM:\n"
+             << LogTail();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // Waits up to `timeout` for the process to exit by itself; its status, or -1.
+  int Wait(milliseconds timeout) {
+    if (pid_ <= 0) return exit_code_;
+    exit_code_ = WaitForExit(pid_, timeout);
+    if (exit_code_ != -1) pid_ = -1;
+    return exit_code_;
+  }
+  bool Running() { return Wait(milliseconds(0)) == -1; }
+  std::string LogTail(size_t bytes = 3000) const {
+    const std::string text = ReadFile(log_);
+    return text.size() > bytes ? text.substr(text.size() - bytes) : text;
+  }
+
+ private:
+  std::vector<std::string> argv_;
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
+class OrderSagaTest : public BrokerTest {
+ protected:
+  BrokerProcess::Options BrokerOptions() const override {
+    BrokerProcess::Options options;
+    options.keep_port = true;  // the services reconnect to the same address after the crash
+    options.fsync = "never";   // see the top of the file
+    return options;
+  }
+
+  std::unique_ptr<ServiceProcess> Service(const std::string& name, const std::string& binary,
+                                          std::vector<std::string> extra) {
+    std::vector<std::string> argv = {binary};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    for (std::string flag :
+         {"--broker=" + broker_->address(),
+          "--state-dir=" + (dir_.path() / "state" / name).string(), std::string("--workers=4"),
+          // A restarted instance takes its partitions back at once (static
+          // membership); a short session bounds the wait if it does not.
+          "--instance-id=" + name + "-1", std::string("--session-timeout-ms=3000")}) {
+      argv.push_back(flag);
+    }
+    return std::make_unique<ServiceProcess>(argv, dir_.path() / (name + ".log"));
+  }
+
+  // The events stored in `topic` (sum of its partitions' high watermarks); -1 while unknown (no
+  // such topic yet, or the broker is away).
+  int64_t StoredEvents(const std::string& topic) const {
+    Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
+    if (!admin.ok()) return -1;
+    Result<TopicDescription> description = (*admin)->DescribeTopic(topic);
+    if (!description.ok()) return -1;
+    int64_t events = 0;
+    for (const PartitionDescription& p : description->partitions)
+      events += p.high_watermark;
+    return events;
+  }
+
+  // True once `group` has committed every event of its input topics.
+  bool Drained(const std::string& group, const std::vector<std::string>& inputs) const {
+    Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
+    if (!admin.ok()) return false;
+    Result<GroupDescription> description = (*admin)->DescribeGroup(group);
+    if (!description.ok()) return false;
+    std::map<TopicPartition, int64_t> committed;
+    for (const GroupPartitionOffset& o : description->offsets) {
+      committed[o.partition] = o.committed_offset;
+    }
+    for (const std::string& topic : inputs) {
+      Result<TopicDescription> t = (*admin)->DescribeTopic(topic);
+      if (!t.ok()) return false;
+      for (const PartitionDescription& p : t->partitions) {
+        if (p.high_watermark > 0 && committed[{topic, p.partition}] != p.high_watermark) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // order-service's table of terminal states: order id -> every state written for it.
+  std::map<std::string, std::set<std::string>> OrderTable() const {
+    std::map<std::string, std::set<std::string>> table;
+    std::istringstream in(ReadFile(dir_.path() / "state" / "order-service" / "orders.tsv"));
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t tab = line.find('\t');
+      const size_t tab2 = line.find('\t', tab + 1);
+      if (tab == std::string::npos) continue;
+      table[line.substr(0, tab)].insert(line.substr(tab + 1, tab2 - tab - 1));
+    }
+    return table;
+  }
+};
+
+TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string p = std::string("--fail-probability=") + kFailureProbability;
+  auto orders = Service("order-service", ORDER_SERVICE_PATH, {"run"});
+  auto payment = Service("payment-service", PAYMENT_SERVICE_PATH, {p});
+  auto shipping = Service("shipping-service", SHIPPING_SERVICE_PATH, {p});
+  ASSERT_TRUE(orders->Start());
+  ASSERT_TRUE(payment->Start());
+  ASSERT_TRUE(shipping->Start());
+
+  ServiceProcess placer({ORDER_SERVICE_PATH, "place", "--broker=" + broker_->address(),
+                         "--count=" + std::to_string(kOrders),
+                         "--rate=" + std::to_string(kOrdersPerSecond), "--id-prefix=e2e-"},
+                        dir_.path() / "placer.log");
+  ASSERT_TRUE(placer.Start());
+
+  // Crash each process once while orders keep coming, at points set by the orders placed so far.
+  const std::string created = "shop.v1.OrderCreated";
+  auto placed_at_least = [&](int64_t n) {
+    return WaitFor([&] { return StoredEvents(created) >= n; }, std::to_string(n) + " orders placed",
+                   seconds(60));
+  };
+  ASSERT_TRUE(placed_at_least(150));
+  payment->Kill();
+  ASSERT_TRUE(payment->Start());
+  ASSERT_TRUE(placed_at_least(300));
+  shipping->Kill();
+  ASSERT_TRUE(shipping->Start());
+  ASSERT_TRUE(placed_at_least(450));
+  orders->Kill();
+  ASSERT_TRUE(orders->Start());
+  ASSERT_TRUE(placed_at_least(600));
+  broker_->Kill();
+  ASSERT_TRUE(broker_->Start());
+  std::cout << "crashes done after " << Ms(std::chrono::steady_clock::now() - started) << " ms\n";
+
+  ASSERT_EQ(placer.Wait(seconds(90)), 0) << placer.LogTail();
+  // Done: every saga has a terminal event and every service has committed all its input.
+  auto finished = [&] {
+    return StoredEvents("shop.v1.OrderCompleted") + StoredEvents("shop.v1.OrderCancelled") >=
+               kOrders &&
+           Drained("payment-service", {"shop.v1.OrderCreated", "shop.v1.ShipmentFailed"}) &&
+           Drained("shipping-service", {"shop.v1.PaymentSucceeded"}) &&
+           Drained("order-service",
+                   {"shop.v1.PaymentFailed", "shop.v1.ShipmentCreated", "shop.v1.PaymentRefunded"});
+  };
+  EXPECT_TRUE(WaitFor(finished, "every saga to finish", seconds(90)))
+      << "order-service:\n"
+      << orders->LogTail() << "\npayment-service:\n"
+      << payment->LogTail() << "\nshipping-service:\n"
+      << shipping->LogTail();
+  std::cout << "sagas finished after " << Ms(std::chrono::steady_clock::now() - started) << " ms\n";
+
+  // The services rode out the broker's crash, and stop cleanly.
+  EXPECT_TRUE(orders->Stop());
+  EXPECT_TRUE(payment->Stop());
+  EXPECT_TRUE(shipping->Stop());
+
+  std::set<std::string> expected;
+  for (int i = 1; i <= kOrders; ++i)
+    expected.insert("e2e-" + std::to_string(i));
+  const SagaLog log = ReadSagaLog(Client(), order_saga::EventTopics());
+  EXPECT_TRUE(log.unreadable.empty()) << log.unreadable.size() << " records without an envelope, "
+                                      << "e.g. " << log.unreadable.front();
+  const SagaAudit audit = AuditSagas(log, expected);
+  std::ostringstream violations;
+  for (size_t i = 0; i < audit.violations.size() && i < 30; ++i) {
+    violations << "  " << audit.violations[i] << "\n";
+  }
+  EXPECT_TRUE(audit.violations.empty())
+      << audit.violations.size() << " violations, the first ones:\n"
+      << violations.str();
+  EXPECT_EQ(audit.outcomes.terminal.size(), static_cast<size_t>(kOrders));
+  // Each path of the choreography was taken, compensations included.
+  EXPECT_GT(audit.outcomes.completed, 0);
+  EXPECT_GT(audit.outcomes.declined, 0);
+  EXPECT_GT(audit.outcomes.refunded, 0);
+
+  // order-service's own table says what the log says (a row may repeat, never disagree).
+  const auto table = OrderTable();
+  EXPECT_EQ(table.size(), audit.outcomes.terminal.size());
+  int disagreements = 0;
+  for (const auto& [order, state] : audit.outcomes.terminal) {
+    auto row = table.find(order);
+    if (row == table.end() || row->second != std::set<std::string>{state}) ++disagreements;
+  }
+  EXPECT_EQ(disagreements, 0) << "orders whose orders.tsv rows disagree with the log";
+
+  // Nothing was dead-lettered.
+  for (const std::string service : {"order-service", "payment-service", "shipping-service"}) {
+    EXPECT_LE(StoredEvents(service + ".dlq"), 0) << service << " dead-lettered events";
+  }
+  std::cout << log.events << " events in " << log.sagas.size()
+            << " sagas: " << audit.outcomes.completed << " completed, " << audit.outcomes.declined
+            << " cancelled (payment declined), " << audit.outcomes.refunded
+            << " cancelled (shipping failed, refunded); "
+            << Ms(std::chrono::steady_clock::now() - started) << " ms in all\n";
+}
+
+}  // namespace
+}  // namespace choreo::e2e
