@@ -36,9 +36,15 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunGroupDescribe(options, args, io);
         } else if constexpr (std::is_same_v<T, GroupResetOffsetsArgs>) {
           return RunGroupResetOffsets(options, args, io);
-        } else {
-          static_assert(std::is_same_v<T, GroupDeleteArgs>);
+        } else if constexpr (std::is_same_v<T, GroupDeleteArgs>) {
           return RunGroupDelete(options, args, io);
+        } else if constexpr (std::is_same_v<T, DlqListArgs>) {
+          return RunDlqList(options, args, io);
+        } else if constexpr (std::is_same_v<T, DlqShowArgs>) {
+          return RunDlqShow(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, DlqActionArgs>);
+          return RunDlqAction(options, args, io);
         }
       },
       command);
@@ -61,7 +67,9 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   const Status status = Dispatch(options, invocation->command, io);
   out.flush();
   if (!status.ok()) {
-    err << "error: " << status.ToString() << "\n";
+    // kUnknown carries no information of its own (CommandFailure uses it): the message says all.
+    err << "error: "
+        << (status.code() == ErrorCode::kUnknown ? status.message() : status.ToString()) << "\n";
     return status.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitError;
   }
   return kExitOk;

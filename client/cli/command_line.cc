@@ -4,37 +4,39 @@
 #include <limits>
 #include <span>
 
+#include "client/cli/command_parsing.h"
 #include "client/cli/flags.h"
 
 namespace choreo::cli {
+
+Status UsageError(std::string message) {
+  return Status(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+Result<ParsedFlags> ParseCommandFlags(const std::string& command,
+                                      const std::vector<std::string>& args,
+                                      std::vector<FlagSpec> specs,
+                                      const std::vector<std::string>& positional_names,
+                                      Invocation* invocation) {
+  specs.push_back({"broker"});
+  Result<ParsedFlags> flags = ParseFlags(args, specs);
+  if (!flags.ok()) return UsageError(command + ": " + flags.status().message());
+  if (std::optional<std::string> broker = flags->Value("broker")) invocation->broker = *broker;
+  if (flags->help) return flags;
+  if (flags->positional.size() < positional_names.size()) {
+    return UsageError(command + ": missing " + positional_names[flags->positional.size()]);
+  }
+  if (flags->positional.size() > positional_names.size()) {
+    return UsageError(command + ": unexpected argument '" +
+                      flags->positional[positional_names.size()] + "'");
+  }
+  return flags;
+}
+
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
-
-Status Usage(std::string message) {
-  return Status(ErrorCode::kInvalidArgument, std::move(message));
-}
-
-// Parses a command's flags (plus --broker) and checks the number of positional arguments.
-Result<ParsedFlags> ParseCommand(const std::string& command, const std::vector<std::string>& args,
-                                 std::vector<FlagSpec> specs,
-                                 const std::vector<std::string>& positional_names,
-                                 Invocation* invocation) {
-  specs.push_back({"broker"});
-  Result<ParsedFlags> flags = ParseFlags(args, specs);
-  if (!flags.ok()) return Usage(command + ": " + flags.status().message());
-  if (std::optional<std::string> broker = flags->Value("broker")) invocation->broker = *broker;
-  if (flags->help) return flags;
-  if (flags->positional.size() < positional_names.size()) {
-    return Usage(command + ": missing " + positional_names[flags->positional.size()]);
-  }
-  if (flags->positional.size() > positional_names.size()) {
-    return Usage(command + ": unexpected argument '" + flags->positional[positional_names.size()] +
-                 "'");
-  }
-  return flags;
-}
 
 Result<std::optional<int64_t>> OptionalNumber(const ParsedFlags& flags, std::string_view name,
                                               int64_t min, int64_t max) {
@@ -60,7 +62,8 @@ Result<TopicChanges> ParseTopicSettings(const ParsedFlags& flags) {
     if (!r->ok()) return r->status();
   }
   if (*retention_ms == 0 || *retention_bytes == 0) {
-    return Usage("--retention-ms and --retention-bytes take -1 (no limit) or a positive value");
+    return UsageError(
+        "--retention-ms and --retention-bytes take -1 (no limit) or a positive value");
   }
   TopicChanges out;
   if (*partitions) out.partitions = static_cast<uint32_t>(**partitions);
@@ -88,7 +91,7 @@ Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
   if (!changes.ok()) return changes.status();
   if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
       !changes->max_message_bytes) {
-    return Usage(
+    return UsageError(
         "topic alter: nothing to change (give --partitions, --retention-ms, "
         "--retention-bytes or --max-message-bytes)");
   }
@@ -103,12 +106,12 @@ Result<CommandArgs> ParseProduce(const ParsedFlags& flags) {
   if (*partition) out.partition = static_cast<uint32_t>(**partition);
   out.key_separator = flags.Value("key-separator");
   if (out.key_separator && out.key_separator->empty()) {
-    return Usage("produce: --key-separator must not be empty");
+    return UsageError("produce: --key-separator must not be empty");
   }
   for (const std::string& header : flags.Values("header")) {
     const size_t equals = header.find('=');
     if (equals == std::string::npos || equals == 0) {
-      return Usage("produce: --header needs KEY=VALUE, got '" + header + "'");
+      return UsageError("produce: --header needs KEY=VALUE, got '" + header + "'");
     }
     out.headers.push_back(Header{header.substr(0, equals), header.substr(equals + 1)});
   }
@@ -130,7 +133,7 @@ Result<CommandArgs> ParseConsume(const ParsedFlags& flags) {
   out.offset = *offset;
   if (*max) out.max_records = static_cast<uint64_t>(**max);
   if (out.offset && out.from_beginning) {
-    return Usage("consume: --offset and --from-beginning exclude each other");
+    return UsageError("consume: --offset and --from-beginning exclude each other");
   }
   out.group = flags.Value("group");
   Result<std::optional<int64_t>> session =
@@ -138,10 +141,11 @@ Result<CommandArgs> ParseConsume(const ParsedFlags& flags) {
   if (!session.ok()) return session.status();
   out.session_timeout_ms = *session;
   if (out.group && (out.partition || out.offset)) {
-    return Usage("consume: --group assigns partitions and offsets; drop --partition and --offset");
+    return UsageError(
+        "consume: --group assigns partitions and offsets; drop --partition and --offset");
   }
   if (out.session_timeout_ms && !out.group) {
-    return Usage("consume: --session-timeout-ms needs --group");
+    return UsageError("consume: --session-timeout-ms needs --group");
   }
   if (std::optional<std::string> format = flags.Value("format")) {
     if (*format == "value") {
@@ -149,7 +153,7 @@ Result<CommandArgs> ParseConsume(const ParsedFlags& flags) {
     } else if (*format == "full") {
       out.format = OutputFormat::kFull;
     } else {
-      return Usage("consume: --format must be 'value' or 'full', got '" + *format + "'");
+      return UsageError("consume: --format must be 'value' or 'full', got '" + *format + "'");
     }
   }
   return CommandArgs(std::move(out));
@@ -161,35 +165,35 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string command = "topic " + sub;
   if (sub == "create" || sub == "alter") {
-    Result<ParsedFlags> flags =
-        ParseCommand(command, rest,
-                     {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
-                     {"topic name"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(
+        command, rest,
+        {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
+        {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return sub == "create" ? ParseTopicCreate(*flags) : ParseTopicAlter(*flags);
   }
   if (sub == "list") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest, {}, {}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return CommandArgs(TopicListArgs{});
   }
   if (sub == "describe" || sub == "delete") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {"topic name"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest, {}, {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     if (sub == "describe") return CommandArgs(TopicDescribeArgs{flags->positional[0]});
     return CommandArgs(TopicDeleteArgs{flags->positional[0]});
   }
-  return Usage("unknown topic command '" + sub +
-               "' (expected create, alter, list, describe or delete)");
+  return UsageError("unknown topic command '" + sub +
+                    "' (expected create, alter, list, describe or delete)");
 }
 
 Result<CommandArgs> ParseGroupReset(const ParsedFlags& flags) {
   GroupResetOffsetsArgs out{.group = flags.positional[0], .topic = "", .partition = {}, .spec = {}};
   std::optional<std::string> topic = flags.Value("topic");
-  if (!topic || topic->empty()) return Usage("group reset-offsets: --topic is required");
+  if (!topic || topic->empty()) return UsageError("group reset-offsets: --topic is required");
   out.topic = *topic;
   Result<std::optional<int64_t>> partition = OptionalNumber(flags, "partition", 0, kUint32Max);
   Result<std::optional<int64_t>> timestamp = OptionalNumber(flags, "to-timestamp", 0, kInt64Max);
@@ -216,7 +220,7 @@ Result<CommandArgs> ParseGroupReset(const ParsedFlags& flags) {
     ++targets;
   }
   if (targets != 1) {
-    return Usage(
+    return UsageError(
         "group reset-offsets: give exactly one of --to-earliest, --to-latest, --to-timestamp MS "
         "and --to-offset O");
   }
@@ -229,33 +233,33 @@ Result<CommandArgs> ParseGroup(const std::vector<std::string>& args, Invocation*
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string command = "group " + sub;
   if (sub == "list") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest, {}, {}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return CommandArgs(GroupListArgs{});
   }
   if (sub == "describe" || sub == "delete") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest, {}, {"group id"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest, {}, {"group id"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     if (sub == "describe") return CommandArgs(GroupDescribeArgs{flags->positional[0]});
     return CommandArgs(GroupDeleteArgs{flags->positional[0]});
   }
   if (sub == "reset-offsets") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest,
-                                             {{"topic"},
-                                              {"partition"},
-                                              {"to-earliest", false},
-                                              {"to-latest", false},
-                                              {"to-timestamp"},
-                                              {"to-offset"}},
-                                             {"group id"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest,
+                                                  {{"topic"},
+                                                   {"partition"},
+                                                   {"to-earliest", false},
+                                                   {"to-latest", false},
+                                                   {"to-timestamp"},
+                                                   {"to-offset"}},
+                                                  {"group id"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return ParseGroupReset(*flags);
   }
-  return Usage("unknown group command '" + sub +
-               "' (expected list, describe, reset-offsets or delete)");
+  return UsageError("unknown group command '" + sub +
+                    "' (expected list, describe, reset-offsets or delete)");
 }
 
 Result<CommandArgs> ParseSubcommand(const std::string& command,
@@ -268,30 +272,31 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
   }
   if (command == "topic") return ParseTopic(rest, invocation);
   if (command == "group") return ParseGroup(rest, invocation);
+  if (command == "dlq") return ParseDlq(rest, invocation);
   if (command == "produce") {
     Result<ParsedFlags> flags =
-        ParseCommand(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},
-                     {"topic"}, invocation);
+        ParseCommandFlags(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},
+                          {"topic"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return ParseProduce(*flags);
   }
   if (command == "consume") {
-    Result<ParsedFlags> flags = ParseCommand(command, rest,
-                                             {{"from-beginning", false},
-                                              {"partition"},
-                                              {"offset"},
-                                              {"follow", false},
-                                              {"max"},
-                                              {"format"},
-                                              {"group"},
-                                              {"session-timeout-ms"}},
-                                             {"topic"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest,
+                                                  {{"from-beginning", false},
+                                                   {"partition"},
+                                                   {"offset"},
+                                                   {"follow", false},
+                                                   {"max"},
+                                                   {"format"},
+                                                   {"group"},
+                                                   {"session-timeout-ms"}},
+                                                  {"topic"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return ParseConsume(*flags);
   }
-  return Usage("unknown command '" + command + "'");
+  return UsageError("unknown command '" + command + "'");
 }
 
 }  // namespace
@@ -311,18 +316,18 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     } else if (arg == "--broker" && i + 1 < args.size()) {
       invocation.broker = args[++i];
     } else if (arg == "--broker") {
-      return Usage("flag '--broker' needs a value");
+      return UsageError("flag '--broker' needs a value");
     } else {
-      return Usage("unknown flag '" + arg + "'");
+      return UsageError("unknown flag '" + arg + "'");
     }
   }
-  if (i == args.size()) return Usage("missing command");
+  if (i == args.size()) return UsageError("missing command");
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                                       args.end());
   Result<CommandArgs> command = ParseSubcommand(args[i], rest, &invocation);
   if (!command.ok()) return command.status();
   invocation.command = std::move(command).value();
-  if (invocation.broker.empty()) return Usage("--broker must not be empty");
+  if (invocation.broker.empty()) return UsageError("--broker must not be empty");
   return invocation;
 }
 

@@ -70,10 +70,29 @@ struct GroupDeleteArgs {
   std::string group;
 };
 
+// `choreo dlq ...`: a service's dead-letter topic, named by `--topic T` or by `--group G` (the
+// service's default, "G.dlq").
+enum class ReportFormat { kText, kJson };
+struct DlqListArgs {
+  std::string topic;
+  ReportFormat format = ReportFormat::kText;
+};
+struct DlqShowArgs {
+  std::string topic;
+  std::string saga_id;
+  ReportFormat format = ReportFormat::kText;
+};
+enum class DlqAction { kReplay, kDiscard };
+struct DlqActionArgs {
+  std::string topic;
+  std::string saga_id;
+  DlqAction action = DlqAction::kReplay;
+};
+
 using CommandArgs =
     std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs, TopicDeleteArgs,
                  TopicAlterArgs, ProduceArgs, ConsumeArgs, GroupListArgs, GroupDescribeArgs,
-                 GroupResetOffsetsArgs, GroupDeleteArgs>;
+                 GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
+#include <utility>
 
 #include "choreo/client/options.h"
 #include "choreo/client/status.h"
@@ -16,6 +18,12 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
 };
+
+// A failure that no error code describes (e.g. "saga 'x' is not parked"): exit status 1, printed
+// as "error: <message>" without a code.
+inline Status CommandFailure(std::string message) {
+  return Status(ErrorCode::kUnknown, std::move(message));
+}
 
 Status RunTopicCreate(const ClientOptions& options, const TopicCreateArgs& args, Io& io);
 Status RunTopicList(const ClientOptions& options, const TopicListArgs& args, Io& io);
@@ -31,5 +39,11 @@ Status RunGroupDescribe(const ClientOptions& options, const GroupDescribeArgs& a
 Status RunGroupResetOffsets(const ClientOptions& options, const GroupResetOffsetsArgs& args,
                             Io& io);
 Status RunGroupDelete(const ClientOptions& options, const GroupDeleteArgs& args, Io& io);
+// `dlq ...`: the dead-letter topic of a saga service (see choreo/saga/dead_letters.h).
+Status RunDlqList(const ClientOptions& options, const DlqListArgs& args, Io& io);
+// Fails (CommandFailure) when the saga is not parked.
+Status RunDlqShow(const ClientOptions& options, const DlqShowArgs& args, Io& io);
+// Appends a replay or discard request; fails (CommandFailure) when the saga is not parked.
+Status RunDlqAction(const ClientOptions& options, const DlqActionArgs& args, Io& io);
 
 }  // namespace choreo::cli

@@ -23,6 +23,10 @@ commands:
   group reset-offsets GROUP --topic T (--to-earliest | --to-latest | --to-timestamp MS |
                       --to-offset O) [--partition P]
   group delete GROUP
+  dlq list (--group G | --topic T) [--format text|json]
+  dlq show (--group G | --topic T) SAGA_ID [--format text|json]
+  dlq replay (--group G | --topic T) SAGA_ID
+  dlq discard (--group G | --topic T) SAGA_ID
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
@@ -133,6 +137,7 @@ std::string UsageText(std::string_view topic) {
   if (topic == "produce") return std::string(kProduce);
   if (topic == "consume") return std::string(kConsume);
   if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
+  if (std::optional<std::string> dlq = DlqUsageText(topic)) return *dlq;
   return std::string(kOverview);
 }
 

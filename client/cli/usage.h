@@ -12,5 +12,7 @@ namespace choreo::cli {
 std::string UsageText(std::string_view topic);
 // The help text for "group" and its subcommands; std::nullopt for any other topic.
 std::optional<std::string> GroupUsageText(std::string_view topic);
+// The help text for "dlq" and its subcommands; std::nullopt for any other topic.
+std::optional<std::string> DlqUsageText(std::string_view topic);
 
 }  // namespace choreo::cli

@@ -1,0 +1,30 @@
+// Pieces shared by the parsers of the tool's command families: command_line.cc has the topic,
+// group, produce and consume commands, dlq_command_line.cc the dead-letter ones.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "choreo/client/status.h"
+#include "client/cli/command_line.h"
+#include "client/cli/flags.h"
+
+namespace choreo::cli {
+
+// A usage error: kInvalidArgument with `message` (exit status 2).
+Status UsageError(std::string message);
+
+// Parses a command's flags (plus --broker, which it stores in `invocation`) and checks that there
+// are exactly as many positional arguments as `positional_names` (named in the error). With
+// --help, returns at once with `help` set and the positional arguments unchecked. `command`
+// ("topic create", ...) prefixes error messages.
+Result<ParsedFlags> ParseCommandFlags(const std::string& command,
+                                      const std::vector<std::string>& args,
+                                      std::vector<FlagSpec> specs,
+                                      const std::vector<std::string>& positional_names,
+                                      Invocation* invocation);
+
+// `choreo dlq SUBCOMMAND ...`: `args` are the words after "dlq".
+Result<CommandArgs> ParseDlq(const std::vector<std::string>& args, Invocation* invocation);
+
+}  // namespace choreo::cli
