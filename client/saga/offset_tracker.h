@@ -29,7 +29,7 @@ inline constexpr uint32_t kMaxPendingPerPartition = 8192;
 
 struct CommitPoint {
   int64_t offset = 0;  // the lowest unfinished offset
-  std::set<int64_t> finished_above;
+  std::set<int64_t> finished_above = {};
 };
 
 // Encodes/decodes the commit metadata. Decode returns an empty set for metadata that is not ours
