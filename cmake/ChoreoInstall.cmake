@@ -1,9 +1,9 @@
 # Installs choreod, the choreo CLI, the client library with its public headers, and a CMake package
 # so that a user project can `find_package(choreo)` and link `choreo::client`. The package exports
-# only common + proto + client: no RocksDB, abseil or spdlog is needed to use it.
+# only common + proto + client + saga: no RocksDB, abseil or spdlog is needed to use them.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS choreo_warnings choreo_common choreo_proto choreo_client EXPORT choreoTargets
+install(TARGETS choreo_warnings choreo_common choreo_proto choreo_client choreo_saga EXPORT choreoTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
