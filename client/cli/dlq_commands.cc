@@ -222,12 +222,14 @@ Status RunDlqAction(const ClientOptions& options, const DlqActionArgs& args, Io&
     return s;
   }
   const SagaSummary s = Summarize(*saga);
-  const std::string events = std::to_string(s.dead) + " dead and " + std::to_string(s.parked) +
-                             " parked event" + (s.dead + s.parked == 1 ? "" : "s");
+  const int total = s.dead + s.parked;
+  const std::string events = std::to_string(total) + (total == 1 ? " event" : " events") + " (" +
+                             std::to_string(s.dead) + " dead, " + std::to_string(s.parked) +
+                             " parked)";
   io.out << "requested " << saga::DeadLetterKindName(kind) << " of saga '" << args.saga_id
          << "' in " << args.topic << ": the service will "
          << (replay ? "handle its " + events + " again, in order"
-                    : "drop its " + events + " without handling them")
+                    : "drop its " + events + " unhandled")
          << ", then handle the saga's later events as usual.\n"
          << "It is carried out by the service consuming " << args.topic
          << "; `choreo dlq list` shows it as requested until then.\n";
