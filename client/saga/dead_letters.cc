@@ -149,8 +149,16 @@ Result<std::vector<ParkedSaga>> ReadParkedSagas(const ClientOptions& client,
                                                 std::string_view topic) {
   Result<std::unique_ptr<Admin>> admin = Admin::Connect(client);
   if (!admin.ok()) return admin.status();
-  Result<TopicDescription> described = (*admin)->DescribeTopic(topic);
-  if (!described.ok()) return described.status();
+  // ListTopics, not DescribeTopic: a metadata request naming a missing topic would create it on a
+  // broker that auto-creates topics, and a typo in a group name must not leave a topic behind.
+  Result<std::vector<TopicDescription>> topics = (*admin)->ListTopics();
+  if (!topics.ok()) return topics.status();
+  auto described = std::find_if(topics->begin(), topics->end(),
+                                [&](const TopicDescription& t) { return t.name == topic; });
+  if (described == topics->end()) {
+    return Status(ErrorCode::kUnknownTopic,
+                  "dead-letter topic '" + std::string(topic) + "' does not exist");
+  }
 
   std::map<uint32_t, int64_t> ends;  // partition -> high watermark at the call
   std::vector<PartitionAssignment> assignments;
