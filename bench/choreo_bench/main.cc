@@ -1,7 +1,6 @@
 // choreo-bench: measures choreo's produce and consume throughput and end-to-end latency, in the
 // spirit of kafka-producer-perf-test and the OpenMessaging Benchmark. See bench/README.md.
 #include <absl/flags/flag.h>
-#include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
 #include <absl/strings/str_cat.h>
 #include <unistd.h>
@@ -13,14 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/command_line.h"
+#include "bench/common/spawned_broker.h"
 #include "bench_options.h"
-#include "broker/flag_args.h"
 #include "ceiling.h"
 #include "choreo/client/admin.h"
 #include "choreo/client/producer.h"
 #include "orchestrator.h"
 #include "report.h"
-#include "spawned_broker.h"
 
 ABSL_FLAG(std::string, broker, "localhost:7420", "broker address host:port");
 ABSL_FLAG(std::string, topic, "", "topic to use; default: a new topic choreo-bench-<pid>");
@@ -190,16 +189,6 @@ int main(int argc, char** argv) {
       "  choreo-bench --spawn-broker                 # one command: own broker, 10 s run\n"
       "  choreo-bench --broker host:port --partitions 8 --record-size 1024 --rate 50000\n"
       "Flag names take dashes or underscores (--record-size or --record_size).");
-  // Same flag spelling rules as choreod: abseil only knows underscored names.
-  std::vector<std::string> args(argv + 1, argv + argc);
-  auto normalized = choreo::broker::NormalizeFlagArgs(args);
-  if (!normalized.ok()) {
-    std::cerr << "choreo-bench: " << normalized.status().message() << "\n";
-    return 2;
-  }
-  std::vector<char*> normalized_argv = {argv[0]};
-  for (std::string& arg : *normalized)
-    normalized_argv.push_back(arg.data());
-  absl::ParseCommandLine(static_cast<int>(normalized_argv.size()), normalized_argv.data());
+  choreo::bench::ParseBenchCommandLine(argc, argv, "choreo-bench");
   return choreo::bench::Run();
 }

@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/spawned_broker.h"
 #include "run_stats.h"
-#include "spawned_broker.h"
 #include "workload.h"
 
 namespace choreo::bench {

@@ -3,17 +3,13 @@
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>
 
+#include "bench/common/latency_report.h"
+
 namespace choreo::bench {
 namespace {
 
-double Rate(int64_t n, double seconds) {
-  return seconds > 0 ? n / seconds : 0;
-}
 double Mb(double bytes) {
   return bytes / 1e6;
-}
-double Ms(int64_t nanos) {
-  return nanos / 1e6;
 }
 
 }  // namespace
@@ -24,10 +20,7 @@ std::string ProgressLine(double elapsed_s, double produce_rate, double produce_m
   std::string line =
       absl::StrFormat("[%4.0fs] produce %10.0f rec/s %8.1f MB/s | consume %10.0f rec/s %8.1f MB/s",
                       elapsed_s, produce_rate, produce_mbps, consume_rate, consume_mbps);
-  if (interval.count() > 0) {
-    absl::StrAppendFormat(&line, " | p50 %.2f ms p99 %.2f ms", Ms(interval.PercentileNanos(0.5)),
-                          Ms(interval.PercentileNanos(0.99)));
-  }
+  line += LatencyProgress(interval);
   if (broker_rss_bytes > 0)
     absl::StrAppendFormat(&line, " | broker RSS %.0f MB", Mb(broker_rss_bytes));
   return line;
@@ -43,26 +36,19 @@ std::string SummaryText(const BenchOptions& o, const Summary& s) {
       o.key_cardinality > 0 ? absl::StrCat(o.key_cardinality, " keys") : "no keys",
       o.fsync_label.empty() ? "unknown" : o.fsync_label);
   absl::StrAppendFormat(&out, "produce: %d records in %.2f s = %.0f rec/s, %.1f MB/s (%d errors)\n",
-                        s.produced, s.produce_seconds, Rate(s.produced, s.produce_seconds),
-                        Mb(Rate(s.produced_bytes, s.produce_seconds)), s.produce_errors);
+                        s.produced, s.produce_seconds, PerSecond(s.produced, s.produce_seconds),
+                        Mb(PerSecond(s.produced_bytes, s.produce_seconds)), s.produce_errors);
   absl::StrAppendFormat(&out, "consume: %d records in %.2f s = %.0f rec/s, %.1f MB/s (%d errors)\n",
-                        s.consumed, s.consume_seconds, Rate(s.consumed, s.consume_seconds),
-                        Mb(Rate(s.consumed_bytes, s.consume_seconds)), s.consume_errors);
-  if (s.latency.count() > 0) {
-    absl::StrAppendFormat(
-        &out,
-        "end-to-end latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
-        "max %.2f ms (%d samples)\n",
-        Ms(s.latency.PercentileNanos(0.5)), Ms(s.latency.PercentileNanos(0.9)),
-        Ms(s.latency.PercentileNanos(0.99)), Ms(s.latency.PercentileNanos(0.999)),
-        Ms(s.latency.max_nanos()), s.latency.count());
-  }
+                        s.consumed, s.consume_seconds, PerSecond(s.consumed, s.consume_seconds),
+                        Mb(PerSecond(s.consumed_bytes, s.consume_seconds)), s.consume_errors);
+  if (s.latency.count() > 0)
+    absl::StrAppend(&out, "end-to-end latency: ", LatencyText(s.latency), "\n");
   if (s.broker_rss_bytes > 0) {
     absl::StrAppendFormat(&out, "broker RSS: %.1f MB at end, %.1f MB peak\n",
                           Mb(s.broker_rss_bytes), Mb(s.broker_peak_rss_bytes));
   }
   if (s.ceiling_records_per_second) {
-    const double produce_rate = Rate(s.produced, s.produce_seconds);
+    const double produce_rate = PerSecond(s.produced, s.produce_seconds);
     absl::StrAppendFormat(&out, "storage ceiling: %.0f rec/s; broker produce = %.1f%% of ceiling\n",
                           *s.ceiling_records_per_second,
                           100.0 * produce_rate / *s.ceiling_records_per_second);
@@ -76,16 +62,13 @@ std::string SummaryJson(const BenchOptions& o, const Summary& s) {
       R"("key_cardinality":%d,"fsync":"%s",)"
       R"("produced":%d,"produce_seconds":%.3f,"produce_records_per_second":%.0f,"produce_mb_per_second":%.2f,"produce_errors":%d,)"
       R"("consumed":%d,"consume_seconds":%.3f,"consume_records_per_second":%.0f,"consume_mb_per_second":%.2f,"consume_errors":%d,)"
-      R"("latency_ms":{"p50":%.3f,"p90":%.3f,"p99":%.3f,"p999":%.3f,"max":%.3f,"samples":%d},)"
-      R"("broker_rss_bytes":%d,"broker_peak_rss_bytes":%d)",
+      R"("latency_ms":%s,"broker_rss_bytes":%d,"broker_peak_rss_bytes":%d)",
       o.topic, o.partitions, o.producers, o.consumers, o.record_bytes, o.key_cardinality,
       o.fsync_label.empty() ? "unknown" : o.fsync_label, s.produced, s.produce_seconds,
-      Rate(s.produced, s.produce_seconds), Mb(Rate(s.produced_bytes, s.produce_seconds)),
-      s.produce_errors, s.consumed, s.consume_seconds, Rate(s.consumed, s.consume_seconds),
-      Mb(Rate(s.consumed_bytes, s.consume_seconds)), s.consume_errors,
-      Ms(s.latency.PercentileNanos(0.5)), Ms(s.latency.PercentileNanos(0.9)),
-      Ms(s.latency.PercentileNanos(0.99)), Ms(s.latency.PercentileNanos(0.999)),
-      Ms(s.latency.max_nanos()), s.latency.count(), s.broker_rss_bytes, s.broker_peak_rss_bytes);
+      PerSecond(s.produced, s.produce_seconds), Mb(PerSecond(s.produced_bytes, s.produce_seconds)),
+      s.produce_errors, s.consumed, s.consume_seconds, PerSecond(s.consumed, s.consume_seconds),
+      Mb(PerSecond(s.consumed_bytes, s.consume_seconds)), s.consume_errors, LatencyJson(s.latency),
+      s.broker_rss_bytes, s.broker_peak_rss_bytes);
   if (s.ceiling_records_per_second) {
     absl::StrAppendFormat(&out, R"(,"ceiling_records_per_second":%.0f)",
                           *s.ceiling_records_per_second);

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "bench/common/latency_histogram.h"
 #include "bench_options.h"
-#include "latency_histogram.h"
 
 namespace choreo::bench {
 

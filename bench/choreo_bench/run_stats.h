@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <mutex>
 
-#include "latency_histogram.h"
+#include "bench/common/latency_histogram.h"
 
 namespace choreo::bench {
 

@@ -1,4 +1,4 @@
-#include "spawned_broker.h"
+#include "bench/common/spawned_broker.h"
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
@@ -16,17 +16,18 @@
 namespace choreo::bench {
 
 absl::StatusOr<std::unique_ptr<SpawnedBroker>> SpawnedBroker::Start(
-    const std::string& choreod_path, const std::vector<std::string>& extra_flags) {
+    const std::string& choreod_path, const std::vector<std::string>& extra_flags,
+    const std::string& data_dir) {
   std::string templ = (std::filesystem::temp_directory_path() / "choreo-bench-XXXXXX").string();
   if (mkdtemp(templ.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp: ", strerror(errno)));
   }
   auto broker = std::unique_ptr<SpawnedBroker>(new SpawnedBroker());
-  broker->data_dir_ = templ;
+  broker->temp_dir_ = templ;
   const std::string port_file = templ + "/port";
   std::vector<std::string> args = {choreod_path,
                                    "--listen=127.0.0.1:0",
-                                   "--data-dir=" + templ + "/data",
+                                   "--data-dir=" + (data_dir.empty() ? templ + "/data" : data_dir),
                                    "--port-file=" + port_file,
                                    "--log-level=warn",
                                    "--http-listen=127.0.0.1:0"};
@@ -69,7 +70,7 @@ SpawnedBroker::~SpawnedBroker() {
     waitpid(pid_, &status, 0);
   }
   std::error_code ignored;
-  if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_, ignored);
+  if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ignored);
 }
 
 int64_t ProcessRssBytes(pid_t pid) {
