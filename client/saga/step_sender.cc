@@ -205,12 +205,11 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
   static thread_local std::mt19937 jitter(std::random_device{}());
   while (true) {
     Status status = Connect();
-    Result<proto::Response> response = status;
     if (status.ok()) {
-      response =
+      status =
           client_internal::Roundtrip(*connection_, request.message, proto::Response::kStepCommit,
-                                     options_.client.request_timeout);
-      status = response.status();
+                                     options_.client.request_timeout)
+              .status();
     }
     if (status.ok()) {
       for (const auto& [where, count] : request.records)
