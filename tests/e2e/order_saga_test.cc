@@ -66,12 +66,18 @@ class ServiceProcess {
     pid_ = -1;
   }
   // SIGTERM: the service stops cleanly (its running steps committed) and exits with status 0.
-  ::testing::AssertionResult Stop() {
-    if (!Running()) return ::testing::AssertionFailure() << argv_[0] << " is not running";
-    kill(pid_, SIGTERM);
-    const int status = WaitForExit(pid_, seconds(30));
-    if (status == -1) Kill();
-    pid_ = -1;
+  // Signal every service first, then wait for each, so that they stop in parallel.
+  void SignalStop() {
+    if (Running()) kill(pid_, SIGTERM);
+  }
+  ::testing::AssertionResult WaitStopped(milliseconds timeout) {
+    const int status = Wait(timeout);
+    if (status == -1) {
+      Kill();
+      return ::testing::AssertionFailure()
+             << argv_[0] << " did not exit within " << timeout.count() << " ms of SIGTERM:\n"
+             << LogTail();
+    }
     if (status != 0) {
       return ::testing::AssertionFailure()
              << argv_[0] << " exited with " << status << " after SIGTERM:\n"
@@ -227,9 +233,13 @@ TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker
   std::cout << "sagas finished after " << Ms(std::chrono::steady_clock::now() - started) << " ms\n";
 
   // The services rode out the broker's crash, and stop cleanly.
-  EXPECT_TRUE(orders->Stop());
-  EXPECT_TRUE(payment->Stop());
-  EXPECT_TRUE(shipping->Stop());
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    EXPECT_TRUE(service->Running()) << "a service died:\n" << service->LogTail();
+    service->SignalStop();
+  }
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    EXPECT_TRUE(service->WaitStopped(seconds(20)));
+  }
 
   std::set<std::string> expected;
   for (int i = 1; i <= kOrders; ++i)

@@ -63,6 +63,13 @@ choreo::saga::ServiceOptions ServiceOptionsFor(std::string_view service,
   options.session_timeout = flags.session_timeout;
   options.instance_id = flags.instance_id;
   options.processed_store = std::shared_ptr<choreo::saga::ProcessedStore>(std::move(*store));
+  // The service's own reports (resent steps, dead letters, fatal errors) go to the same log.
+  options.logger = [name = std::string(service)](choreo::saga::LogLevel level,
+                                                 std::string_view text) {
+    static constexpr const char* kLevels[] = {"debug: ", "info: ", "warning: ", "error: "};
+    if (level == choreo::saga::LogLevel::kDebug) return;
+    Log(name, kLevels[static_cast<int>(level)] + std::string(text));
+  };
   return options;
 }
 
