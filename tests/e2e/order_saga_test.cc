@@ -129,13 +129,31 @@ class OrderSagaTest : public BrokerTest {
     return std::make_unique<ServiceProcess>(argv, dir_.path() / (name + ".log"));
   }
 
+  // One Admin for the polling below, re-connected after its connection is lost (an Admin does not
+  // reconnect by itself); null while the broker is away.
+  Admin* Connected() {
+    if (admin_ == nullptr) {
+      Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
+      if (admin.ok()) admin_ = std::move(admin).value();
+    }
+    return admin_.get();
+  }
+  void Forget(const Status& status) {
+    if (status.code() == ErrorCode::kConnectionFailed || status.code() == ErrorCode::kTimeout) {
+      admin_.reset();
+    }
+  }
+
   // The events stored in `topic` (sum of its partitions' high watermarks); -1 while unknown (no
   // such topic yet, or the broker is away).
-  int64_t StoredEvents(const std::string& topic) const {
-    Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
-    if (!admin.ok()) return -1;
-    Result<TopicDescription> description = (*admin)->DescribeTopic(topic);
-    if (!description.ok()) return -1;
+  int64_t StoredEvents(const std::string& topic) {
+    Admin* admin = Connected();
+    if (admin == nullptr) return -1;
+    Result<TopicDescription> description = admin->DescribeTopic(topic);
+    if (!description.ok()) {
+      Forget(description.status());
+      return -1;
+    }
     int64_t events = 0;
     for (const PartitionDescription& p : description->partitions)
       events += p.high_watermark;
@@ -143,18 +161,24 @@ class OrderSagaTest : public BrokerTest {
   }
 
   // True once `group` has committed every event of its input topics.
-  bool Drained(const std::string& group, const std::vector<std::string>& inputs) const {
-    Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
-    if (!admin.ok()) return false;
-    Result<GroupDescription> description = (*admin)->DescribeGroup(group);
-    if (!description.ok()) return false;
+  bool Drained(const std::string& group, const std::vector<std::string>& inputs) {
+    Admin* admin = Connected();
+    if (admin == nullptr) return false;
+    Result<GroupDescription> description = admin->DescribeGroup(group);
+    if (!description.ok()) {
+      Forget(description.status());
+      return false;
+    }
     std::map<TopicPartition, int64_t> committed;
     for (const GroupPartitionOffset& o : description->offsets) {
       committed[o.partition] = o.committed_offset;
     }
     for (const std::string& topic : inputs) {
-      Result<TopicDescription> t = (*admin)->DescribeTopic(topic);
-      if (!t.ok()) return false;
+      Result<TopicDescription> t = admin->DescribeTopic(topic);
+      if (!t.ok()) {
+        Forget(t.status());
+        return false;
+      }
       for (const PartitionDescription& p : t->partitions) {
         if (p.high_watermark > 0 && committed[{topic, p.partition}] != p.high_watermark) {
           return false;
@@ -177,6 +201,8 @@ class OrderSagaTest : public BrokerTest {
     }
     return table;
   }
+
+  std::unique_ptr<Admin> admin_;
 };
 
 TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker) {
