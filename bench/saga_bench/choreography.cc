@@ -110,8 +110,16 @@ Status Choreography::CreateServices() {
     if (!service.ok()) return service.status();
     services_[i] = std::move(service).value();
   }
-  services_[0]->On<v1::OrderCreated>(OnOrderCreated);
-  services_[1]->On<v1::PaymentSucceeded>(OnPaymentSucceeded);
+  services_[0]->On<v1::OrderCreated>(
+      [this](saga::HandlerContext& ctx, const v1::OrderCreated& order) {
+        if (options_.on_stage) options_.on_stage(0, order.scheduled_ns());
+        return OnOrderCreated(ctx, order);
+      });
+  services_[1]->On<v1::PaymentSucceeded>(
+      [this](saga::HandlerContext& ctx, const v1::PaymentSucceeded& paid) {
+        if (options_.on_stage) options_.on_stage(1, paid.scheduled_ns());
+        return OnPaymentSucceeded(ctx, paid);
+      });
   services_[2]->On<v1::ShipmentCreated>(
       [this](saga::HandlerContext& ctx, const v1::ShipmentCreated& shipment) {
         v1::OrderCompleted completed;

@@ -50,6 +50,9 @@ struct ChoreographyOptions {
   // per saga if the event is handled again), with the saga id and its scheduled start. Must be
   // thread-safe and quick.
   std::function<void(std::string_view saga_id, int64_t scheduled_ns)> on_completed;
+  // Called by the payment (stage 0) and shipping (stage 1) handlers with the saga's scheduled
+  // start. Optional; thread-safe and quick.
+  std::function<void(int stage, int64_t scheduled_ns)> on_stage = nullptr;
 };
 
 class Choreography {

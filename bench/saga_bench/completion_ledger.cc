@@ -52,6 +52,18 @@ uint32_t CompletionLedger::Complete(uint64_t seq, int64_t scheduled_ns, int64_t 
   return times;
 }
 
+void CompletionLedger::RecordStage(int stage, int64_t scheduled_ns, int64_t now_ns) {
+  if (stage < 0 || stage >= static_cast<int>(stage_latency_.size())) return;
+  if (scheduled_ns < window_start_ns_ || scheduled_ns >= window_end_ns_) return;
+  std::lock_guard lock(latency_mu_);
+  stage_latency_[stage].Record(now_ns - scheduled_ns);
+}
+
+std::array<LatencyHistogram, 2> CompletionLedger::StageLatency() const {
+  std::lock_guard lock(latency_mu_);
+  return stage_latency_;
+}
+
 LatencyHistogram CompletionLedger::WindowLatency() const {
   std::lock_guard lock(latency_mu_);
   return window_latency_;

@@ -4,7 +4,7 @@
 // handler reports each completion (it saw the saga's ShipmentCreated); the ledger counts
 // completions per saga, so the end-of-run check finds a saga completed twice or never, and records
 // the completion latency (handler clock minus the saga's scheduled start) of sagas scheduled
-// inside the measured window.
+// inside the measured window, and the time to each earlier handler (RecordStage).
 //
 // Threading: Register() from one thread (the driver), before the saga's first event is published;
 // Complete() from any thread; the rest from any thread.
@@ -50,6 +50,12 @@ class CompletionLedger {
   // Latency of every first completion since the previous call (for the progress line).
   LatencyHistogram TakeInterval();
 
+  // The payment (stage 0) or shipping (stage 1) handler saw a saga scheduled at `scheduled_ns` at
+  // `now_ns`: where the completion latency goes, hop by hop (sagas scheduled in the window only).
+  void RecordStage(int stage, int64_t scheduled_ns, int64_t now_ns);
+  // Time from the scheduled start to the payment and the shipping handler.
+  std::array<LatencyHistogram, 2> StageLatency() const;
+
   // Times saga `seq` completed (0 for one never registered).
   uint32_t Count(uint64_t seq) const;
 
@@ -70,8 +76,9 @@ class CompletionLedger {
   std::atomic<uint64_t> unknown_{0};
 
   mutable std::mutex latency_mu_;
-  LatencyHistogram window_latency_;    // guarded by latency_mu_
-  LatencyHistogram interval_latency_;  // guarded by latency_mu_
+  LatencyHistogram window_latency_;                // guarded by latency_mu_
+  LatencyHistogram interval_latency_;              // guarded by latency_mu_
+  std::array<LatencyHistogram, 2> stage_latency_;  // guarded by latency_mu_
 };
 
 }  // namespace choreo::bench

@@ -92,8 +92,16 @@ std::string SagaSummaryText(const SagaBenchOptions& o, const SagaSummary& s) {
       &out, "saga steps: %d committed in the window = %.0f steps/s (%.0f = 3 x sagas/s)\n",
       s.window_steps, PerSecond(s.window_steps, s.window_steps_seconds),
       3 * PerSecond(s.completed_in_window, s.window_s));
-  if (s.latency.count() > 0)
+  if (s.latency.count() > 0) {
     absl::StrAppend(&out, "completion latency: ", LatencyText(s.latency), "\n");
+    absl::StrAppendFormat(
+        &out,
+        "  time to each handler, p50 / p99: payment %.2f / %.2f ms, shipping "
+        "%.2f / %.2f ms, order %.2f / %.2f ms\n",
+        Ms(s.stage_latency[0].PercentileNanos(0.5)), Ms(s.stage_latency[0].PercentileNanos(0.99)),
+        Ms(s.stage_latency[1].PercentileNanos(0.5)), Ms(s.stage_latency[1].PercentileNanos(0.99)),
+        Ms(s.latency.PercentileNanos(0.5)), Ms(s.latency.PercentileNanos(0.99)));
+  }
   absl::StrAppendFormat(&out, "%-9s %10s %16s %14s %14s %10s %8s\n", "service", "handled",
                         "steps_committed", "step_requests", "steps/request", "published", "failed");
   for (size_t i = 0; i < s.services.size(); ++i) {
@@ -139,7 +147,8 @@ std::string SagaSummaryJson(const SagaBenchOptions& o, const SagaSummary& s) {
       R"({"run_id":"%s","partitions":%u,"workers":%u,"rate":%.0f,"max_in_flight":%d,"fsync":"%s",)"
       R"("warmup_seconds":%.3f,"window_seconds":%.3f,"started":%d,"publish_errors":%d,)"
       R"("completed":%d,"completed_in_window":%d,"sagas_per_second":%.1f,)"
-      R"("window_steps":%d,"steps_per_second":%.1f,"latency_ms":%s,"late_starts":%d,)"
+      R"("window_steps":%d,"steps_per_second":%.1f,"latency_ms":%s,)"
+      R"("payment_handler_latency_ms":%s,"shipping_handler_latency_ms":%s,"late_starts":%d,)"
       R"("max_lag_ms":%.3f,"drain_seconds":%.3f,"drained":%s,"services":{%s},"service_warnings":%d,)"
       R"("broker_rss_bytes":%d,"broker_peak_rss_bytes":%d,)"
       R"("check":{"ok":%s,"checked":%d,"never_completed":%d,"completed_again":%d,"unknown":%d,)"
@@ -149,7 +158,8 @@ std::string SagaSummaryJson(const SagaBenchOptions& o, const SagaSummary& s) {
       o.fsync_label.empty() ? "unknown" : o.fsync_label, s.warmup_s, s.window_s, s.started,
       s.publish_errors, s.completed, s.completed_in_window,
       PerSecond(s.completed_in_window, s.window_s), s.window_steps,
-      PerSecond(s.window_steps, s.window_steps_seconds), LatencyJson(s.latency), s.late_starts,
+      PerSecond(s.window_steps, s.window_steps_seconds), LatencyJson(s.latency),
+      LatencyJson(s.stage_latency[0]), LatencyJson(s.stage_latency[1]), s.late_starts,
       Ms(s.max_lag_ns), s.drain_s, s.drained ? "true" : "false", services, s.service_warnings,
       s.broker_rss_bytes, s.broker_peak_rss_bytes, c.ok() ? "true" : "false", c.checked,
       c.never_completed, c.completed_again, c.unknown, c.log_checked ? "true" : "false",

@@ -45,6 +45,8 @@ struct SagaSummary {
   uint64_t window_steps = 0;
   double window_steps_seconds = 0;
   LatencyHistogram latency;  // sagas scheduled in the window
+  // From the scheduled start to the payment and the shipping handler (same sagas).
+  std::array<LatencyHistogram, 2> stage_latency = {};
   uint64_t late_starts = 0;  // rate mode: sagas started more than 1 ms after their schedule
   int64_t max_lag_ns = 0;
   double drain_s = 0;  // from the end of the window until every saga had completed

@@ -155,16 +155,22 @@ Status RunSagaBench(const SagaBenchOptions& options, pid_t broker_pid, SagaSumma
 
   CompletionLedger ledger;
   SagaDriver driver(**publisher, ledger, options.rate, options.max_in_flight);
-  Result<std::unique_ptr<Choreography>> choreography = Choreography::Start(
-      {.broker = options.broker,
-       .run_id = options.run_id,
-       .workers = options.workers,
-       .partitions = options.partitions,
-       .on_completed = [&ledger, &driver](std::string_view saga_id, int64_t scheduled_ns) {
-         uint64_t seq = ~0ull;  // an id of no saga: counted as unknown
-         (void)SagaSeqOf(saga_id, &seq);
-         if (ledger.Complete(seq, scheduled_ns, SteadyNanos()) == 1) driver.Completed();
-       }});
+  Result<std::unique_ptr<Choreography>> choreography =
+      Choreography::Start({.broker = options.broker,
+                           .run_id = options.run_id,
+                           .workers = options.workers,
+                           .partitions = options.partitions,
+                           .on_completed =
+                               [&ledger, &driver](std::string_view saga_id, int64_t scheduled_ns) {
+                                 uint64_t seq = ~0ull;  // an id of no saga: counted as unknown
+                                 (void)SagaSeqOf(saga_id, &seq);
+                                 if (ledger.Complete(seq, scheduled_ns, SteadyNanos()) == 1)
+                                   driver.Completed();
+                               },
+                           .on_stage =
+                               [&ledger](int stage, int64_t scheduled_ns) {
+                                 ledger.RecordStage(stage, scheduled_ns, SteadyNanos());
+                               }});
   if (!choreography.ok()) return choreography.status();
 
   const Clock::time_point start = Clock::now();
@@ -207,6 +213,7 @@ Status RunSagaBench(const SagaBenchOptions& options, pid_t broker_pid, SagaSumma
   summary.window_steps = at_end.steps - at_start.steps;
   summary.window_steps_seconds = Seconds(at_end.at - at_start.at);
   summary.latency = ledger.WindowLatency();
+  summary.stage_latency = ledger.StageLatency();
   summary.late_starts = driver.late_starts();
   summary.max_lag_ns = driver.max_lag_ns();
   summary.services = (*choreography)->Stats();
