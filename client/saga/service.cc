@@ -80,10 +80,6 @@ Status SagaService::Impl::Start() {
   for (const std::string& topic : topics) {
     if (Status s = topics_->Ensure(topic); !s.ok()) return s;
   }
-  Result<std::unique_ptr<Admin>> admin = Admin::Connect(options_.client);
-  if (!admin.ok()) return admin.status();
-  admin_ = std::move(admin).value();
-
   if (Status s = StartFollower(); !s.ok()) return s;
 
   sender_ = std::make_unique<internal::StepSender>(
@@ -141,10 +137,14 @@ void SagaService::Impl::Stop() {
     std::lock_guard lock(parked_mu_);
     follower_cv_.notify_all();
   }
-  if (consume_thread_.joinable()) consume_thread_.join();
-  Shutdown();
-  if (follower_thread_.joinable()) follower_thread_.join();
-  if (follower_) (void)follower_->Close();
+  // Run() calls Stop() when woken, possibly while a signal thread's Stop() is joining: one of them
+  // joins and shuts down, the other waits for it to finish.
+  std::call_once(stop_once_, [this] {
+    if (consume_thread_.joinable()) consume_thread_.join();
+    Shutdown();
+    if (follower_thread_.joinable()) follower_thread_.join();
+    if (follower_) (void)follower_->Close();
+  });
 }
 
 void SagaService::Impl::Shutdown() {
@@ -275,7 +275,7 @@ Status SagaService::Impl::Track(const TopicPartition& tp, bool seek) {
     point.offset = c->offset;
     point.finished_above = internal::DecodeCommitMetadata(c->offset, c->metadata);
   } else {
-    Result<int64_t> earliest = admin_->ListOffset(tp, OffsetSpec::kEarliest);
+    Result<int64_t> earliest = topics_->EarliestOffset(tp);
     if (!earliest.ok()) return earliest.status();
     point.offset = *earliest;
   }

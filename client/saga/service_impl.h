@@ -114,7 +114,6 @@ class SagaService::Impl final : public internal::StepSink {
   internal::ServiceCounters counters_;
 
   std::unique_ptr<internal::TopicEnsurer> topics_;
-  std::unique_ptr<Admin> admin_;  // consumer thread only
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<internal::KeyedWorkerPool> workers_;
   std::unique_ptr<internal::StepSender> sender_;
@@ -141,6 +140,7 @@ class SagaService::Impl final : public internal::StepSink {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
+  std::once_flag stop_once_;
   bool started_ = false;
   bool shut_down_ = false;
   Status fatal_;

@@ -189,7 +189,7 @@ void SagaService::Impl::HandleControl(const ConsumedRecord& record, uint64_t tra
 // ---- Dead-letter follower ----------------------------------------------------------------------
 
 Status SagaService::Impl::StartFollower() {
-  Result<TopicDescription> described = admin_->DescribeTopic(dlq_topic_);
+  Result<TopicDescription> described = topics_->Describe(dlq_topic_);
   if (!described.ok()) return described.status();
   ConsumerOptions options;
   options.client = options_.client;

@@ -11,6 +11,39 @@ Result<Admin*> TopicEnsurer::AdminLocked() {
   return admin_.get();
 }
 
+template <typename T, typename Call>
+Result<T> TopicEnsurer::WithAdmin(Call call) {
+  std::lock_guard lock(mu_);
+  Status last;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<Admin*> admin = AdminLocked();
+    if (!admin.ok()) return admin.status();
+    Result<T> result = call(**admin);
+    if (result.ok()) return result;
+    last = result.status();
+    if (last.code() != ErrorCode::kConnectionFailed && last.code() != ErrorCode::kClosed) break;
+    admin_.reset();
+  }
+  return last;
+}
+
+Result<TopicDescription> TopicEnsurer::Describe(std::string_view topic) {
+  // ListTopics rather than DescribeTopic: on a broker that auto-creates topics, naming a missing
+  // topic in a metadata request would create it.
+  Result<std::vector<TopicDescription>> topics =
+      WithAdmin<std::vector<TopicDescription>>([](Admin& admin) { return admin.ListTopics(); });
+  if (!topics.ok()) return topics.status();
+  for (TopicDescription& t : *topics) {
+    if (t.name == topic) return std::move(t);
+  }
+  return Status(ErrorCode::kUnknownTopic, "topic '" + std::string(topic) + "' does not exist");
+}
+
+Result<int64_t> TopicEnsurer::EarliestOffset(const TopicPartition& partition) {
+  return WithAdmin<int64_t>(
+      [&](Admin& admin) { return admin.ListOffset(partition, OffsetSpec::kEarliest); });
+}
+
 Status TopicEnsurer::Ensure(std::string_view topic) {
   return Partitions(topic).status();
 }

@@ -1,7 +1,10 @@
 // TopicEnsurer: creates the topics a saga component publishes to or consumes, once each, when
-// they are missing (ServiceOptions::create_topic_partitions, PublisherOptions::...).
+// they are missing (ServiceOptions::create_topic_partitions, PublisherOptions::...), and answers
+// the few other admin questions the saga layer asks (a topic's partitions, a partition's first
+// offset).
 //
-// Thread-safe. Holds its own admin connection, opened on first use and re-opened after a loss.
+// Thread-safe. Holds its own admin connection, opened on first use and re-opened after a loss
+// (a broker restart), so callers never hold a dead connection.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +30,17 @@ class TopicEnsurer {
   Status Ensure(std::string_view topic);
   // The topic's partition count. Errors: as Ensure().
   Result<uint32_t> Partitions(std::string_view topic);
+  // Describes an existing topic (never creates it). Errors: kUnknownTopic, connection errors.
+  Result<TopicDescription> Describe(std::string_view topic);
+  // The log start offset of a partition. Errors: kUnknownTopic, kInvalidPartition, connection
+  // errors.
+  Result<int64_t> EarliestOffset(const TopicPartition& partition);
 
  private:
   Result<Admin*> AdminLocked();
+  // Runs `call` on the admin connection, once more on a fresh connection if it was lost.
+  template <typename T, typename Call>
+  Result<T> WithAdmin(Call call);
 
   const ClientOptions client_;
   const uint32_t partitions_;
