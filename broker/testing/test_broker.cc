@@ -1,5 +1,7 @@
 #include "choreo/testing/test_broker.h"
 
+#include "choreo/client/topic_reader.h"
+
 #include <absl/status/status.h>
 #include <absl/time/time.h>
 #include <spdlog/spdlog.h>
@@ -158,42 +160,10 @@ Status TestBroker::CreateTopic(std::string_view name, uint32_t partitions) {
 
 Result<std::vector<ConsumedRecord>> TestBroker::ReadAll(std::string_view topic) {
   const ClientOptions client = client_options();
-  Result<std::unique_ptr<Admin>> admin = Admin::Connect(client);
-  if (!admin.ok()) return admin.status();
-  Result<TopicDescription> described = (*admin)->DescribeTopic(topic);
-  if (!described.ok()) return described.status();
-
-  std::map<uint32_t, int64_t> ends;  // partition -> high watermark at the call
-  std::vector<PartitionAssignment> assignments;
-  for (const PartitionDescription& p : described->partitions) {
-    if (p.high_watermark <= p.log_start_offset) continue;
-    ends[p.partition] = p.high_watermark;
-    assignments.push_back(PartitionAssignment{.partition = {std::string(topic), p.partition},
-                                              .offset = p.log_start_offset});
-  }
   std::vector<ConsumedRecord> out;
-  if (assignments.empty()) return out;
-  Result<std::unique_ptr<Consumer>> consumer = Consumer::Create(ConsumerOptions{.client = client});
-  if (!consumer.ok()) return consumer.status();
-  if (Status s = (*consumer)->Assign(assignments); !s.ok()) return s;
-  const auto deadline = std::chrono::steady_clock::now() + client.request_timeout;
-  while (!ends.empty()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status(ErrorCode::kTimeout, "reading topic '" + std::string(topic) +
-                                             "' did not finish within the request timeout");
-    }
-    Result<std::vector<ConsumedRecord>> records = (*consumer)->Poll(std::chrono::milliseconds(200));
-    if (!records.ok()) return records.status();
-    for (ConsumedRecord& r : *records) {
-      auto end = ends.find(r.partition);
-      if (end != ends.end() && r.offset < end->second) out.push_back(std::move(r));
-    }
-    for (auto it = ends.begin(); it != ends.end();) {
-      Result<int64_t> position = (*consumer)->Position({std::string(topic), it->first});
-      it = position.ok() && *position >= it->second ? ends.erase(it) : std::next(it);
-    }
-  }
-  (void)(*consumer)->Close();  // nothing to commit: no group
+  Status read = ReadTopicToEnd(client, topic, client.request_timeout,
+                               [&](ConsumedRecord&& r) { out.push_back(std::move(r)); });
+  if (!read.ok()) return read;
   std::stable_sort(out.begin(), out.end(), [](const ConsumedRecord& a, const ConsumedRecord& b) {
     return a.partition < b.partition || (a.partition == b.partition && a.offset < b.offset);
   });

@@ -7,6 +7,7 @@
 #include "choreo/client/admin.h"
 #include "choreo/client/consumer.h"
 #include "choreo/client/producer.h"
+#include "choreo/client/topic_reader.h"
 
 namespace choreo::saga {
 namespace {
@@ -147,55 +148,10 @@ Record MakeResolvedRecord(std::string_view saga_id, DeadLetterKind action, int64
 
 Result<std::vector<ParkedSaga>> ReadParkedSagas(const ClientOptions& client,
                                                 std::string_view topic) {
-  Result<std::unique_ptr<Admin>> admin = Admin::Connect(client);
-  if (!admin.ok()) return admin.status();
-  // ListTopics, not DescribeTopic: a metadata request naming a missing topic would create it on a
-  // broker that auto-creates topics, and a typo in a group name must not leave a topic behind.
-  Result<std::vector<TopicDescription>> topics = (*admin)->ListTopics();
-  if (!topics.ok()) return topics.status();
-  auto described = std::find_if(topics->begin(), topics->end(),
-                                [&](const TopicDescription& t) { return t.name == topic; });
-  if (described == topics->end()) {
-    return Status(ErrorCode::kUnknownTopic,
-                  "dead-letter topic '" + std::string(topic) + "' does not exist");
-  }
-
-  std::map<uint32_t, int64_t> ends;  // partition -> high watermark at the call
-  std::vector<PartitionAssignment> assignments;
-  for (const PartitionDescription& p : described->partitions) {
-    if (p.high_watermark <= p.log_start_offset) continue;
-    ends[p.partition] = p.high_watermark;
-    assignments.push_back(PartitionAssignment{.partition = {std::string(topic), p.partition},
-                                              .offset = std::nullopt,
-                                              .start_from = StartFrom::kEarliest});
-  }
   DeadLetterIndex index;
-  if (!assignments.empty()) {
-    Result<std::unique_ptr<Consumer>> consumer =
-        Consumer::Create(ConsumerOptions{.client = client});
-    if (!consumer.ok()) return consumer.status();
-    if (Status s = (*consumer)->Assign(assignments); !s.ok()) return s;
-    const auto deadline = std::chrono::steady_clock::now() + client.request_timeout;
-    while (!ends.empty()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return Status(ErrorCode::kTimeout, "reading dead-letter topic '" + std::string(topic) +
-                                               "' did not finish within the request timeout");
-      }
-      Result<std::vector<ConsumedRecord>> records =
-          (*consumer)->Poll(std::chrono::milliseconds(200));
-      if (!records.ok()) return records.status();
-      for (const ConsumedRecord& r : *records) {
-        auto end = ends.find(r.partition);
-        if (end == ends.end() || r.offset >= end->second) continue;
-        index.Apply(r);
-      }
-      for (auto it = ends.begin(); it != ends.end();) {
-        Result<int64_t> position = (*consumer)->Position({std::string(topic), it->first});
-        it = position.ok() && *position >= it->second ? ends.erase(it) : std::next(it);
-      }
-    }
-    (void)(*consumer)->Close();
-  }
+  Status read = ReadTopicToEnd(client, topic, client.request_timeout,
+                               [&](ConsumedRecord&& r) { index.Apply(r); });
+  if (!read.ok()) return read;
   std::vector<ParkedSaga> out;
   for (const auto& [id, saga] : index.parked())
     out.push_back(saga);
