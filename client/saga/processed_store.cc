@@ -19,11 +19,11 @@
 namespace choreo::saga {
 namespace {
 
-class InMemoryProcessedStore final : public ProcessedStore {
+// What both bundled stores share: outcomes cached in memory, the effect run outside the lock (one
+// slow effect must not hold up other sagas' effects), then recorded by the subclass.
+class CachingProcessedStore : public ProcessedStore {
  public:
-  explicit InMemoryProcessedStore(size_t max_entries) : max_entries_(max_entries) {}
-
-  Result<std::string> RunOnce(std::string_view key, const Effect& effect) override {
+  Result<std::string> RunOnce(std::string_view key, const Effect& effect) final {
     {
       std::lock_guard lock(mu_);
       if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
@@ -31,18 +31,36 @@ class InMemoryProcessedStore final : public ProcessedStore {
     Result<std::string> outcome = effect();
     if (!outcome.ok()) return outcome;
     std::lock_guard lock(mu_);
-    if (outcomes_.emplace(std::string(key), *outcome).second) order_.emplace_back(key);
+    if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
+    if (Status s = RecordLocked(key, *outcome); !s.ok()) return s;
+    outcomes_.emplace(std::string(key), *outcome);
+    return outcome;
+  }
+
+ protected:
+  // Records a new outcome; called with mu_ held, before the outcome is cached. An error fails the
+  // RunOnce (the effect ran, but its outcome is not recorded: the caller retries).
+  virtual Status RecordLocked(std::string_view key, const std::string& outcome) = 0;
+
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> outcomes_;
+};
+
+class InMemoryProcessedStore final : public CachingProcessedStore {
+ public:
+  explicit InMemoryProcessedStore(size_t max_entries) : max_entries_(max_entries) {}
+
+ private:
+  Status RecordLocked(std::string_view key, const std::string&) override {
+    order_.emplace_back(key);
     while (order_.size() > max_entries_) {
       outcomes_.erase(order_.front());
       order_.pop_front();
     }
-    return outcome;
+    return OkStatus();
   }
 
- private:
   const size_t max_entries_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::string> outcomes_;
   std::deque<std::string> order_;  // insertion order, for forgetting the oldest
 };
 
@@ -84,7 +102,7 @@ Status IoError(const std::string& what, const std::string& path) {
   return Status(ErrorCode::kStorageError, what + " " + path + ": " + std::strerror(errno));
 }
 
-class FileProcessedStore final : public ProcessedStore {
+class FileProcessedStore final : public CachingProcessedStore {
  public:
   ~FileProcessedStore() override {
     if (fd_ >= 0) ::close(fd_);
@@ -96,20 +114,6 @@ class FileProcessedStore final : public ProcessedStore {
     if (Status s = store->Load(NowMs() - std::chrono::milliseconds(retention).count()); !s.ok())
       return s;
     return std::unique_ptr<ProcessedStore>(std::move(store));
-  }
-
-  Result<std::string> RunOnce(std::string_view key, const Effect& effect) override {
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
-    }
-    Result<std::string> outcome = effect();
-    if (!outcome.ok()) return outcome;
-    std::lock_guard lock(mu_);
-    if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
-    if (Status s = AppendLocked(NowMs(), key, *outcome); !s.ok()) return s;
-    outcomes_.emplace(std::string(key), *outcome);
-    return outcome;
   }
 
  private:
@@ -192,8 +196,8 @@ class FileProcessedStore final : public ProcessedStore {
     return true;
   }
 
-  Status AppendLocked(int64_t time_ms, std::string_view key, std::string_view outcome) {
-    if (!WriteAll(fd_, Line(time_ms, key, outcome)) || ::fdatasync(fd_) != 0) {
+  Status RecordLocked(std::string_view key, const std::string& outcome) override {
+    if (!WriteAll(fd_, Line(NowMs(), key, outcome)) || ::fdatasync(fd_) != 0) {
       return IoError("cannot record an outcome in", path_);
     }
     return OkStatus();
@@ -201,8 +205,6 @@ class FileProcessedStore final : public ProcessedStore {
 
   const std::string path_;
   int fd_ = -1;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::string> outcomes_;
 };
 
 }  // namespace
