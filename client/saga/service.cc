@@ -261,8 +261,8 @@ void SagaService::Impl::Dispatch(ConsumedRecord record) {
   }
   // One saga's events go to one worker, in order.
   const std::string saga = envelope->saga_id.empty() ? record.record.key : envelope->saga_id;
-  workers_->Submit(
-      saga, [this, record = std::move(record), tracker_id] { HandleEvent(record, tracker_id); });
+  workers_->Submit(saga, [this, record = std::move(record), envelope = std::move(envelope).value(),
+                          tracker_id] { HandleEvent(record, envelope, tracker_id); });
 }
 
 Status SagaService::Impl::Track(const TopicPartition& tp, bool seek) {

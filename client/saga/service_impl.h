@@ -88,7 +88,7 @@ class SagaService::Impl final : public internal::StepSink {
   void Shutdown();
 
   // Worker threads.
-  void HandleEvent(const ConsumedRecord& record, uint64_t tracker_id);
+  void HandleEvent(const ConsumedRecord& record, const Envelope& envelope, uint64_t tracker_id);
   void HandleControl(const ConsumedRecord& record, uint64_t tracker_id, DeadLetterKind kind);
   Attempted RunHandler(const Registration& registration, const Envelope& envelope,
                        const ConsumedRecord& record);

@@ -90,37 +90,36 @@ SagaService::Impl::Attempted SagaService::Impl::RunHandler(const Registration& r
   return out;
 }
 
-void SagaService::Impl::HandleEvent(const ConsumedRecord& record, uint64_t tracker_id) {
+void SagaService::Impl::HandleEvent(const ConsumedRecord& record, const Envelope& envelope,
+                                    uint64_t tracker_id) {
   const TopicPartition tp{record.topic, record.partition};
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;
-  Result<Envelope> envelope = ReadEnvelope(record.record.headers);
-  if (!envelope.ok()) return;  // Dispatch checked it
-  const std::string saga = envelope->saga_id.empty() ? record.record.key : envelope->saga_id;
+  const std::string saga = envelope.saga_id.empty() ? record.record.key : envelope.saga_id;
   StepResult result{
-      .input = tp, .offset = record.offset, .tracker_id = tracker_id, .type = envelope->type};
+      .input = tp, .offset = record.offset, .tracker_id = tracker_id, .type = envelope.type};
   if (options_.park_sagas && IsParked(saga)) {
     result.outcome = StepOutcome::kParked;
     result.outputs.push_back(StepOutput{
         dlq_topic_, MakeDeadLetterRecord(DeadLetterKind::kParked, record, saga, "", 0,
-                                         HandlerName(envelope->type), internal::NowMs())});
+                                         HandlerName(envelope.type), internal::NowMs())});
     sender_->Add(std::move(result));
     return;
   }
-  Attempted attempted = RunHandler(handlers_.at(envelope->type), *envelope, record);
+  Attempted attempted = RunHandler(handlers_.at(envelope.type), envelope, record);
   if (attempted.status.ok()) {
     result.outputs = std::move(attempted.outputs);
     sender_->Add(std::move(result));
     return;
   }
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;  // handled again by whoever owns it next
-  Log(LogLevel::kWarning, "dead-lettering " + envelope->type + " " + envelope->id + " of saga " +
+  Log(LogLevel::kWarning, "dead-lettering " + envelope.type + " " + envelope.id + " of saga " +
                               saga + " after " + std::to_string(attempted.attempts) +
                               " attempts: " + attempted.status.ToString());
   result.outcome = StepOutcome::kDeadLettered;
   result.outputs.push_back(StepOutput{
       dlq_topic_,
       MakeDeadLetterRecord(DeadLetterKind::kDead, record, saga, attempted.status.ToString(),
-                           attempted.attempts, HandlerName(envelope->type), internal::NowMs())});
+                           attempted.attempts, HandlerName(envelope.type), internal::NowMs())});
   if (options_.park_sagas) {
     std::lock_guard lock(parked_mu_);
     parked_here_.insert(saga);
