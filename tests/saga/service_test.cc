@@ -135,7 +135,9 @@ TEST(SagaServiceTest, UnknownTypesAndRecordsWithoutEnvelopeAreSkipped) {
   ASSERT_TRUE(publisher->Publish("o-1", unknown, {.topic = "sagatest.v1.OrderPlaced"}).ok());
   auto producer = Producer::Create(ProducerOptions{.client = broker->client_options()}).value();
   ASSERT_TRUE(
-      producer->Send("sagatest.v1.OrderPlaced", Record{.key = "o-1", .value = "raw", .headers = {}}).get().ok());
+      producer->Send("sagatest.v1.OrderPlaced", Record{.key = "o-1", .value = "raw", .headers = {}})
+          .get()
+          .ok());
   ASSERT_TRUE(publisher->Publish("o-1", Order("o-1")).ok());
 
   auto service = SagaService::Create(testing::TestServiceOptions(*broker, "payments")).value();
@@ -230,6 +232,39 @@ TEST(SagaServiceTest, JsonPayloadsAreDecodedByContentType) {
   ASSERT_TRUE(
       paid.ParseFromString(ReadEvents(*broker, "sagatest.v1.PaymentTaken")[0].record.record.value));
   EXPECT_EQ(paid.amount_cents(), 4200);
+}
+
+TEST(SagaServiceTest, RawPayloadsTravelWithTheirOwnContentType) {
+  auto broker = testing::StartBroker();
+  auto publisher = testing::NewPublisher(*broker);
+  ASSERT_TRUE(publisher
+                  ->PublishRaw("o-csv", RawEvent{.type = "legacy.OrderRow",
+                                                 .content_type = "text/csv",
+                                                 .payload = "o-csv,1250",
+                                                 .schema_version = 1})
+                  .ok());
+  auto service = SagaService::Create(testing::TestServiceOptions(*broker, "legacy")).value();
+  std::mutex mu;
+  std::vector<std::string> payloads;
+  service->OnRaw("legacy.OrderRow", [&](HandlerContext& ctx, std::string_view payload) {
+    {
+      std::lock_guard lock(mu);
+      payloads.emplace_back(payload);
+    }
+    EXPECT_EQ(ctx.event().content_type, "text/csv");
+    return ctx.PublishRaw(RawEvent{.type = "legacy.OrderRowSeen",
+                                   .content_type = "text/plain",
+                                   .payload = "seen " + std::string(payload),
+                                   .schema_version = 1});
+  });
+  ASSERT_TRUE(service->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return ReadEvents(*broker, "legacy.OrderRowSeen").size() == 1; }));
+  service->Stop();
+  EXPECT_EQ(payloads, std::vector<std::string>{"o-csv,1250"});
+  const auto seen = ReadEvents(*broker, "legacy.OrderRowSeen");
+  EXPECT_EQ(seen[0].record.record.value, "seen o-csv,1250");
+  EXPECT_EQ(seen[0].envelope.content_type, "text/plain");
+  EXPECT_EQ(seen[0].envelope.saga_id, "o-csv");
 }
 
 TEST(SagaServiceTest, AServiceStoppedMidRunAndReplacedPublishesEveryStepExactlyOnce) {
