@@ -86,6 +86,23 @@ int64_t ProcessRssBytes(pid_t pid) {
   return -1;
 }
 
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  if (!std::getline(in, stat)) return -1;
+  // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,
+  // utime and stime are fields 14 and 15.
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  for (int i = 3; i <= 13; ++i)
+    fields >> field;
+  int64_t utime = 0, stime = 0;
+  if (!(fields >> utime >> stime)) return -1;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 std::string DefaultChoreodPath() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);

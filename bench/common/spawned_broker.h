@@ -36,6 +36,9 @@ class SpawnedBroker {
 
 // Resident set size of a process in bytes, from /proc/PID/status; -1 if unknown.
 int64_t ProcessRssBytes(pid_t pid);
+// CPU time (user + system, all threads) a process has used so far, in seconds, from
+// /proc/PID/stat; -1 if unknown.
+double ProcessCpuSeconds(pid_t pid);
 
 // Where choreod probably is: next to this executable, else "choreod" on PATH.
 std::string DefaultChoreodPath();

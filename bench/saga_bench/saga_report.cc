@@ -92,6 +92,16 @@ std::string SagaSummaryText(const SagaBenchOptions& o, const SagaSummary& s) {
       &out, "saga steps: %d committed in the window = %.0f steps/s (%.0f = 3 x sagas/s)\n",
       s.window_steps, PerSecond(s.window_steps, s.window_steps_seconds),
       3 * PerSecond(s.completed_in_window, s.window_s));
+  if (s.bench_cpu_s >= 0 && s.window_steps > 0) {
+    const double steps = static_cast<double>(s.window_steps);
+    absl::StrAppendFormat(&out, "CPU in the window: this process %.2f cores, %.1f us per step",
+                          s.bench_cpu_s / s.window_steps_seconds, 1e6 * s.bench_cpu_s / steps);
+    if (s.broker_cpu_s >= 0) {
+      absl::StrAppendFormat(&out, "; broker %.2f cores, %.1f us per step",
+                            s.broker_cpu_s / s.window_steps_seconds, 1e6 * s.broker_cpu_s / steps);
+    }
+    out += "\n";
+  }
   if (s.latency.count() > 0) {
     absl::StrAppend(&out, "completion latency: ", LatencyText(s.latency), "\n");
     absl::StrAppendFormat(
@@ -149,6 +159,7 @@ std::string SagaSummaryJson(const SagaBenchOptions& o, const SagaSummary& s) {
       R"("completed":%d,"completed_in_window":%d,"sagas_per_second":%.1f,)"
       R"("window_steps":%d,"steps_per_second":%.1f,"latency_ms":%s,)"
       R"("payment_handler_latency_ms":%s,"shipping_handler_latency_ms":%s,"late_starts":%d,)"
+      R"("bench_cpu_seconds":%.3f,"broker_cpu_seconds":%.3f,)"
       R"("max_lag_ms":%.3f,"drain_seconds":%.3f,"drained":%s,"services":{%s},"service_warnings":%d,)"
       R"("broker_rss_bytes":%d,"broker_peak_rss_bytes":%d,)"
       R"("check":{"ok":%s,"checked":%d,"never_completed":%d,"completed_again":%d,"unknown":%d,)"
@@ -160,10 +171,11 @@ std::string SagaSummaryJson(const SagaBenchOptions& o, const SagaSummary& s) {
       PerSecond(s.completed_in_window, s.window_s), s.window_steps,
       PerSecond(s.window_steps, s.window_steps_seconds), LatencyJson(s.latency),
       LatencyJson(s.stage_latency[0]), LatencyJson(s.stage_latency[1]), s.late_starts,
-      Ms(s.max_lag_ns), s.drain_s, s.drained ? "true" : "false", services, s.service_warnings,
-      s.broker_rss_bytes, s.broker_peak_rss_bytes, c.ok() ? "true" : "false", c.checked,
-      c.never_completed, c.completed_again, c.unknown, c.log_checked ? "true" : "false",
-      c.log_records, c.log_missing, c.log_duplicated, c.log_foreign);
+      s.bench_cpu_s, s.broker_cpu_s, Ms(s.max_lag_ns), s.drain_s, s.drained ? "true" : "false",
+      services, s.service_warnings, s.broker_rss_bytes, s.broker_peak_rss_bytes,
+      c.ok() ? "true" : "false", c.checked, c.never_completed, c.completed_again, c.unknown,
+      c.log_checked ? "true" : "false", c.log_records, c.log_missing, c.log_duplicated,
+      c.log_foreign);
 }
 
 }  // namespace choreo::bench

@@ -44,6 +44,10 @@ struct SagaSummary {
   // Steps committed by the three services inside the window (sampled at its start and end).
   uint64_t window_steps = 0;
   double window_steps_seconds = 0;
+  // CPU seconds used inside the window by this process (services, driver, bench) and by a spawned
+  // broker; -1 when unknown.
+  double bench_cpu_s = -1;
+  double broker_cpu_s = -1;
   LatencyHistogram latency;  // sagas scheduled in the window
   // From the scheduled start to the payment and the shipping handler (same sagas).
   std::array<LatencyHistogram, 2> stage_latency = {};

@@ -1,6 +1,7 @@
 #include "saga_run.h"
 
 #include <absl/strings/str_cat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <iostream>
@@ -34,10 +35,14 @@ struct StepTotals {
   uint64_t steps = 0;
   uint64_t requests = 0;
   Clock::time_point at;
+  double bench_cpu_s = -1;   // this process: the services, the driver, the bench itself
+  double broker_cpu_s = -1;  // a spawned broker
 };
 
-StepTotals Totals(const Choreography& choreography) {
-  StepTotals totals{.at = Clock::now()};
+StepTotals Totals(const Choreography& choreography, pid_t broker_pid = -1) {
+  StepTotals totals{.at = Clock::now(),
+                    .bench_cpu_s = ProcessCpuSeconds(getpid()),
+                    .broker_cpu_s = broker_pid > 0 ? ProcessCpuSeconds(broker_pid) : -1};
   for (const saga::ServiceStats& s : choreography.Stats()) {
     totals.steps += s.steps_committed;
     totals.requests += s.step_requests;
@@ -181,9 +186,9 @@ Status RunSagaBench(const SagaBenchOptions& options, pid_t broker_pid, SagaSumma
 
   Monitor monitor(options, **choreography, ledger, driver, broker_pid, summary);
   monitor.Watch(window_start, [] { return false; });
-  const StepTotals at_start = Totals(**choreography);
+  const StepTotals at_start = Totals(**choreography, broker_pid);
   monitor.Watch(window_end, [] { return false; });
-  const StepTotals at_end = Totals(**choreography);
+  const StepTotals at_end = Totals(**choreography, broker_pid);
   driver_thread.join();
 
   // Drain: every started saga completes, unless nothing completes for kDrainPatience.
@@ -212,6 +217,12 @@ Status RunSagaBench(const SagaBenchOptions& options, pid_t broker_pid, SagaSumma
   summary.completed_in_window = ledger.completed_in_window();
   summary.window_steps = at_end.steps - at_start.steps;
   summary.window_steps_seconds = Seconds(at_end.at - at_start.at);
+  if (at_start.bench_cpu_s >= 0 && at_end.bench_cpu_s >= 0) {
+    summary.bench_cpu_s = at_end.bench_cpu_s - at_start.bench_cpu_s;
+  }
+  if (at_start.broker_cpu_s >= 0 && at_end.broker_cpu_s >= 0) {
+    summary.broker_cpu_s = at_end.broker_cpu_s - at_start.broker_cpu_s;
+  }
   summary.latency = ledger.WindowLatency();
   summary.stage_latency = ledger.StageLatency();
   summary.late_starts = driver.late_starts();
