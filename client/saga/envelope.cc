@@ -1,5 +1,7 @@
 #include "choreo/saga/envelope.h"
 
+#include "client/saga/event_codec.h"
+
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -111,7 +113,8 @@ std::optional<TraceContext> TraceContext::Parse(std::string_view traceparent,
   TraceContext trace;
   trace.trace_id = std::string(trace_id);
   trace.span_id = std::string(span_id);
-  trace.flags = static_cast<uint8_t>(std::stoi(std::string(flags), nullptr, 16));
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  trace.flags = static_cast<uint8_t>(nibble(flags[0]) << 4 | nibble(flags[1]));
   trace.state = std::string(tracestate);
   return trace;
 }
@@ -129,24 +132,12 @@ std::string DataSchemaFor(std::string_view type, int version) {
 }
 
 std::vector<Header> EnvelopeHeaders(const Envelope& envelope) {
+  internal::EnvelopeHeaderViews views;
+  internal::ViewEnvelopeHeaders(envelope, &views);
   std::vector<Header> out;
-  out.reserve(11);
-  auto add = [&](std::string_view key, std::string value) {
-    out.push_back(Header{std::string(key), std::move(value)});
-  };
-  add(headers::kSpecVersion, envelope.spec_version);
-  add(headers::kId, envelope.id);
-  add(headers::kSource, envelope.source);
-  add(headers::kType, envelope.type);
-  add(headers::kTime, FormatRfc3339(envelope.time_ms));
-  add(headers::kDataContentType, envelope.content_type);
-  if (!envelope.data_schema.empty()) add(headers::kDataSchema, envelope.data_schema);
-  add(headers::kCorrelationId, envelope.saga_id);
-  if (!envelope.causation_id.empty()) add(headers::kCausationId, envelope.causation_id);
-  if (!envelope.trace.trace_id.empty()) {
-    add(headers::kTraceParent, envelope.trace.TraceParent());
-    if (!envelope.trace.state.empty()) add(headers::kTraceState, envelope.trace.state);
-  }
+  out.reserve(views.count);
+  for (const proto::HeaderView& h : views)
+    out.push_back(Header{std::string(h.key), std::string(h.value)});
   return out;
 }
 
@@ -159,35 +150,59 @@ std::optional<std::string_view> FindHeader(const std::vector<Header>& headers,
 }
 
 Result<Envelope> ReadEnvelope(const std::vector<Header>& record_headers) {
-  auto get = [&](std::string_view key) {
-    std::optional<std::string_view> v = FindHeader(record_headers, key);
-    return v ? std::string(*v) : std::string();
-  };
+  // One pass over the headers (the last occurrence of a key wins, as in FindHeader): this runs for
+  // every event a service consumes.
+  const std::string* spec = nullptr;
+  const std::string* time = nullptr;
+  const std::string* traceparent = nullptr;
+  const std::string* tracestate = nullptr;
   Envelope e;
-  e.spec_version = get(headers::kSpecVersion);
-  e.id = get(headers::kId);
-  e.type = get(headers::kType);
-  if (e.spec_version.empty() || e.id.empty() || e.type.empty()) {
+  e.content_type.clear();
+  for (const Header& h : record_headers) {
+    const std::string& k = h.key;
+    if (k.size() > 3 && k[0] == 'c' && k[1] == 'e' && k[2] == '_') {
+      const std::string_view name = std::string_view(k).substr(3);
+      if (name == "id") {
+        e.id = h.value;
+      } else if (name == "type") {
+        e.type = h.value;
+      } else if (name == "source") {
+        e.source = h.value;
+      } else if (name == "specversion") {
+        spec = &h.value;
+      } else if (name == "time") {
+        time = &h.value;
+      } else if (name == "datacontenttype") {
+        e.content_type = h.value;
+      } else if (name == "dataschema") {
+        e.data_schema = h.value;
+      } else if (name == "correlationid") {
+        e.saga_id = h.value;
+      } else if (name == "causationid") {
+        e.causation_id = h.value;
+      }
+    } else if (k == headers::kTraceParent) {
+      traceparent = &h.value;
+    } else if (k == headers::kTraceState) {
+      tracestate = &h.value;
+    }
+  }
+  if (spec == nullptr || spec->empty() || e.id.empty() || e.type.empty()) {
     return Invalid("not a saga event: ce_specversion, ce_id and ce_type are required");
   }
-  if (e.spec_version != "1.0" && e.spec_version.rfind("1.", 0) != 0) {
-    return Invalid("unsupported CloudEvents spec version '" + e.spec_version + "'");
+  if (*spec != "1.0" && spec->rfind("1.", 0) != 0) {
+    return Invalid("unsupported CloudEvents spec version '" + *spec + "'");
   }
-  e.source = get(headers::kSource);
-  e.content_type = get(headers::kDataContentType);
-  e.data_schema = get(headers::kDataSchema);
-  e.saga_id = get(headers::kCorrelationId);
-  e.causation_id = get(headers::kCausationId);
-  if (std::optional<std::string_view> time = FindHeader(record_headers, headers::kTime)) {
+  e.spec_version = *spec;
+  if (time != nullptr) {
     Result<int64_t> ms = ParseRfc3339(*time);
     if (!ms.ok()) return Invalid("event " + e.id + ": bad ce_time: " + ms.status().message());
     e.time_ms = *ms;
   }
-  if (std::optional<std::string_view> tp = FindHeader(record_headers, headers::kTraceParent)) {
-    std::optional<std::string_view> ts = FindHeader(record_headers, headers::kTraceState);
-    if (std::optional<TraceContext> trace = TraceContext::Parse(*tp, ts.value_or(""))) {
-      e.trace = std::move(*trace);
-    }
+  if (traceparent != nullptr) {
+    std::optional<TraceContext> trace =
+        TraceContext::Parse(*traceparent, tracestate ? std::string_view(*tracestate) : "");
+    if (trace.has_value()) e.trace = std::move(*trace);
   }
   return e;
 }

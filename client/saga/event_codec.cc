@@ -98,6 +98,37 @@ Record MakeEventRecord(const Envelope& envelope, std::string payload) {
   return record;
 }
 
+void ViewEnvelopeHeaders(const Envelope& envelope, EnvelopeHeaderViews* out) {
+  out->count = 0;
+  auto add = [&](std::string_view key, std::string_view value) {
+    out->views[out->count++] = proto::HeaderView{key, value};
+  };
+  out->time = FormatRfc3339(envelope.time_ms);
+  add(headers::kSpecVersion, envelope.spec_version);
+  add(headers::kId, envelope.id);
+  add(headers::kSource, envelope.source);
+  add(headers::kType, envelope.type);
+  add(headers::kTime, out->time);
+  add(headers::kDataContentType, envelope.content_type);
+  if (!envelope.data_schema.empty()) add(headers::kDataSchema, envelope.data_schema);
+  add(headers::kCorrelationId, envelope.saga_id);
+  if (!envelope.causation_id.empty()) add(headers::kCausationId, envelope.causation_id);
+  if (!envelope.trace.trace_id.empty()) {
+    out->traceparent = envelope.trace.TraceParent();
+    add(headers::kTraceParent, out->traceparent);
+    if (!envelope.trace.state.empty()) add(headers::kTraceState, envelope.trace.state);
+  }
+}
+
+std::string EncodeEventRecord(const Envelope& envelope, std::string_view payload) {
+  EnvelopeHeaderViews headers;
+  ViewEnvelopeHeaders(envelope, &headers);
+  std::string encoded;
+  encoded.reserve(proto::EncodedRecordSize(envelope.saga_id, payload, headers, envelope.time_ms));
+  proto::AppendRecord(envelope.saga_id, payload, headers, envelope.time_ms, &encoded);
+  return encoded;
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -2,12 +2,14 @@
 // both. Shared by Publisher and the service's HandlerContext so both publish identical records.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
+#include "choreo/proto/record_wire.h"
 #include "choreo/saga/envelope.h"
 #include "choreo/saga/events.h"
 
@@ -47,6 +49,22 @@ Envelope NewEnvelope(const EventOptions& options, const EncodedPayload& payload,
 
 // The record: key = saga id, value = payload, headers = envelope.
 Record MakeEventRecord(const Envelope& envelope, std::string payload);
+// The same record, encoded straight into a batch payload entry (proto::AppendRecord) without
+// building header strings: the form a handler's outputs take (StepOutput::encoded).
+std::string EncodeEventRecord(const Envelope& envelope, std::string_view payload);
+
+// The envelope's headers, in EnvelopeHeaders' order, as views into the envelope and into the
+// formatted time and traceparent kept here. The one list of headers every encoder uses.
+struct EnvelopeHeaderViews {
+  std::string time;
+  std::string traceparent;
+  std::array<proto::HeaderView, 11> views;
+  size_t count = 0;
+
+  const proto::HeaderView* begin() const { return views.data(); }
+  const proto::HeaderView* end() const { return views.data() + count; }
+};
+void ViewEnvelopeHeaders(const Envelope& envelope, EnvelopeHeaderViews* out);
 
 int64_t NowMs();
 

@@ -9,10 +9,10 @@ Status StepContext::Add(Result<EncodedPayload> payload, const PublishOptions& op
   Envelope envelope = NewEnvelope(events_, *payload, event_.saga_id, NowMs());
   envelope.causation_id = event_.id;
   envelope.trace = event_.trace.NewSpan();  // a new trace if the cause carried none
-  StepOutput output;
-  output.topic = TopicFor(events_, envelope.type, options);
-  output.record = MakeEventRecord(envelope, std::move(payload->payload));
-  outputs_.push_back(std::move(output));
+  outputs_.push_back(StepOutput{.topic = TopicFor(events_, envelope.type, options),
+                                .key = envelope.saga_id,
+                                .encoded = EncodeEventRecord(envelope, payload->payload),
+                                .timestamp_ms = envelope.time_ms});
   return OkStatus();
 }
 

@@ -99,9 +99,9 @@ void SagaService::Impl::HandleEvent(const ConsumedRecord& record, const Envelope
       .input = tp, .offset = record.offset, .tracker_id = tracker_id, .type = envelope.type};
   if (options_.park_sagas && IsParked(saga)) {
     result.outcome = StepOutcome::kParked;
-    result.outputs.push_back(StepOutput{
+    result.outputs.push_back(StepOutput::FromRecord(
         dlq_topic_, MakeDeadLetterRecord(DeadLetterKind::kParked, record, saga, "", 0,
-                                         HandlerName(envelope.type), internal::NowMs())});
+                                         HandlerName(envelope.type), internal::NowMs())));
     sender_->Add(std::move(result));
     return;
   }
@@ -116,10 +116,10 @@ void SagaService::Impl::HandleEvent(const ConsumedRecord& record, const Envelope
                               saga + " after " + std::to_string(attempted.attempts) +
                               " attempts: " + attempted.status.ToString());
   result.outcome = StepOutcome::kDeadLettered;
-  result.outputs.push_back(StepOutput{
+  result.outputs.push_back(StepOutput::FromRecord(
       dlq_topic_,
       MakeDeadLetterRecord(DeadLetterKind::kDead, record, saga, attempted.status.ToString(),
-                           attempted.attempts, HandlerName(envelope.type), internal::NowMs())});
+                           attempted.attempts, HandlerName(envelope.type), internal::NowMs())));
   if (options_.park_sagas) {
     std::lock_guard lock(parked_mu_);
     parked_here_.insert(saga);
@@ -174,7 +174,8 @@ void SagaService::Impl::HandleControl(const ConsumedRecord& record, uint64_t tra
   }
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;
   if (through >= 0) {
-    result.outputs.push_back(StepOutput{dlq_topic_, MakeResolvedRecord(saga, kind, through)});
+    result.outputs.push_back(
+        StepOutput::FromRecord(dlq_topic_, MakeResolvedRecord(saga, kind, through)));
     if (through == letters.back().dlq_offset) {
       // Everything parked was resolved: the saga's next events are handled again at once (the
       // follower confirms once the resolved record is read back).

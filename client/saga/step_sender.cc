@@ -5,6 +5,7 @@
 
 #include "choreo/client/partitioner.h"
 #include "choreo/proto/batch.h"
+#include "choreo/proto/record_wire.h"
 #include "client/connection.h"
 #include "client/producer/init_producer.h"
 #include "client/requests.h"
@@ -14,16 +15,24 @@ namespace choreo::saga::internal {
 
 uint64_t StepResult::OutputBytes() const {
   uint64_t bytes = 0;
-  for (const StepOutput& o : outputs) {
-    bytes += o.record.key.size() + o.record.value.size() + 16;
-    for (const Header& h : o.record.headers)
-      bytes += h.key.size() + h.value.size() + 4;
-  }
+  for (const StepOutput& o : outputs)
+    bytes += o.encoded.size();
   return bytes;
 }
 
+StepOutput StepOutput::FromRecord(std::string topic, const Record& record) {
+  StepOutput out{.topic = std::move(topic),
+                 .key = record.key,
+                 .encoded = {},
+                 .timestamp_ms = record.timestamp_ms};
+  proto::AppendRecord(record.key, record.value, record.headers, record.timestamp_ms, &out.encoded);
+  return out;
+}
+
 struct StepSender::Request {
-  proto::Request message;
+  std::vector<InputCommit> commits;
+  std::string member_id;
+  int32_t member_epoch = 0;
   // Records per output partition, to advance the sequences once acknowledged.
   std::map<std::pair<std::string, uint32_t>, int32_t> records;
 };
@@ -131,73 +140,74 @@ void StepSender::Run() {
       continue;
     }
     Request request;
-    Status error;
-    if (!Build(results, request, &error)) {
-      if (!error.ok()) {
-        sink_.Resync(results, error);
-        sink_.Fatal(error);
-        return;
-      }
-      continue;
-    }
+    if (!Build(results, request)) continue;
     if (!Send(results, request)) return;
   }
 }
 
-bool StepSender::Build(std::vector<StepResult>& results, Request& request, Status* error) {
-  std::string member_id;
-  int32_t member_epoch = 0;
-  std::vector<InputCommit> commits = sink_.Finish(results, &member_id, &member_epoch);
-  if (results.empty() && commits.empty()) return false;
+bool StepSender::Build(std::vector<StepResult>& results, Request& request) {
+  request.commits = sink_.Finish(results, &request.member_id, &request.member_epoch);
+  return !results.empty() || !request.commits.empty();
+}
 
-  proto::StepCommitRequest* step = request.message.mutable_step_commit();
+Result<proto::Request> StepSender::Encode(const std::vector<StepResult>& results,
+                                          Request& request) {
+  proto::Request message;
+  proto::StepCommitRequest* step = message.mutable_step_commit();
   step->set_group_id(options_.group_id);
-  step->set_member_id(member_id);
-  step->set_member_epoch(member_epoch);
-  for (const InputCommit& c : commits) {
+  step->set_member_id(request.member_id);
+  step->set_member_epoch(request.member_epoch);
+  for (const InputCommit& c : request.commits) {
     auto* offset = step->add_offsets();
     offset->set_topic(c.partition.topic);
     offset->set_partition(c.partition.partition);
     offset->set_offset(c.offset);
     offset->set_metadata(c.metadata);
   }
-  // One batch per output partition, records in step order (so per saga in handling order).
-  std::map<std::pair<std::string, uint32_t>, proto::RecordList> batches;
+  // One payload per output partition, records in step order (so per saga in handling order).
+  struct Payload {
+    std::string bytes;
+    uint32_t records = 0;
+    int64_t first_timestamp_ms = 0;
+    int64_t max_timestamp_ms = 0;
+  };
+  std::map<std::pair<std::string_view, uint32_t>, Payload> payloads;
+  std::string_view last_topic;
+  uint32_t last_count = 0;
   for (const StepResult& r : results) {
     for (const StepOutput& o : r.outputs) {
-      Result<uint32_t> partitions = topics_.Partitions(o.topic);
-      if (!partitions.ok()) {
-        *error = Status(partitions.status().code(),
+      if (last_count == 0 || o.topic != last_topic) {
+        Result<uint32_t> partitions = topics_.Partitions(o.topic);
+        if (!partitions.ok()) {
+          return Status(partitions.status().code(),
                         "publishing to '" + o.topic + "': " + partitions.status().message());
-        return false;
+        }
+        last_topic = o.topic;
+        last_count = *partitions;
       }
-      const uint32_t partition = DefaultPartitionForKey(o.record.key, *partitions);
-      proto::Record* record = batches[{o.topic, partition}].add_records();
-      record->set_key(o.record.key);
-      record->set_value(o.record.value);
-      record->set_timestamp_ms(o.record.timestamp_ms);
-      for (const Header& h : o.record.headers) {
-        proto::Header* header = record->add_headers();
-        header->set_key(h.key);
-        header->set_value(h.value);
-      }
+      Payload& p = payloads[{o.topic, DefaultPartitionForKey(o.key, last_count)}];
+      if (p.records++ == 0) p.first_timestamp_ms = o.timestamp_ms;
+      p.max_timestamp_ms = std::max(p.max_timestamp_ms, o.timestamp_ms);
+      p.bytes += o.encoded;
     }
   }
-  for (auto& [where, records] : batches) {
+  request.records.clear();
+  for (auto& [where, payload] : payloads) {
+    std::pair<std::string, uint32_t> key{std::string(where.first), where.second};
     auto* batch = step->add_batches();
-    batch->set_topic(where.first);
-    batch->set_partition(where.second);
+    batch->set_topic(key.first);
+    batch->set_partition(key.second);
     const proto::BatchProducerFields producer{.producer_id = producer_id_,
                                               .producer_epoch = producer_epoch_,
-                                              .base_sequence = next_sequence_[where]};
-    if (!proto::EncodeBatch(records, proto::COMPRESSION_NONE, producer, batch->mutable_batch())) {
-      *error =
-          Status(ErrorCode::kInvalidArgument, "cannot encode a batch for '" + where.first + "'");
-      return false;
+                                              .base_sequence = next_sequence_[key]};
+    if (!proto::EncodeBatchFromPayload(std::move(payload.bytes), payload.records,
+                                       payload.first_timestamp_ms, payload.max_timestamp_ms,
+                                       proto::COMPRESSION_NONE, producer, batch->mutable_batch())) {
+      return Status(ErrorCode::kInvalidArgument, "cannot encode a batch for '" + key.first + "'");
     }
-    request.records[where] = records.records_size();
+    request.records[std::move(key)] = static_cast<int32_t>(payload.records);
   }
-  return true;
+  return message;
 }
 
 bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
@@ -206,9 +216,15 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
   while (true) {
     Status status = Connect();
     if (status.ok()) {
+      Result<proto::Request> message = Encode(results, request);
+      if (!message.ok()) {
+        sink_.Resync(results, message.status());
+        sink_.Fatal(message.status());
+        return false;
+      }
       status =
-          client_internal::Roundtrip(*connection_, request.message, proto::Response::kStepCommit,
-                                     options_.client.request_timeout)
+          client_internal::Roundtrip(*connection_, std::move(message).value(),
+                                     proto::Response::kStepCommit, options_.client.request_timeout)
               .status();
     }
     if (status.ok()) {
@@ -237,11 +253,7 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
         });
       }
       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
-      std::string member_id;
-      int32_t member_epoch = 0;
-      sink_.Member(&member_id, &member_epoch);
-      request.message.mutable_step_commit()->set_member_id(member_id);
-      request.message.mutable_step_commit()->set_member_epoch(member_epoch);
+      sink_.Member(&request.member_id, &request.member_epoch);
       continue;
     }
     switch (code) {

@@ -41,11 +41,22 @@ namespace choreo::client_internal {
 class Connection;
 }  // namespace choreo::client_internal
 
+namespace choreo::proto {
+class Request;
+}  // namespace choreo::proto
+
 namespace choreo::saga::internal {
 
+// An event a step publishes, already encoded as a batch payload entry (proto::AppendRecord), so
+// that building a request only concatenates bytes: a step request carries thousands of records,
+// and copying each into protobuf objects was a fifth of the saga layer's CPU.
 struct StepOutput {
   std::string topic;
-  Record record;
+  std::string key;      // the partitioning key (the saga id)
+  std::string encoded;  // a RecordList entry: tag, length, Record body
+  int64_t timestamp_ms = 0;
+
+  static StepOutput FromRecord(std::string topic, const Record& record);
 };
 
 // What a step did, for the counters.
@@ -118,8 +129,12 @@ class StepSender {
   struct Request;
   void Run();
   std::vector<StepResult> Take();
-  // Builds the request of `results`; false if nothing is left to send.
-  bool Build(std::vector<StepResult>& results, Request& request, Status* error);
+  // Decides what `results` commit (through the sink); false if nothing is left to send.
+  bool Build(std::vector<StepResult>& results, Request& request);
+  // The request's bytes: one batch per output partition with the current sequences. The same
+  // bytes every time for the same results, so a resend after an unknown outcome is recognised as
+  // a duplicate, and nothing needs keeping between attempts but the results.
+  Result<proto::Request> Encode(const std::vector<StepResult>& results, Request& request);
   // Sends until acknowledged or definitively failed; false after a fatal error.
   bool Send(std::vector<StepResult>& results, Request& request);
   Status Connect();
