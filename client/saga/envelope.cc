@@ -216,20 +216,34 @@ std::string NewEventId() {
 }
 
 std::string FormatRfc3339(int64_t time_ms) {
-  int64_t seconds = time_ms / 1000;
-  int64_t millis = time_ms % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
-  }
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buf;
+  // By hand rather than gmtime_r + snprintf: every published event needs one, and those two were
+  // 3 % of a saga service's CPU (time zone conversion and printf's machinery).
+  int64_t days = time_ms >= 0 ? time_ms / 86400000 : (time_ms - 86399999) / 86400000;
+  int64_t ms_of_day = time_ms - days * 86400000;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&](size_t at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  if (year < 0 || year > 9999) return "0000-01-01T00:00:00.000Z";  // outside RFC 3339
+  put(0, year, 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, ms_of_day / 3600000, 2);
+  put(14, ms_of_day / 60000 % 60, 2);
+  put(17, ms_of_day / 1000 % 60, 2);
+  put(20, ms_of_day % 1000, 3);
+  return std::string(buf, sizeof buf - 1);
 }
 
 Result<int64_t> ParseRfc3339(std::string_view text) {

@@ -119,6 +119,13 @@ TEST(EnvelopeTest, Rfc3339ParsesOffsetsAndFractions) {
   EXPECT_EQ(*ParseRfc3339("1970-01-01T00:00:01.5Z"), 1500);
   EXPECT_EQ(*ParseRfc3339("1970-01-01T01:00:00.123456+01:00"), 123);
   EXPECT_EQ(*ParseRfc3339(FormatRfc3339(1764844530123)), 1764844530123);
+  EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(951782400000), "2000-02-29T00:00:00.000Z");  // a leap day
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+  // Every day of four centuries round-trips (leap years, century rules).
+  for (int64_t ms = -2208988800000; ms < 10413792000000; ms += 86400000 + 3723004) {
+    ASSERT_EQ(*ParseRfc3339(FormatRfc3339(ms)), ms) << FormatRfc3339(ms);
+  }
   EXPECT_FALSE(ParseRfc3339("2026-13-01T00:00:00Z").ok());
   EXPECT_FALSE(ParseRfc3339("2026-12-01T00:00:00").ok());
 }
