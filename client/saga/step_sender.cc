@@ -228,9 +228,22 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
               .status();
     }
     if (status.ok()) {
-      for (const auto& [where, count] : request.records)
-        next_sequence_[where] += count;
+      bool renew_epoch = false;
+      for (const auto& [where, count] : request.records) {
+        int32_t& next = next_sequence_[where];
+        next += count;
+        renew_epoch |= next > options_.renew_epoch_after_sequence;
+      }
       sink_.Acknowledged(results);
+      // Sequences are int32 and never wrap inside an epoch: long before they would, start a new
+      // epoch (sequences restart at 0). Nothing is in flight now, so nothing is fenced by it.
+      if (renew_epoch) {
+        if (BumpEpoch().ok()) {
+          ++epochs_renewed_;
+        } else {
+          connection_.reset();  // tried again after the next acknowledgement
+        }
+      }
       return true;
     }
     const ErrorCode code = status.code();

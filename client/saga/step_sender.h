@@ -21,6 +21,7 @@
 // Threading: one thread of its own. Add() from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -111,6 +112,10 @@ class StepSender {
     ClientOptions client;
     std::string group_id;
     uint64_t max_request_bytes = 4ull << 20;
+    // Sequences are int32 and never wrap inside an epoch: once a partition's next sequence passes
+    // this, the producer starts a new epoch (sequences restart at 0) after the acknowledgement.
+    // A request carries far fewer records than 2^30. Default: 2^30 (tests lower it).
+    int32_t renew_epoch_after_sequence = 1 << 30;
   };
   // `sink` and `topics` must outlive the sender.
   StepSender(Options options, StepSink& sink, TopicEnsurer& topics);
@@ -124,6 +129,8 @@ class StepSender {
 
   // Steps queued and not yet taken into a request.
   size_t queued() const;
+  // Epochs started because sequences grew large (for tests and metrics).
+  uint64_t epochs_renewed() const { return epochs_renewed_.load(); }
 
  private:
   struct Request;
@@ -155,6 +162,7 @@ class StepSender {
   int64_t producer_id_ = -1;
   int32_t producer_epoch_ = 0;
   std::map<std::pair<std::string, uint32_t>, int32_t> next_sequence_;
+  std::atomic<uint64_t> epochs_renewed_{0};
   std::thread thread_;
 };
 
