@@ -73,6 +73,31 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// W3C traceparent: version "-" trace-id "-" parent-id "-" flags; a future version may append
+// fields after them. Lowercase hex, ids not all zero, version not ff.
+bool IsValidTraceParent(std::string_view traceparent) {
+  if (traceparent.size() < 55) return false;
+  const std::string_view version = traceparent.substr(0, 2);
+  if (!IsLowerHex(version) || version == "ff") return false;
+  if (version == "00" && traceparent.size() != 55) return false;
+  if (traceparent.size() > 55 && traceparent[55] != '-') return false;
+  if (traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-') return false;
+  const std::string_view trace_id = traceparent.substr(3, 32);
+  const std::string_view span_id = traceparent.substr(36, 16);
+  if (!IsLowerHex(trace_id) || !IsLowerHex(span_id) || !IsLowerHex(traceparent.substr(53, 2)))
+    return false;
+  return !AllZero(trace_id) && !AllZero(span_id);
+}
+
+// "...:v3" -> 3; 1 when absent or malformed.
+int SchemaVersionOf(std::string_view data_schema) {
+  const size_t colon = data_schema.rfind(":v");
+  if (colon == std::string_view::npos) return 1;
+  int version = 0;
+  if (!ParseInt(data_schema.substr(colon + 2), &version) || version < 1) return 1;
+  return version;
+}
+
 }  // namespace
 
 TraceContext TraceContext::NewTrace() {
@@ -97,34 +122,18 @@ std::string TraceContext::TraceParent() const {
 
 std::optional<TraceContext> TraceContext::Parse(std::string_view traceparent,
                                                 std::string_view tracestate) {
-  // version "-" trace-id "-" parent-id "-" flags; a future version may append fields after them.
-  if (traceparent.size() < 55) return std::nullopt;
-  const std::string_view version = traceparent.substr(0, 2);
-  if (!IsLowerHex(version) || version == "ff") return std::nullopt;
-  if (version == "00" && traceparent.size() != 55) return std::nullopt;
-  if (traceparent.size() > 55 && traceparent[55] != '-') return std::nullopt;
-  if (traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-')
-    return std::nullopt;
-  const std::string_view trace_id = traceparent.substr(3, 32);
-  const std::string_view span_id = traceparent.substr(36, 16);
-  const std::string_view flags = traceparent.substr(53, 2);
-  if (!IsLowerHex(trace_id) || !IsLowerHex(span_id) || !IsLowerHex(flags)) return std::nullopt;
-  if (AllZero(trace_id) || AllZero(span_id)) return std::nullopt;
+  if (!IsValidTraceParent(traceparent)) return std::nullopt;
   TraceContext trace;
-  trace.trace_id = std::string(trace_id);
-  trace.span_id = std::string(span_id);
+  trace.trace_id = std::string(traceparent.substr(3, 32));
+  trace.span_id = std::string(traceparent.substr(36, 16));
   auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  trace.flags = static_cast<uint8_t>(nibble(flags[0]) << 4 | nibble(flags[1]));
+  trace.flags = static_cast<uint8_t>(nibble(traceparent[53]) << 4 | nibble(traceparent[54]));
   trace.state = std::string(tracestate);
   return trace;
 }
 
 int Envelope::SchemaVersion() const {
-  const size_t colon = data_schema.rfind(":v");
-  if (colon == std::string::npos) return 1;
-  int version = 0;
-  if (!ParseInt(std::string_view(data_schema).substr(colon + 2), &version) || version < 1) return 1;
-  return version;
+  return SchemaVersionOf(data_schema);
 }
 
 std::string DataSchemaFor(std::string_view type, int version) {
@@ -149,62 +158,95 @@ std::optional<std::string_view> FindHeader(const std::vector<Header>& headers,
   return std::nullopt;
 }
 
-Result<Envelope> ReadEnvelope(const std::vector<Header>& record_headers) {
+namespace internal {
+
+Status ReadEventView(const std::vector<Header>& record_headers, EventView* e) {
   // One pass over the headers (the last occurrence of a key wins, as in FindHeader): this runs for
   // every event a service consumes.
-  const std::string* spec = nullptr;
-  const std::string* time = nullptr;
-  const std::string* traceparent = nullptr;
-  const std::string* tracestate = nullptr;
-  Envelope e;
-  e.content_type.clear();
+  *e = EventView{};
+  std::string_view time;
+  bool has_time = false;
   for (const Header& h : record_headers) {
-    const std::string& k = h.key;
+    const std::string_view k = h.key;
     if (k.size() > 3 && k[0] == 'c' && k[1] == 'e' && k[2] == '_') {
-      const std::string_view name = std::string_view(k).substr(3);
+      const std::string_view name = k.substr(3);
       if (name == "id") {
-        e.id = h.value;
+        e->id = h.value;
       } else if (name == "type") {
-        e.type = h.value;
+        e->type = h.value;
       } else if (name == "source") {
-        e.source = h.value;
+        e->source = h.value;
       } else if (name == "specversion") {
-        spec = &h.value;
+        e->spec_version = h.value;
       } else if (name == "time") {
-        time = &h.value;
+        time = h.value;
+        has_time = true;
       } else if (name == "datacontenttype") {
-        e.content_type = h.value;
+        e->content_type = h.value;
       } else if (name == "dataschema") {
-        e.data_schema = h.value;
+        e->data_schema = h.value;
       } else if (name == "correlationid") {
-        e.saga_id = h.value;
+        e->saga_id = h.value;
       } else if (name == "causationid") {
-        e.causation_id = h.value;
+        e->causation_id = h.value;
       }
     } else if (k == headers::kTraceParent) {
-      traceparent = &h.value;
+      e->traceparent = h.value;
     } else if (k == headers::kTraceState) {
-      tracestate = &h.value;
+      e->tracestate = h.value;
     }
   }
-  if (spec == nullptr || spec->empty() || e.id.empty() || e.type.empty()) {
+  if (e->spec_version.empty() || e->id.empty() || e->type.empty()) {
     return Invalid("not a saga event: ce_specversion, ce_id and ce_type are required");
   }
-  if (*spec != "1.0" && spec->rfind("1.", 0) != 0) {
-    return Invalid("unsupported CloudEvents spec version '" + *spec + "'");
+  if (e->spec_version != "1.0" && e->spec_version.substr(0, 2) != "1.") {
+    return Invalid("unsupported CloudEvents spec version '" + std::string(e->spec_version) + "'");
   }
-  e.spec_version = *spec;
-  if (time != nullptr) {
-    Result<int64_t> ms = ParseRfc3339(*time);
-    if (!ms.ok()) return Invalid("event " + e.id + ": bad ce_time: " + ms.status().message());
-    e.time_ms = *ms;
+  if (has_time) {
+    Result<int64_t> ms = ParseRfc3339(time);
+    if (!ms.ok()) {
+      return Invalid("event " + std::string(e->id) + ": bad ce_time: " + ms.status().message());
+    }
+    e->time_ms = *ms;
   }
-  if (traceparent != nullptr) {
-    std::optional<TraceContext> trace =
-        TraceContext::Parse(*traceparent, tracestate ? std::string_view(*tracestate) : "");
-    if (trace.has_value()) e.trace = std::move(*trace);
+  // A malformed traceparent is ignored, as W3C requires.
+  if (!e->traceparent.empty() && !IsValidTraceParent(e->traceparent)) e->traceparent = {};
+  return OkStatus();
+}
+
+int EventView::SchemaVersion() const {
+  return SchemaVersionOf(data_schema);
+}
+
+Envelope EventView::ToEnvelope() const {
+  Envelope envelope;
+  envelope.id = std::string(id);
+  envelope.source = std::string(source);
+  envelope.type = std::string(type);
+  envelope.spec_version = std::string(spec_version);
+  envelope.time_ms = time_ms;
+  envelope.content_type = std::string(content_type);
+  envelope.data_schema = std::string(data_schema);
+  envelope.saga_id = std::string(saga_id);
+  envelope.causation_id = std::string(causation_id);
+  if (!traceparent.empty()) {
+    if (std::optional<TraceContext> trace = TraceContext::Parse(traceparent, tracestate)) {
+      envelope.trace = std::move(*trace);
+    }
   }
-  return e;
+  return envelope;
+}
+
+std::string NewSpanId() {
+  return NonZeroHex(16);
+}
+
+}  // namespace internal
+
+Result<Envelope> ReadEnvelope(const std::vector<Header>& record_headers) {
+  internal::EventView view;
+  if (Status s = internal::ReadEventView(record_headers, &view); !s.ok()) return s;
+  return view.ToEnvelope();
 }
 
 std::string NewEventId() {

@@ -98,26 +98,76 @@ Record MakeEventRecord(const Envelope& envelope, std::string payload) {
   return record;
 }
 
-void ViewEnvelopeHeaders(const Envelope& envelope, EnvelopeHeaderViews* out) {
+void ViewEnvelopeHeaders(const EnvelopeRef& e, EnvelopeHeaderViews* out) {
   out->count = 0;
   auto add = [&](std::string_view key, std::string_view value) {
     out->views[out->count++] = proto::HeaderView{key, value};
   };
-  out->time = FormatRfc3339(envelope.time_ms);
-  add(headers::kSpecVersion, envelope.spec_version);
-  add(headers::kId, envelope.id);
-  add(headers::kSource, envelope.source);
-  add(headers::kType, envelope.type);
-  add(headers::kTime, out->time);
-  add(headers::kDataContentType, envelope.content_type);
-  if (!envelope.data_schema.empty()) add(headers::kDataSchema, envelope.data_schema);
-  add(headers::kCorrelationId, envelope.saga_id);
-  if (!envelope.causation_id.empty()) add(headers::kCausationId, envelope.causation_id);
-  if (!envelope.trace.trace_id.empty()) {
-    out->traceparent = envelope.trace.TraceParent();
-    add(headers::kTraceParent, out->traceparent);
-    if (!envelope.trace.state.empty()) add(headers::kTraceState, envelope.trace.state);
+  add(headers::kSpecVersion, e.spec_version);
+  add(headers::kId, e.id);
+  add(headers::kSource, e.source);
+  add(headers::kType, e.type);
+  add(headers::kTime, e.time);
+  add(headers::kDataContentType, e.content_type);
+  if (!e.data_schema.empty()) add(headers::kDataSchema, e.data_schema);
+  add(headers::kCorrelationId, e.saga_id);
+  if (!e.causation_id.empty()) add(headers::kCausationId, e.causation_id);
+  if (!e.traceparent.empty()) {
+    add(headers::kTraceParent, e.traceparent);
+    if (!e.tracestate.empty()) add(headers::kTraceState, e.tracestate);
   }
+}
+
+void ViewEnvelopeHeaders(const Envelope& envelope, EnvelopeHeaderViews* out) {
+  out->time = FormatRfc3339(envelope.time_ms);
+  out->traceparent = envelope.trace.trace_id.empty() ? "" : envelope.trace.TraceParent();
+  ViewEnvelopeHeaders(EnvelopeRef{.spec_version = envelope.spec_version,
+                                  .id = envelope.id,
+                                  .source = envelope.source,
+                                  .type = envelope.type,
+                                  .time = out->time,
+                                  .content_type = envelope.content_type,
+                                  .data_schema = envelope.data_schema,
+                                  .saga_id = envelope.saga_id,
+                                  .causation_id = envelope.causation_id,
+                                  .traceparent = out->traceparent,
+                                  .tracestate = envelope.trace.state},
+                      out);
+}
+
+std::string EncodeChildEvent(const EventView& cause, std::string_view saga_id,
+                             const EncodedPayload& payload, const EventOptions& options,
+                             int64_t now_ms) {
+  const std::string id = NewEventId();
+  const std::string time = FormatRfc3339(now_ms);
+  const std::string schema = DataSchemaFor(payload.type, payload.schema_version);
+  // Same trace, new span; a cause without a (valid) trace starts one.
+  std::string traceparent = "00-";
+  if (cause.traceparent.empty()) {
+    traceparent += TraceContext::NewTrace().trace_id;
+    traceparent += '-' + NewSpanId() + "-01";
+  } else {
+    traceparent += cause.trace_id();
+    traceparent += '-' + NewSpanId() + '-';
+    traceparent += cause.traceparent.substr(53, 2);
+  }
+  EnvelopeHeaderViews headers;
+  ViewEnvelopeHeaders(EnvelopeRef{.spec_version = kSpecVersion,
+                                  .id = id,
+                                  .source = options.source,
+                                  .type = payload.type,
+                                  .time = time,
+                                  .content_type = payload.content_type,
+                                  .data_schema = schema,
+                                  .saga_id = saga_id,
+                                  .causation_id = cause.id,
+                                  .traceparent = traceparent,
+                                  .tracestate = cause.traceparent.empty() ? "" : cause.tracestate},
+                      &headers);
+  std::string encoded;
+  encoded.reserve(proto::EncodedRecordSize(saga_id, payload.payload, headers, now_ms));
+  proto::AppendRecord(saga_id, payload.payload, headers, now_ms, &encoded);
+  return encoded;
 }
 
 std::string EncodeEventRecord(const Envelope& envelope, std::string_view payload) {

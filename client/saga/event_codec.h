@@ -53,8 +53,23 @@ Record MakeEventRecord(const Envelope& envelope, std::string payload);
 // building header strings: the form a handler's outputs take (StepOutput::encoded).
 std::string EncodeEventRecord(const Envelope& envelope, std::string_view payload);
 
-// The envelope's headers, in EnvelopeHeaders' order, as views into the envelope and into the
-// formatted time and traceparent kept here. The one list of headers every encoder uses.
+// The attributes of an envelope as views, in the order they are written as headers.
+struct EnvelopeRef {
+  std::string_view spec_version = "1.0";
+  std::string_view id;
+  std::string_view source;
+  std::string_view type;
+  std::string_view time;  // RFC 3339
+  std::string_view content_type;
+  std::string_view data_schema;
+  std::string_view saga_id;
+  std::string_view causation_id;
+  std::string_view traceparent;
+  std::string_view tracestate;
+};
+
+// The headers of an envelope as views: the one list of headers every encoder uses (optional ones
+// left out when empty). Holds the formatted time and traceparent of an Envelope it was made from.
 struct EnvelopeHeaderViews {
   std::string time;
   std::string traceparent;
@@ -64,7 +79,42 @@ struct EnvelopeHeaderViews {
   const proto::HeaderView* begin() const { return views.data(); }
   const proto::HeaderView* end() const { return views.data() + count; }
 };
+void ViewEnvelopeHeaders(const EnvelopeRef& envelope, EnvelopeHeaderViews* out);
 void ViewEnvelopeHeaders(const Envelope& envelope, EnvelopeHeaderViews* out);
+
+// A consumed event's envelope as views into its record's headers: what the hot path needs without
+// copying strings. An Envelope (with its strings) is built only when a handler asks for one.
+struct EventView {
+  std::string_view id;
+  std::string_view source;
+  std::string_view type;
+  std::string_view spec_version;
+  std::string_view content_type;
+  std::string_view data_schema;
+  std::string_view saga_id;
+  std::string_view causation_id;
+  std::string_view traceparent;  // empty unless valid
+  std::string_view tracestate;
+  int64_t time_ms = 0;
+
+  // The version in data_schema; 1 when absent.
+  int SchemaVersion() const;
+  std::string_view trace_id() const { return traceparent.substr(3, 32); }
+  Envelope ToEnvelope() const;
+};
+
+// Reads the view with ReadEnvelope's rules (same errors). The views point into `headers`, which
+// must stay where they are (not moved: short strings live inside the std::string) while it is used.
+Status ReadEventView(const std::vector<Header>& headers, EventView* out);
+
+// The record entry of an event a handler publishes in reaction to `cause`: a new id, now, the same
+// saga (`saga_id`) and trace with a new span, caused by `cause`.
+std::string EncodeChildEvent(const EventView& cause, std::string_view saga_id,
+                             const EncodedPayload& payload, const EventOptions& options,
+                             int64_t now_ms);
+
+// A random W3C span id (16 hex digits, not all zero).
+std::string NewSpanId();
 
 int64_t NowMs();
 

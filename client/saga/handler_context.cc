@@ -4,15 +4,19 @@
 
 namespace choreo::saga::internal {
 
+const Envelope& StepContext::event() const {
+  if (!envelope_.has_value()) envelope_ = event_.ToEnvelope();
+  return *envelope_;
+}
+
 Status StepContext::Add(Result<EncodedPayload> payload, const PublishOptions& options) {
   if (!payload.ok()) return payload.status();
-  Envelope envelope = NewEnvelope(events_, *payload, event_.saga_id, NowMs());
-  envelope.causation_id = event_.id;
-  envelope.trace = event_.trace.NewSpan();  // a new trace if the cause carried none
-  outputs_.push_back(StepOutput{.topic = TopicFor(events_, envelope.type, options),
-                                .key = envelope.saga_id,
-                                .encoded = EncodeEventRecord(envelope, payload->payload),
-                                .timestamp_ms = envelope.time_ms});
+  const int64_t now = NowMs();
+  outputs_.push_back(
+      StepOutput{.topic = TopicFor(events_, payload->type, options),
+                 .key = saga_id_,
+                 .encoded = EncodeChildEvent(event_, saga_id_, *payload, events_, now),
+                 .timestamp_ms = now});
   return OkStatus();
 }
 
@@ -27,7 +31,12 @@ Status StepContext::PublishRaw(const RawEvent& event, const PublishOptions& opti
 }
 
 std::string StepContext::IdempotencyKey() const {
-  return group_id_ + "/" + event_.type + "/" + event_.id;
+  std::string key = group_id_;
+  key += '/';
+  key += event_.type;
+  key += '/';
+  key += event_.id;
+  return key;
 }
 
 Result<std::string> StepContext::Once(std::string_view name, const ProcessedStore::Effect& effect) {

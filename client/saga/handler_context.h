@@ -3,6 +3,7 @@
 // the step's commit.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,17 +15,20 @@ namespace choreo::saga::internal {
 
 class StepContext final : public HandlerContext {
  public:
-  // All borrowed; they outlive the handler call.
-  StepContext(const Envelope& event, const ConsumedRecord& record, int attempt,
+  // All borrowed; they outlive the handler call. `event` views `record`'s headers.
+  StepContext(const EventView& event, const ConsumedRecord& record, int attempt,
               const std::string& group_id, const EventOptions& events, ProcessedStore& store)
       : event_(event),
+        saga_id_(event.saga_id.empty() ? std::string_view(record.record.key) : event.saga_id),
         record_(record),
         attempt_(attempt),
         group_id_(group_id),
         events_(events),
         store_(store) {}
 
-  const Envelope& event() const override { return event_; }
+  // Built on first use: most handlers never ask for more than the saga id.
+  const Envelope& event() const override;
+  const std::string& saga_id() const override { return saga_id_; }
   const std::string& topic() const override { return record_.topic; }
   uint32_t partition() const override { return record_.partition; }
   int64_t offset() const override { return record_.offset; }
@@ -41,7 +45,9 @@ class StepContext final : public HandlerContext {
  private:
   Status Add(Result<EncodedPayload> payload, const PublishOptions& options);
 
-  const Envelope& event_;
+  const EventView& event_;
+  const std::string saga_id_;
+  mutable std::optional<Envelope> envelope_;
   const ConsumedRecord& record_;
   const int attempt_;
   const std::string& group_id_;

@@ -246,23 +246,25 @@ void SagaService::Impl::Dispatch(ConsumedRecord record) {
     sender_->Add(std::move(skip));
     return;
   }
-  Result<Envelope> envelope = ReadEnvelope(record.record.headers);
-  const bool known = envelope.ok() && handlers_.count(envelope->type) > 0 &&
-                     (handlers_.at(envelope->type).handler || handlers_.at(envelope->type).raw);
-  if (!known) {
-    skip.type = envelope.ok() ? envelope->type : "";
+  internal::EventView event;
+  const Status readable = internal::ReadEventView(record.record.headers, &event);
+  auto registration = readable.ok() ? handlers_.find(event.type) : handlers_.end();
+  if (registration == handlers_.end() ||
+      !(registration->second.handler || registration->second.raw)) {
+    skip.type = readable.ok() ? std::string(event.type) : "";
     skip.outcome = StepOutcome::kSkipped;
-    Log(LogLevel::kDebug,
-        "skipping " + record.topic + "/" + std::to_string(record.partition) + "@" +
-            std::to_string(record.offset) + ": " +
-            (envelope.ok() ? "no handler for " + envelope->type : envelope.status().message()));
+    Log(LogLevel::kDebug, "skipping " + record.topic + "/" + std::to_string(record.partition) +
+                              "@" + std::to_string(record.offset) + ": " +
+                              (readable.ok() ? "no handler for " + skip.type : readable.message()));
     sender_->Add(std::move(skip));
     return;
   }
-  // One saga's events go to one worker, in order.
-  const std::string saga = envelope->saga_id.empty() ? record.record.key : envelope->saga_id;
-  workers_->Submit(saga, [this, record = std::move(record), envelope = std::move(envelope).value(),
-                          tracker_id] { HandleEvent(record, envelope, tracker_id); });
+  // One saga's events go to one worker, in order. (The view is read again by the worker: it points
+  // into the record's strings, which the move into the task may relocate.)
+  const std::string_view saga =
+      event.saga_id.empty() ? std::string_view(record.record.key) : event.saga_id;
+  workers_->Submit(
+      saga, [this, record = std::move(record), tracker_id] { HandleEvent(record, tracker_id); });
 }
 
 Status SagaService::Impl::Track(const TopicPartition& tp, bool seek) {

@@ -24,6 +24,7 @@
 #include "choreo/client/consumer.h"
 #include "choreo/saga/dead_letters.h"
 #include "choreo/saga/service.h"
+#include "client/saga/event_codec.h"
 #include "client/saga/offset_tracker.h"
 #include "client/saga/service_stats.h"
 #include "client/saga/step_sender.h"
@@ -88,11 +89,11 @@ class SagaService::Impl final : public internal::StepSink {
   void Shutdown();
 
   // Worker threads.
-  void HandleEvent(const ConsumedRecord& record, const Envelope& envelope, uint64_t tracker_id);
+  void HandleEvent(const ConsumedRecord& record, uint64_t tracker_id);
   void HandleControl(const ConsumedRecord& record, uint64_t tracker_id, DeadLetterKind kind);
-  Attempted RunHandler(const Registration& registration, const Envelope& envelope,
+  Attempted RunHandler(const Registration& registration, const internal::EventView& event,
                        const ConsumedRecord& record);
-  Status CallHandler(const Registration& registration, const Envelope& envelope,
+  Status CallHandler(const Registration& registration, const internal::EventView& event,
                      const ConsumedRecord& record, int attempt,
                      std::vector<internal::StepOutput>* outputs);
   bool IsCurrent(const TopicPartition& tp, uint64_t tracker_id);

@@ -28,10 +28,11 @@ std::string SagaService::Impl::HandlerName(std::string_view type) const {
   return options_.group_id + "/" + std::string(type);
 }
 
-Status SagaService::Impl::CallHandler(const Registration& registration, const Envelope& envelope,
+Status SagaService::Impl::CallHandler(const Registration& registration,
+                                      const internal::EventView& event,
                                       const ConsumedRecord& record, int attempt,
                                       std::vector<StepOutput>* outputs) {
-  internal::StepContext context(envelope, record, attempt, options_.group_id, options_.events,
+  internal::StepContext context(event, record, attempt, options_.group_id, options_.events,
                                 *store_);
   Status status;
   try {
@@ -39,13 +40,13 @@ Status SagaService::Impl::CallHandler(const Registration& registration, const En
       status = registration.raw(context, record.record.value);
     } else {
       std::unique_ptr<google::protobuf::Message> message(registration.prototype->New());
-      status = internal::DecodeMessage(envelope.content_type, record.record.value, message.get());
+      status = internal::DecodeMessage(event.content_type, record.record.value, message.get());
       if (!status.ok()) return status;
-      auto current = options_.events.schema_versions.find(envelope.type);
+      auto current = options_.events.schema_versions.find(event.type);
       const int current_version =
           current == options_.events.schema_versions.end() ? 1 : current->second;
-      if (envelope.SchemaVersion() < current_version && registration.upcaster) {
-        status = registration.upcaster(envelope.SchemaVersion(), *message);
+      if (event.SchemaVersion() < current_version && registration.upcaster) {
+        status = registration.upcaster(event.SchemaVersion(), *message);
         if (!status.ok()) return status;
       }
       status = registration.handler(context, *message);
@@ -60,7 +61,7 @@ Status SagaService::Impl::CallHandler(const Registration& registration, const En
 }
 
 SagaService::Impl::Attempted SagaService::Impl::RunHandler(const Registration& registration,
-                                                           const Envelope& envelope,
+                                                           const internal::EventView& event,
                                                            const ConsumedRecord& record) {
   using C = internal::ServiceCounters::Counter;
   static thread_local std::mt19937 jitter(std::random_device{}());
@@ -68,10 +69,10 @@ SagaService::Impl::Attempted SagaService::Impl::RunHandler(const Registration& r
   std::chrono::duration<double, std::milli> backoff = options_.retry.initial_backoff;
   for (int attempt = 1; attempt <= options_.retry.max_attempts; ++attempt) {
     out.attempts = attempt;
-    if (attempt > 1) counters_.Add(envelope.type, C::kRetried);
-    out.status = CallHandler(registration, envelope, record, attempt, &out.outputs);
+    if (attempt > 1) counters_.Add(event.type, C::kRetried);
+    out.status = CallHandler(registration, event, record, attempt, &out.outputs);
     if (out.status.ok()) return out;
-    counters_.Add(envelope.type, C::kFailed);
+    counters_.Add(event.type, C::kFailed);
     // An undecodable payload fails the same way every time: no point retrying it.
     if (out.status.code() == ErrorCode::kInvalidArgument && attempt == 1 &&
         out.status.message().rfind("payload of", 0) == 0) {
@@ -90,36 +91,40 @@ SagaService::Impl::Attempted SagaService::Impl::RunHandler(const Registration& r
   return out;
 }
 
-void SagaService::Impl::HandleEvent(const ConsumedRecord& record, const Envelope& envelope,
-                                    uint64_t tracker_id) {
+void SagaService::Impl::HandleEvent(const ConsumedRecord& record, uint64_t tracker_id) {
   const TopicPartition tp{record.topic, record.partition};
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;
-  const std::string saga = envelope.saga_id.empty() ? record.record.key : envelope.saga_id;
-  StepResult result{
-      .input = tp, .offset = record.offset, .tracker_id = tracker_id, .type = envelope.type};
+  internal::EventView event;
+  if (!internal::ReadEventView(record.record.headers, &event).ok()) return;  // Dispatch checked it
+  const std::string saga(event.saga_id.empty() ? std::string_view(record.record.key)
+                                               : event.saga_id);
+  StepResult result{.input = tp,
+                    .offset = record.offset,
+                    .tracker_id = tracker_id,
+                    .type = std::string(event.type)};
   if (options_.park_sagas && IsParked(saga)) {
     result.outcome = StepOutcome::kParked;
     result.outputs.push_back(StepOutput::FromRecord(
         dlq_topic_, MakeDeadLetterRecord(DeadLetterKind::kParked, record, saga, "", 0,
-                                         HandlerName(envelope.type), internal::NowMs())));
+                                         HandlerName(event.type), internal::NowMs())));
     sender_->Add(std::move(result));
     return;
   }
-  Attempted attempted = RunHandler(handlers_.at(envelope.type), envelope, record);
+  Attempted attempted = RunHandler(handlers_.find(event.type)->second, event, record);
   if (attempted.status.ok()) {
     result.outputs = std::move(attempted.outputs);
     sender_->Add(std::move(result));
     return;
   }
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;  // handled again by whoever owns it next
-  Log(LogLevel::kWarning, "dead-lettering " + envelope.type + " " + envelope.id + " of saga " +
-                              saga + " after " + std::to_string(attempted.attempts) +
+  Log(LogLevel::kWarning, "dead-lettering " + result.type + " " + std::string(event.id) +
+                              " of saga " + saga + " after " + std::to_string(attempted.attempts) +
                               " attempts: " + attempted.status.ToString());
   result.outcome = StepOutcome::kDeadLettered;
   result.outputs.push_back(StepOutput::FromRecord(
       dlq_topic_,
       MakeDeadLetterRecord(DeadLetterKind::kDead, record, saga, attempted.status.ToString(),
-                           attempted.attempts, HandlerName(envelope.type), internal::NowMs())));
+                           attempted.attempts, HandlerName(event.type), internal::NowMs())));
   if (options_.park_sagas) {
     std::lock_guard lock(parked_mu_);
     parked_here_.insert(saga);
@@ -152,18 +157,20 @@ void SagaService::Impl::HandleControl(const ConsumedRecord& record, uint64_t tra
     if (!letters.empty()) through = letters.back().dlq_offset;
   } else {
     for (const DeadLetter& d : letters) {
-      auto registration = d.envelope ? handlers_.find(d.envelope->type) : handlers_.end();
+      const ConsumedRecord original{d.topic, d.partition, d.offset, d.record};
+      internal::EventView event;
+      const bool readable = internal::ReadEventView(original.record.headers, &event).ok();
+      auto registration = readable ? handlers_.find(event.type) : handlers_.end();
       if (registration == handlers_.end() ||
           !(registration->second.handler || registration->second.raw)) {
         through = d.dlq_offset;  // nothing here handles it any more: drop it
         continue;
       }
-      const ConsumedRecord original{d.topic, d.partition, d.offset, d.record};
-      Attempted attempted = RunHandler(registration->second, *d.envelope, original);
+      Attempted attempted = RunHandler(registration->second, event, original);
       if (!attempted.status.ok()) {
         // The saga stays parked from this event on; a later replay starts here.
-        Log(LogLevel::kWarning, "replay of saga " + saga + " stopped at " + d.envelope->id + ": " +
-                                    attempted.status.ToString());
+        Log(LogLevel::kWarning, "replay of saga " + saga + " stopped at " + std::string(event.id) +
+                                    ": " + attempted.status.ToString());
         break;
       }
       for (StepOutput& o : attempted.outputs)

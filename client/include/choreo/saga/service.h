@@ -131,7 +131,8 @@ class HandlerContext {
 
   // The event being handled.
   virtual const Envelope& event() const = 0;
-  const std::string& saga_id() const { return event().saga_id; }
+  // Its saga: ce_correlationid (or, for an event without one, its record key).
+  virtual const std::string& saga_id() const = 0;
   // Where the event is stored.
   virtual const std::string& topic() const = 0;
   virtual uint32_t partition() const = 0;
