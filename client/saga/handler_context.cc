@@ -11,9 +11,13 @@ const Envelope& StepContext::event() const {
 
 Status StepContext::Add(Result<EncodedPayload> payload, const PublishOptions& options) {
   if (!payload.ok()) return payload.status();
+  std::string topic = TopicFor(events_, payload->type, options);
+  // A missing topic (and topic creation off) fails this handler call, which is retried and then
+  // dead-lettered, instead of failing the step request the output would travel in.
+  if (Status exists = topics_.Ensure(topic); !exists.ok()) return exists;
   const int64_t now = NowMs();
   outputs_.push_back(
-      StepOutput{.topic = TopicFor(events_, payload->type, options),
+      StepOutput{.topic = std::move(topic),
                  .key = saga_id_,
                  .encoded = EncodeChildEvent(event_, saga_id_, *payload, events_, now),
                  .timestamp_ms = now});

@@ -10,6 +10,7 @@
 #include "choreo/saga/service.h"
 #include "client/saga/event_codec.h"
 #include "client/saga/step_sender.h"
+#include "client/saga/topic_ensurer.h"
 
 namespace choreo::saga::internal {
 
@@ -17,14 +18,16 @@ class StepContext final : public HandlerContext {
  public:
   // All borrowed; they outlive the handler call. `event` views `record`'s headers.
   StepContext(const EventView& event, const ConsumedRecord& record, int attempt,
-              const std::string& group_id, const EventOptions& events, ProcessedStore& store)
+              const std::string& group_id, const EventOptions& events, ProcessedStore& store,
+              TopicEnsurer& topics)
       : event_(event),
         saga_id_(event.saga_id.empty() ? std::string_view(record.record.key) : event.saga_id),
         record_(record),
         attempt_(attempt),
         group_id_(group_id),
         events_(events),
-        store_(store) {}
+        store_(store),
+        topics_(topics) {}
 
   // Built on first use: most handlers never ask for more than the saga id.
   const Envelope& event() const override;
@@ -53,6 +56,7 @@ class StepContext final : public HandlerContext {
   const std::string& group_id_;
   const EventOptions& events_;
   ProcessedStore& store_;
+  TopicEnsurer& topics_;
   std::vector<StepOutput> outputs_;
 };
 

@@ -32,8 +32,8 @@ Status SagaService::Impl::CallHandler(const Registration& registration,
                                       const internal::EventView& event,
                                       const ConsumedRecord& record, int attempt,
                                       std::vector<StepOutput>* outputs) {
-  internal::StepContext context(event, record, attempt, options_.group_id, options_.events,
-                                *store_);
+  internal::StepContext context(event, record, attempt, options_.group_id, options_.events, *store_,
+                                *topics_);
   Status status;
   try {
     if (registration.raw) {

@@ -136,5 +136,41 @@ TEST_F(DeadLetterTest, ControlRequestsAreValidated) {
       ErrorCode::kInvalidArgument);
 }
 
+TEST(DeadLetterPublishTest, PublishingToAMissingTopicFailsTheHandlerNotTheService) {
+  choreo::testing::TestBrokerOptions broker_options;
+  broker_options.auto_create_topics = false;
+  broker_options.group_heartbeat_interval = std::chrono::milliseconds(100);
+  auto broker = choreo::testing::TestBroker::Start(broker_options).value();
+  ASSERT_TRUE(broker->CreateTopic("sagatest.v1.Step", 2).ok());
+  ASSERT_TRUE(broker->CreateTopic("steps.dlq", 2).ok());
+  ASSERT_TRUE(broker->CreateTopic("sagatest.v1.StepSeen", 2).ok());
+  ServiceOptions options = testing::TestServiceOptions(*broker, "steps");
+  options.create_topic_partitions = 0;
+  auto service = SagaService::Create(options).value();
+  service->On<Step>([](HandlerContext& ctx, const Step& step) {
+    sagatest::v1::StepSeen seen;
+    seen.set_n(step.n());
+    // Step 0 goes to a topic nobody created; the others to one that exists.
+    return ctx.Publish(seen, {.topic = step.n() == 0 ? "no-such-topic" : ""});
+  });
+  ASSERT_TRUE(service->Start().ok());
+  auto publisher = testing::NewPublisher(*broker);
+  for (int n = 0; n < 2; ++n) {
+    Step step;
+    step.set_n(n);
+    ASSERT_TRUE(publisher->Publish("s-" + std::to_string(n), step).ok());
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    const EventTypeStats stats = service->Stats().by_type["sagatest.v1.Step"];
+    return stats.dead_lettered == 1 && stats.handled == 1;
+  }));
+  auto parked = ReadParkedSagas(broker->client_options(), "steps.dlq");
+  ASSERT_TRUE(parked.ok());
+  ASSERT_EQ(parked->size(), 1u);
+  EXPECT_NE(parked->at(0).records.at(0).error.find("no-such-topic"), std::string::npos)
+      << parked->at(0).records.at(0).error;
+  service->Stop();
+}
+
 }  // namespace
 }  // namespace choreo::saga

@@ -144,8 +144,9 @@ class HandlerContext {
   // Publishes `message` as the saga's next event: same saga id (key), same trace with a new span,
   // causation id = this event's id, source = the service. It becomes visible only if the handler
   // returns OK, atomically with the commit of this event; on an error or a retry it is dropped.
-  // Errors (also returned by the handler call, failing it): kInvalidArgument (a message that does
-  // not serialize).
+  // Errors (return them from the handler: it is retried, then dead-lettered): kInvalidArgument (a
+  // message that does not serialize), kUnknownTopic (the topic is missing and
+  // create_topic_partitions is 0), connection errors while creating or looking up a new topic.
   virtual Status Publish(const google::protobuf::Message& message,
                          const PublishOptions& options = {}) = 0;
   virtual Status PublishRaw(const RawEvent& event, const PublishOptions& options = {}) = 0;
