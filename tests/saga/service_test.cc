@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -306,6 +307,49 @@ TEST(SagaServiceTest, AServiceStoppedMidRunAndReplacedPublishesEveryStepExactlyO
     ++per_order[e.envelope.saga_id];
     EXPECT_TRUE(ids.insert(e.envelope.id).second) << "event " << e.envelope.id << " twice";
   }
+  EXPECT_EQ(per_order.size(), size_t{kOrders});
+  for (const auto& [order, count] : per_order)
+    EXPECT_EQ(count, 1) << order << " was paid " << count << " times";
+}
+
+TEST(SagaServiceTest, TwoInstancesSharingTheWorkPublishEveryStepOnceAcrossARebalance) {
+  auto broker = testing::StartBroker();
+  auto publisher = testing::NewPublisher(*broker);
+  constexpr int kOrders = 600;
+  std::atomic<int> handled{0};
+  auto make = [&] {
+    auto service = SagaService::Create(testing::TestServiceOptions(*broker, "payments")).value();
+    service->On<OrderPlaced>([&](HandlerContext& ctx, const OrderPlaced& order) {
+      ++handled;
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      PaymentTaken paid;
+      paid.set_order_id(order.order_id());
+      return ctx.Publish(paid);
+    });
+    return service;
+  };
+  auto first = make();
+  auto second = make();
+  ASSERT_TRUE(first->Start().ok());
+  ASSERT_TRUE(second->Start().ok());
+  for (int i = 0; i < kOrders; ++i) {
+    const std::string id = "order-" + std::to_string(i);
+    publisher->PublishAsync(id, Order(id), [](Result<PublishedEvent> r) { ASSERT_TRUE(r.ok()); });
+  }
+  ASSERT_TRUE(publisher->Flush(std::chrono::seconds(30)).ok());
+  ASSERT_TRUE(WaitFor([&] { return handled.load() >= kOrders / 3; }));
+  first->Stop();  // its partitions move to the second instance, which is running
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadEvents(*broker, "sagatest.v1.PaymentTaken").size() >= size_t{kOrders}; }));
+  ASSERT_TRUE(WaitFor([&] { return second->Stats().pending_events == 0; }));
+  second->Stop();
+  // Both did part of the work (the group spreads the partitions over both members).
+  std::cout << "[steps] first " << first->Stats().steps_committed << ", second "
+            << second->Stats().steps_committed << "\n";
+
+  std::map<std::string, int> per_order;
+  for (const auto& e : ReadEvents(*broker, "sagatest.v1.PaymentTaken"))
+    ++per_order[e.envelope.saga_id];
   EXPECT_EQ(per_order.size(), size_t{kOrders});
   for (const auto& [order, count] : per_order)
     EXPECT_EQ(count, 1) << order << " was paid " << count << " times";
