@@ -9,8 +9,7 @@
 //       [](choreo::saga::HandlerContext& ctx, const order::v1::OrderCreated& order) {
 //         payments::v1::PaymentSucceeded paid;
 //         paid.set_order_id(order.order_id());
-//         ctx.Publish(paid);                     // same saga id and trace, caused by `order`
-//         return choreo::OkStatus();
+//         return ctx.Publish(paid);              // same saga id and trace, caused by `order`
 //       });
 //   service->Run();                              // until Stop() or a fatal error
 //
@@ -32,7 +31,8 @@
 // `max_pending_per_partition` offsets above it: the partition pauses there).
 //
 // Failures. A handler that returns an error (or throws) is retried in process with exponential
-// backoff (RetryPolicy); meanwhile the saga's later events wait, other sagas go on. After the
+// backoff (RetryPolicy); meanwhile the events queued behind it on its worker thread wait (its
+// saga's, and those of other sagas that map to the same worker), the other workers go on. After the
 // last attempt the event is dead-lettered: copied, with the error, attempt count, handler and its
 // original topic/partition/offset in `choreo_dlq_*` headers, to the dead-letter topic in the same
 // atomic step that commits it, and the service moves on. With park_sagas (the default), the saga's
@@ -224,8 +224,11 @@ class SagaService {
   // Start() if needed, then blocks until Stop() is called (from another thread or a signal
   // handler's thread) or a fatal error (returned).
   Status Run();
-  // Finishes the handlers running now, commits their steps, leaves the group and closes. Events
-  // polled but not handled are handled again by the next owner. Idempotent; thread-safe.
+  // Finishes the handlers running now (a handler in its retry backoff gives up: its event is
+  // handled again later), commits their steps (waiting up to client.request_timeout for the
+  // broker), leaves the group and closes. Events polled but not handled are handled again by the
+  // next owner. Idempotent; thread-safe, e.g. from a signal-handling thread while another thread
+  // is in Run(); never from a handler (it waits for the handler threads).
   void Stop();
 
   ServiceStats Stats() const;
