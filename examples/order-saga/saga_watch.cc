@@ -6,6 +6,7 @@
 // It reads every partition of every event topic of proto/order_saga.proto without a consumer
 // group (Assign), so it changes nothing for the services. Events of one saga on one topic come in
 // order; between topics the order is that of arrival.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -142,6 +143,12 @@ int Main(int argc, char** argv) {
           std::chrono::milliseconds(500));  // backoff while the broker is away
       continue;
     }
+    // Each topic is a separate log, so one poll returns them topic by topic: print by time, so a
+    // saga reads top to bottom (ties keep the log's order).
+    std::stable_sort(records->begin(), records->end(),
+                     [](const choreo::ConsumedRecord& a, const choreo::ConsumedRecord& b) {
+                       return a.record.timestamp_ms < b.record.timestamp_ms;
+                     });
     for (const choreo::ConsumedRecord& record : *records)
       PrintEvent(record, watch);
     const auto now = std::chrono::steady_clock::now();
