@@ -179,6 +179,26 @@ std::string EncodeEventRecord(const Envelope& envelope, std::string_view payload
   return encoded;
 }
 
+bool PeekEvent(const std::vector<Header>& record_headers, std::string_view* type,
+               std::string_view* saga_id) {
+  bool has_spec = false, has_id = false;
+  *type = {};
+  *saga_id = {};
+  for (const Header& h : record_headers) {
+    const std::string_view k = h.key;
+    if (k == headers::kType) {
+      *type = h.value;
+    } else if (k == headers::kCorrelationId) {
+      *saga_id = h.value;
+    } else if (k == headers::kId) {
+      has_id = !h.value.empty();
+    } else if (k == headers::kSpecVersion) {
+      has_spec = !h.value.empty();
+    }
+  }
+  return has_spec && has_id && !type->empty();
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -113,6 +113,12 @@ std::string EncodeChildEvent(const EventView& cause, std::string_view saga_id,
                              const EncodedPayload& payload, const EventOptions& options,
                              int64_t now_ms);
 
+// The little the dispatcher needs to route an event: its type and saga id, without validating
+// the rest (the worker reads the whole envelope). False when ce_specversion, ce_id or ce_type is
+// missing.
+bool PeekEvent(const std::vector<Header>& headers, std::string_view* type,
+               std::string_view* saga_id);
+
 // A random W3C span id (16 hex digits, not all zero).
 std::string NewSpanId();
 

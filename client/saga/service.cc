@@ -246,23 +246,23 @@ void SagaService::Impl::Dispatch(ConsumedRecord record) {
     sender_->Add(std::move(skip));
     return;
   }
-  internal::EventView event;
-  const Status readable = internal::ReadEventView(record.record.headers, &event);
-  auto registration = readable.ok() ? handlers_.find(event.type) : handlers_.end();
+  std::string_view type, saga_id;
+  const bool readable = internal::PeekEvent(record.record.headers, &type, &saga_id);
+  auto registration = readable ? handlers_.find(type) : handlers_.end();
   if (registration == handlers_.end() ||
       !(registration->second.handler || registration->second.raw)) {
-    skip.type = readable.ok() ? std::string(event.type) : "";
+    skip.type = std::string(type);
     skip.outcome = StepOutcome::kSkipped;
     Log(LogLevel::kDebug, "skipping " + record.topic + "/" + std::to_string(record.partition) +
                               "@" + std::to_string(record.offset) + ": " +
-                              (readable.ok() ? "no handler for " + skip.type : readable.message()));
+                              (readable ? "no handler for " + skip.type : "not a saga event"));
     sender_->Add(std::move(skip));
     return;
   }
-  // One saga's events go to one worker, in order. (The view is read again by the worker: it points
-  // into the record's strings, which the move into the task may relocate.)
-  const std::string_view saga =
-      event.saga_id.empty() ? std::string_view(record.record.key) : event.saga_id;
+  // One saga's events go to one worker, in order. The worker reads the whole envelope, as views
+  // into the record's strings once they are in their final place (the move into the task may
+  // relocate short ones), so the key is copied before the move.
+  const std::string saga(saga_id.empty() ? std::string_view(record.record.key) : saga_id);
   workers_->Submit(
       saga, [this, record = std::move(record), tracker_id] { HandleEvent(record, tracker_id); });
 }

@@ -95,7 +95,17 @@ void SagaService::Impl::HandleEvent(const ConsumedRecord& record, uint64_t track
   const TopicPartition tp{record.topic, record.partition};
   if (stopping_ || !IsCurrent(tp, tracker_id)) return;
   internal::EventView event;
-  if (!internal::ReadEventView(record.record.headers, &event).ok()) return;  // Dispatch checked it
+  if (Status readable = internal::ReadEventView(record.record.headers, &event); !readable.ok()) {
+    // Routed by type, but the rest of its envelope is malformed (a bad ce_time): skipped, and
+    // committed like any skipped event.
+    Log(LogLevel::kDebug, "skipping " + record.topic + "/" + std::to_string(record.partition) +
+                              "@" + std::to_string(record.offset) + ": " + readable.message());
+    sender_->Add(StepResult{.input = tp,
+                            .offset = record.offset,
+                            .tracker_id = tracker_id,
+                            .outcome = StepOutcome::kSkipped});
+    return;
+  }
   const std::string saga(event.saga_id.empty() ? std::string_view(record.record.key)
                                                : event.saga_id);
   StepResult result{.input = tp,

@@ -139,6 +139,14 @@ TEST(SagaServiceTest, UnknownTypesAndRecordsWithoutEnvelopeAreSkipped) {
       producer->Send("sagatest.v1.OrderPlaced", Record{.key = "o-1", .value = "raw", .headers = {}})
           .get()
           .ok());
+  // A handled type whose envelope is malformed (ce_time) is skipped too, and committed.
+  Record bad_time{.key = "o-1", .value = "", .headers = {}, .timestamp_ms = 0};
+  bad_time.headers = {{"ce_specversion", "1.0"},
+                      {"ce_id", "bad-1"},
+                      {"ce_type", "sagatest.v1.OrderPlaced"},
+                      {"ce_time", "yesterday"},
+                      {"ce_correlationid", "o-1"}};
+  ASSERT_TRUE(producer->Send("sagatest.v1.OrderPlaced", bad_time).get().ok());
   ASSERT_TRUE(publisher->Publish("o-1", Order("o-1")).ok());
 
   auto service = SagaService::Create(testing::TestServiceOptions(*broker, "payments")).value();
@@ -147,7 +155,8 @@ TEST(SagaServiceTest, UnknownTypesAndRecordsWithoutEnvelopeAreSkipped) {
   ASSERT_TRUE(WaitFor([&] { return ReadEvents(*broker, "sagatest.v1.PaymentTaken").size() == 1; }));
   ASSERT_TRUE(WaitFor([&] {
     ServiceStats stats = service->Stats();
-    return stats.by_type["sagatest.v1.Unhandled"].skipped == 1 && stats.by_type[""].skipped == 1;
+    return stats.by_type["sagatest.v1.Unhandled"].skipped == 1 && stats.by_type[""].skipped == 2 &&
+           stats.steps_committed == 4 && stats.pending_events == 0;
   }));
   service->Stop();
 }
