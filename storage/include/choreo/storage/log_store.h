@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "choreo/storage/event_index.h"
+
 namespace rocksdb {
 class Env;
 }  // namespace rocksdb
@@ -98,6 +100,9 @@ struct TopicConfig {
   int64_t retention_bytes = -1;
   // Largest batch accepted; 0 means the broker's default.
   uint64_t max_message_bytes = 0;
+  // Keep the topic's enveloped records in the event index (BatchFields::events). The store only
+  // keeps the setting; the broker decides what to extract. Default: true.
+  bool index_events = true;
 };
 
 // A change to a topic's configuration: fields left empty keep their value.
@@ -107,6 +112,7 @@ struct TopicConfigUpdate {
   std::optional<int64_t> retention_ms = std::nullopt;
   std::optional<int64_t> retention_bytes = std::nullopt;
   std::optional<uint64_t> max_message_bytes = std::nullopt;
+  std::optional<bool> index_events = std::nullopt;
 };
 
 inline constexpr uint32_t kMaxPartitions = 10000;
@@ -133,6 +139,9 @@ struct BatchFields {
   // Sequence of the batch's first record in this partition; its records hold base_sequence ..
   // base_sequence + record_count - 1. Counts from 0 per (producer, epoch, partition); never wraps.
   int32_t base_sequence = 0;
+  // The batch's enveloped records, written to the event index with the batch (event_index.h), in
+  // offset order; null or empty: nothing of the batch is indexed. Shared so copies are cheap.
+  std::shared_ptr<const std::vector<IndexedEventFields>> events = nullptr;
 };
 
 // An idempotent producer's identity, from LogStore::InitProducer.
@@ -375,6 +384,32 @@ class LogStore {
   // RocksDB properties (sizes, compaction backlog, memory), read from RocksDB's in-memory state
   // without I/O. Errors: kClosed, kIoError (a property RocksDB does not know).
   absl::StatusOr<DbStats> GetDbStats() const;
+
+  // The event index (event_index.h). Queries answer from the index alone (one bounded scan),
+  // never by reading a topic, and skip entries whose record is gone (retention, topic deletion) or
+  // not yet visible. Errors: InvalidArgument (empty value, limit out of range, bad page token).
+  absl::StatusOr<EventPage> FindEvents(const EventQuery& query) const;
+  // Creates or replaces a saga definition, durably. It applies to events appended from then on.
+  // Errors: InvalidArgument (bad name, no terminal types, deadline <= 0, too many types or
+  // definitions).
+  absl::Status DefineSaga(const SagaDefinition& definition);
+  // Errors: NotFound.
+  absl::Status RemoveSagaDefinition(std::string_view name);
+  // Sorted by name.
+  std::vector<SagaDefinition> ListSagaDefinitions() const;
+  // The open sagas of `definition` ("": of every definition) that started before
+  // `started_before_ms`, oldest first, at most `limit`. A saga closed by a terminal event that
+  // was appended before its opening event (possible across partitions) is not listed.
+  absl::StatusOr<std::vector<OpenSaga>> ListOpenSagas(std::string_view definition,
+                                                      int64_t started_before_ms,
+                                                      size_t limit) const;
+  // Open and stuck (open longer than the deadline as of now_ms) sagas per definition. One scan of
+  // the open sagas: call it periodically, not per request.
+  absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
+  // Compacts the index's column family now, which drops the entries of records that retention
+  // or a topic deletion removed (queries skip them already; RocksDB also drops them in its own
+  // compactions, and at least daily). For tests and operators.
+  absl::Status CompactEventIndex();
 
   // Replaces the listener told about newly visible data. Set it before appending.
   void SetCommitListener(CommitListener listener);
