@@ -397,12 +397,14 @@ class LogStore {
   absl::Status RemoveSagaDefinition(std::string_view name);
   // Sorted by name.
   std::vector<SagaDefinition> ListSagaDefinitions() const;
-  // The open sagas of `definition` ("": of every definition) that started before
-  // `started_before_ms`, oldest first, at most `limit`. A saga closed by a terminal event that
-  // was appended before its opening event (possible across partitions) is not listed.
-  absl::StatusOr<std::vector<OpenSaga>> ListOpenSagas(std::string_view definition,
-                                                      int64_t started_before_ms,
-                                                      size_t limit) const;
+  // The stuck sagas of `definition` ("": of every definition): open for longer than their
+  // definition's deadline as of `now_ms` (ms since the Unix epoch), longest overdue first, at most
+  // `limit` (1 .. kMaxEventQueryLimit). A saga closed by a terminal event that was appended
+  // before its opening event (possible across partitions) and a saga none of whose events is
+  // still readable (retention) are not listed. Errors: NotFound (unknown definition),
+  // InvalidArgument (limit).
+  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition,
+                                                       int64_t now_ms, size_t limit) const;
   // Open and stuck (open longer than the deadline as of now_ms) sagas per definition. One scan of
   // the open sagas: call it periodically, not per request.
   absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
