@@ -1,9 +1,11 @@
 #include "choreo/client/admin.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "client/connection.h"
 #include "client/consumer/group_admin.h"
+#include "client/event_index_requests.h"
 #include "client/requests.h"
 #include "client/wire_status.h"
 
@@ -12,6 +14,22 @@ namespace choreo {
 using client_internal::Connection;
 using client_internal::FromProtoError;
 using client_internal::Roundtrip;
+
+namespace {
+
+proto::EventIndexMode ToProto(EventIndexMode mode) {
+  switch (mode) {
+    case EventIndexMode::kDefault:
+      return proto::EVENT_INDEX_DEFAULT;
+    case EventIndexMode::kOn:
+      return proto::EVENT_INDEX_ON;
+    case EventIndexMode::kOff:
+      return proto::EVENT_INDEX_OFF;
+  }
+  return proto::EVENT_INDEX_DEFAULT;
+}
+
+}  // namespace
 
 class Admin::Impl {
  public:
@@ -56,6 +74,13 @@ Status Admin::CreateTopic(std::string_view name, const TopicSettings& settings) 
   config->set_retention_ms(settings.retention_ms);
   config->set_retention_bytes(settings.retention_bytes);
   config->set_max_message_bytes(settings.max_message_bytes);
+  if (settings.event_index != EventIndexMode::kDefault) {
+    // An older broker would ignore the field and index (or not) regardless.
+    Status supported =
+        client_internal::RequireEventIndex(*impl_->connection_, "the event-index setting");
+    if (!supported.ok()) return supported;
+    config->set_event_index(ToProto(settings.event_index));
+  }
   return impl_->TopicRequest(std::move(request), proto::Response::kCreateTopics, name);
 }
 
@@ -81,7 +106,7 @@ Result<TopicDescription> Admin::DescribeTopic(std::string_view name) {
 
 Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicChanges& changes) {
   if (!changes.partitions && !changes.retention_ms && !changes.retention_bytes &&
-      !changes.max_message_bytes) {
+      !changes.max_message_bytes && !changes.event_index) {
     return Status(ErrorCode::kInvalidArgument,
                   "no change to make to topic '" + std::string(name) + "'");
   }
@@ -98,6 +123,12 @@ Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicCha
   config->set_retention_ms(changes.retention_ms.value_or(0));
   config->set_retention_bytes(changes.retention_bytes.value_or(0));
   config->set_max_message_bytes(changes.max_message_bytes.value_or(0));
+  if (changes.event_index) {
+    Status supported =
+        client_internal::RequireEventIndex(*impl_->connection_, "the event-index setting");
+    if (!supported.ok()) return supported;
+    config->set_event_index(*changes.event_index ? proto::EVENT_INDEX_ON : proto::EVENT_INDEX_OFF);
+  }
   Result<proto::Response> response =
       client_internal::Roundtrip(*impl_->connection_, std::move(request),
                                  proto::Response::kAlterTopic, impl_->options_.request_timeout);
@@ -132,6 +163,51 @@ Result<std::map<TopicPartition, int64_t>> Admin::ResetGroupOffsets(
 Status Admin::DeleteGroup(std::string_view group_id) {
   return client_internal::DeleteGroup(*impl_->connection_, std::string(group_id),
                                       impl_->options_.request_timeout);
+}
+
+Result<EventPage> Admin::FindEvents(const EventQuery& query) {
+  return client_internal::FindEvents(*impl_->connection_, query, impl_->options_.request_timeout);
+}
+
+Result<EventPage> Admin::FindEventsUpTo(EventQuery query, uint64_t max_events) {
+  if (max_events == 0) return Status(ErrorCode::kInvalidArgument, "max_events must be positive");
+  constexpr uint64_t kPage = 1000;
+  EventPage out;
+  while (true) {
+    const uint64_t remaining = max_events - out.events.size();
+    query.limit = static_cast<uint32_t>(std::min(remaining, kPage));
+    Result<EventPage> page = FindEvents(query);
+    if (!page.ok()) return page.status();
+    for (IndexedEvent& event : page->events)
+      out.events.push_back(std::move(event));
+    // A page may be empty and still have a token (the broker's scan is bounded and skips entries
+    // whose record is gone); a token that does not move, though, would loop forever.
+    if (page->next_page_token == query.page_token && !query.page_token.empty()) {
+      return Status(ErrorCode::kProtocolError, "the broker returned the same page token twice");
+    }
+    out.next_page_token = std::move(page->next_page_token);
+    if (out.next_page_token.empty() || out.events.size() >= max_events) return out;
+    query.page_token = out.next_page_token;
+  }
+}
+
+Status Admin::DefineSaga(const SagaDefinition& definition) {
+  return client_internal::DefineSaga(*impl_->connection_, definition,
+                                     impl_->options_.request_timeout);
+}
+
+Status Admin::RemoveSagaDefinition(std::string_view name) {
+  return client_internal::RemoveSagaDefinition(*impl_->connection_, std::string(name),
+                                               impl_->options_.request_timeout);
+}
+
+Result<std::vector<SagaDefinition>> Admin::ListSagaDefinitions() {
+  return client_internal::ListSagaDefinitions(*impl_->connection_, impl_->options_.request_timeout);
+}
+
+Result<StuckSagas> Admin::FindStuckSagas(std::string_view definition, uint32_t limit) {
+  return client_internal::FindStuckSagas(*impl_->connection_, std::string(definition), limit,
+                                         impl_->options_.request_timeout);
 }
 
 }  // namespace choreo

@@ -39,6 +39,16 @@ TopicDescription ToDescription(const proto::TopicMetadata& metadata) {
   out.settings.retention_ms = metadata.config().retention_ms();
   out.settings.retention_bytes = metadata.config().retention_bytes();
   out.settings.max_message_bytes = metadata.config().max_message_bytes();
+  switch (metadata.config().event_index()) {
+    case proto::EVENT_INDEX_ON:
+      out.settings.event_index = EventIndexMode::kOn;
+      break;
+    case proto::EVENT_INDEX_OFF:
+      out.settings.event_index = EventIndexMode::kOff;
+      break;
+    default:
+      out.settings.event_index = EventIndexMode::kDefault;
+  }
   for (const proto::PartitionMetadata& p : metadata.partitions()) {
     out.partitions.push_back(
         PartitionDescription{p.partition(), p.log_start_offset(), p.high_watermark()});

@@ -42,9 +42,21 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunDlqList(options, args, io);
         } else if constexpr (std::is_same_v<T, DlqShowArgs>) {
           return RunDlqShow(options, args, io);
-        } else {
-          static_assert(std::is_same_v<T, DlqActionArgs>);
+        } else if constexpr (std::is_same_v<T, DlqActionArgs>) {
           return RunDlqAction(options, args, io);
+        } else if constexpr (std::is_same_v<T, EventsFindArgs>) {
+          return RunEventsFind(options, args, io);
+        } else if constexpr (std::is_same_v<T, SagaShowArgs>) {
+          return RunSagaShow(options, args, io);
+        } else if constexpr (std::is_same_v<T, SagaDefineArgs>) {
+          return RunSagaDefine(options, args, io);
+        } else if constexpr (std::is_same_v<T, SagaUndefineArgs>) {
+          return RunSagaUndefine(options, args, io);
+        } else if constexpr (std::is_same_v<T, SagaDefinitionsArgs>) {
+          return RunSagaDefinitions(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, SagaStuckArgs>);
+          return RunSagaStuck(options, args, io);
         }
       },
       command);

@@ -33,6 +33,13 @@ Result<ParsedFlags> ParseCommandFlags(const std::string& command,
   return flags;
 }
 
+Result<ReportFormat> ParseReportFormat(const std::string& command, const ParsedFlags& flags) {
+  std::optional<std::string> format = flags.Value("format");
+  if (!format || *format == "text") return ReportFormat::kText;
+  if (*format == "json") return ReportFormat::kJson;
+  return UsageError(command + ": --format must be 'text' or 'json', got '" + *format + "'");
+}
+
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
@@ -66,6 +73,12 @@ Result<TopicChanges> ParseTopicSettings(const ParsedFlags& flags) {
         "--retention-ms and --retention-bytes take -1 (no limit) or a positive value");
   }
   TopicChanges out;
+  if (std::optional<std::string> index = flags.Value("event-index")) {
+    if (*index != "on" && *index != "off") {
+      return UsageError("--event-index must be 'on' or 'off', got '" + *index + "'");
+    }
+    out.event_index = *index == "on";
+  }
   if (*partitions) out.partitions = static_cast<uint32_t>(**partitions);
   out.retention_ms = *retention_ms;
   out.retention_bytes = *retention_bytes;
@@ -83,6 +96,9 @@ Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
   out.settings.retention_bytes = settings->retention_bytes.value_or(out.settings.retention_bytes);
   out.settings.max_message_bytes =
       settings->max_message_bytes.value_or(out.settings.max_message_bytes);
+  if (settings->event_index) {
+    out.settings.event_index = *settings->event_index ? EventIndexMode::kOn : EventIndexMode::kOff;
+  }
   return CommandArgs(std::move(out));
 }
 
@@ -90,10 +106,10 @@ Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
   Result<TopicChanges> changes = ParseTopicSettings(flags);
   if (!changes.ok()) return changes.status();
   if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
-      !changes->max_message_bytes) {
+      !changes->max_message_bytes && !changes->event_index) {
     return UsageError(
         "topic alter: nothing to change (give --partitions, --retention-ms, "
-        "--retention-bytes or --max-message-bytes)");
+        "--retention-bytes, --max-message-bytes or --event-index)");
   }
   return CommandArgs(TopicAlterArgs{flags.positional[0], *std::move(changes)});
 }
@@ -165,10 +181,13 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string command = "topic " + sub;
   if (sub == "create" || sub == "alter") {
-    Result<ParsedFlags> flags = ParseCommandFlags(
-        command, rest,
-        {{"partitions"}, {"retention-ms"}, {"retention-bytes"}, {"max-message-bytes"}},
-        {"topic name"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(command, rest,
+                                                  {{"partitions"},
+                                                   {"retention-ms"},
+                                                   {"retention-bytes"},
+                                                   {"max-message-bytes"},
+                                                   {"event-index"}},
+                                                  {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return sub == "create" ? ParseTopicCreate(*flags) : ParseTopicAlter(*flags);
@@ -273,6 +292,8 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
   if (command == "topic") return ParseTopic(rest, invocation);
   if (command == "group") return ParseGroup(rest, invocation);
   if (command == "dlq") return ParseDlq(rest, invocation);
+  if (command == "events") return ParseEvents(rest, invocation);
+  if (command == "saga") return ParseSaga(rest, invocation);
   if (command == "produce") {
     Result<ParsedFlags> flags =
         ParseCommandFlags(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "choreo/client/admin.h"
+#include "choreo/client/event_index.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
+#include "client/cli/time_format.h"
 
 namespace choreo::cli {
 
@@ -89,10 +91,41 @@ struct DlqActionArgs {
   DlqAction action = DlqAction::kReplay;
 };
 
+// `choreo events find`: one index lookup (query.by and query.value; query.topic optional), paged
+// through up to `limit` events.
+struct EventsFindArgs {
+  EventQuery query;
+  std::optional<TimeBound> since;  // resolved into query.since_ms when the command runs
+  uint64_t limit = 100;
+  ReportFormat format = ReportFormat::kText;
+};
+
+// `choreo saga ...`: timelines, definitions and stuck sagas (the broker's event index).
+struct SagaShowArgs {
+  std::string saga_id;
+  ReportFormat format = ReportFormat::kText;
+};
+struct SagaDefineArgs {
+  SagaDefinition definition;
+};
+struct SagaUndefineArgs {
+  std::string name;
+};
+struct SagaDefinitionsArgs {
+  ReportFormat format = ReportFormat::kText;
+};
+struct SagaStuckArgs {
+  std::string definition;  // empty: every definition
+  uint32_t limit = 100;
+  ReportFormat format = ReportFormat::kText;
+};
+
 using CommandArgs =
     std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs, TopicDeleteArgs,
                  TopicAlterArgs, ProduceArgs, ConsumeArgs, GroupListArgs, GroupDescribeArgs,
-                 GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs>;
+                 GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs,
+                 EventsFindArgs, SagaShowArgs, SagaDefineArgs, SagaUndefineArgs,
+                 SagaDefinitionsArgs, SagaStuckArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

@@ -1,5 +1,6 @@
 // Pieces shared by the parsers of the tool's command families: command_line.cc has the topic,
-// group, produce and consume commands, dlq_command_line.cc the dead-letter ones.
+// group, produce and consume commands, dlq_command_line.cc the dead-letter ones and
+// saga_command_line.cc `events` and `saga`.
 #pragma once
 
 #include <string>
@@ -24,7 +25,13 @@ Result<ParsedFlags> ParseCommandFlags(const std::string& command,
                                       const std::vector<std::string>& positional_names,
                                       Invocation* invocation);
 
+// `--format text|json` (text when absent). Errors name `command`.
+Result<ReportFormat> ParseReportFormat(const std::string& command, const ParsedFlags& flags);
+
 // `choreo dlq SUBCOMMAND ...`: `args` are the words after "dlq".
 Result<CommandArgs> ParseDlq(const std::vector<std::string>& args, Invocation* invocation);
+// `choreo events SUBCOMMAND ...` and `choreo saga SUBCOMMAND ...` (saga_command_line.cc).
+Result<CommandArgs> ParseEvents(const std::vector<std::string>& args, Invocation* invocation);
+Result<CommandArgs> ParseSaga(const std::vector<std::string>& args, Invocation* invocation);
 
 }  // namespace choreo::cli

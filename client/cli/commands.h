@@ -45,5 +45,13 @@ Status RunDlqList(const ClientOptions& options, const DlqListArgs& args, Io& io)
 Status RunDlqShow(const ClientOptions& options, const DlqShowArgs& args, Io& io);
 // Appends a replay or discard request; fails (CommandFailure) when the saga is not parked.
 Status RunDlqAction(const ClientOptions& options, const DlqActionArgs& args, Io& io);
+// `events find` and `saga ...`: the broker's event index and saga definitions (protocol 1.2).
+Status RunEventsFind(const ClientOptions& options, const EventsFindArgs& args, Io& io);
+// Fails (CommandFailure) when the index has no event of the saga.
+Status RunSagaShow(const ClientOptions& options, const SagaShowArgs& args, Io& io);
+Status RunSagaDefine(const ClientOptions& options, const SagaDefineArgs& args, Io& io);
+Status RunSagaUndefine(const ClientOptions& options, const SagaUndefineArgs& args, Io& io);
+Status RunSagaDefinitions(const ClientOptions& options, const SagaDefinitionsArgs& args, Io& io);
+Status RunSagaStuck(const ClientOptions& options, const SagaStuckArgs& args, Io& io);
 
 }  // namespace choreo::cli

@@ -22,13 +22,6 @@ Result<std::string> DeadLetterTopic(const std::string& command, const ParsedFlag
                     ": name the dead-letter topic with --group G (topic G.dlq) or --topic T");
 }
 
-Result<ReportFormat> Format(const std::string& command, const ParsedFlags& flags) {
-  std::optional<std::string> format = flags.Value("format");
-  if (!format || *format == "text") return ReportFormat::kText;
-  if (*format == "json") return ReportFormat::kJson;
-  return UsageError(command + ": --format must be 'text' or 'json', got '" + *format + "'");
-}
-
 }  // namespace
 
 Result<CommandArgs> ParseDlq(const std::vector<std::string>& args, Invocation* invocation) {
@@ -54,7 +47,7 @@ Result<CommandArgs> ParseDlq(const std::vector<std::string>& args, Invocation* i
     return UsageError(command + ": the saga id must not be empty");
   }
   if (list || show) {
-    Result<ReportFormat> format = Format(command, *flags);
+    Result<ReportFormat> format = ParseReportFormat(command, *flags);
     if (!format.ok()) return format.status();
     if (list) return CommandArgs(DlqListArgs{*std::move(topic), *format});
     return CommandArgs(DlqShowArgs{*std::move(topic), flags->positional[0], *format});

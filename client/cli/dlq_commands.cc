@@ -1,6 +1,5 @@
 // `choreo dlq list|show|replay|discard`: a saga service's dead-letter topic, read and acted on
 // through the saga library's dead_letters.h (the same fold of the topic the service uses).
-#include <chrono>
 #include <ostream>
 #include <string>
 
@@ -8,6 +7,7 @@
 #include "client/cli/commands.h"
 #include "client/cli/json_writer.h"
 #include "client/cli/record_format.h"
+#include "client/cli/time_format.h"
 
 namespace choreo::cli {
 namespace {
@@ -15,22 +15,6 @@ namespace {
 using saga::DeadLetter;
 using saga::DeadLetterKind;
 using saga::ParkedSaga;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// "45s", "3m12s", "5h03m", "2d04h".
-std::string FormatAge(int64_t ms) {
-  const int64_t s = ms < 0 ? 0 : ms / 1000;
-  auto two = [](int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); };
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600) return std::to_string(s / 60) + "m" + two(s % 60) + "s";
-  if (s < 86400) return std::to_string(s / 3600) + "h" + two(s % 3600 / 60) + "m";
-  return std::to_string(s / 86400) + "d" + two(s % 86400 / 3600) + "h";
-}
 
 std::string OrDash(std::string_view text) {
   return text.empty() ? "-" : EscapeField(text);

@@ -27,6 +27,7 @@ class JsonWriter {
   // values are UTF-8 by the saga envelope's contract).
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
+  JsonWriter& Bool(bool value);
   JsonWriter& Null();
 
   const std::string& str() const { return out_; }

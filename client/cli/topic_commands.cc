@@ -12,6 +12,18 @@ std::string Limit(int64_t value, const char* unlimited) {
   return value < 0 ? std::to_string(value) + " (" + unlimited + ")" : std::to_string(value);
 }
 
+const char* EventIndexName(EventIndexMode mode) {
+  switch (mode) {
+    case EventIndexMode::kOn:
+      return "on";
+    case EventIndexMode::kOff:
+      return "off";
+    case EventIndexMode::kDefault:
+      break;
+  }
+  return "unknown (the broker has no event index)";
+}
+
 void PrintTopic(const TopicDescription& topic, std::ostream& out) {
   out << "topic: " << topic.name << "\n"
       << "id: " << topic.topic_id << "\n"
@@ -20,6 +32,7 @@ void PrintTopic(const TopicDescription& topic, std::ostream& out) {
       << "retention.bytes: " << Limit(topic.settings.retention_bytes, "unlimited") << "\n"
       << "max.message.bytes: " << topic.settings.max_message_bytes
       << (topic.settings.max_message_bytes == 0 ? " (broker default)" : "") << "\n"
+      << "event.index: " << EventIndexName(topic.settings.event_index) << "\n"
       << "PARTITION\tLOG_START\tHIGH_WATERMARK\n";
   for (const PartitionDescription& p : topic.partitions) {
     out << p.partition << "\t" << p.log_start_offset << "\t" << p.high_watermark << "\n";

@@ -9,9 +9,9 @@ usage: choreo [--broker HOST:PORT] COMMAND [ARGS...]
 
 commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-               [--max-message-bytes B]
+               [--max-message-bytes B] [--event-index on|off]
   topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-              [--max-message-bytes B]
+              [--max-message-bytes B] [--event-index on|off]
   topic list
   topic describe NAME
   topic delete NAME
@@ -27,6 +27,13 @@ commands:
   dlq show (--group G | --topic T) SAGA_ID [--format text|json]
   dlq replay (--group G | --topic T) SAGA_ID
   dlq discard (--group G | --topic T) SAGA_ID
+  events find (--saga ID | --event-id ID | --key K | --type T) [--since TIME] [--topic T]
+              [--limit N] [--format text|json]
+  saga show SAGA_ID [--format text|json]
+  saga define NAME --terminal T1,T2 --deadline DURATION [--start T3,T4]
+  saga undefine NAME
+  saga definitions [--format text|json]
+  saga stuck [--definition NAME] [--limit N] [--format text|json]
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
@@ -35,9 +42,9 @@ Exit status: 0 on success, 1 on an error, 2 on a usage error.
 
 constexpr std::string_view kTopic =
     R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-                          [--max-message-bytes B]
+                          [--max-message-bytes B] [--event-index on|off]
        choreo topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-                         [--max-message-bytes B]
+                         [--max-message-bytes B] [--event-index on|off]
        choreo topic list
        choreo topic describe NAME
        choreo topic delete NAME
@@ -45,7 +52,7 @@ constexpr std::string_view kTopic =
 
 constexpr std::string_view kTopicCreate =
     R"(usage: choreo topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-                          [--max-message-bytes B]
+                          [--max-message-bytes B] [--event-index on|off]
 
 Creates a topic.
   --partitions N          number of partitions (default: the broker's --default-partitions)
@@ -55,11 +62,13 @@ Creates a topic.
                           (default: the broker's setting)
   --max-message-bytes B   largest record batch accepted (default: the broker's --max-batch-bytes,
                           which is also the upper bound)
+  --event-index on|off    index the topic's saga events (records with the ce_* envelope) for
+                          `choreo events find` and `choreo saga` (default: on)
 )";
 
 constexpr std::string_view kTopicAlter =
     R"(usage: choreo topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
-                         [--max-message-bytes B]
+                         [--max-message-bytes B] [--event-index on|off]
 
 Changes a topic's settings; settings not given keep their value. Prints the topic afterwards.
   --partitions N          grow the topic to N partitions (never fewer than now; records keep
@@ -67,6 +76,8 @@ Changes a topic's settings; settings not given keep their value. Prints the topi
   --retention-ms MS       drop batches older than MS milliseconds; -1 keeps them forever
   --retention-bytes B     keep at most about B bytes per partition; -1 means unlimited
   --max-message-bytes B   largest record batch accepted (at most the broker's --max-batch-bytes)
+  --event-index on|off    start or stop indexing the topic's saga events; records appended
+                          while it is off are never indexed
 Retention changes apply at the broker's next retention check.
 )";
 
@@ -77,8 +88,8 @@ Prints the name of every topic, one per line.
 
 constexpr std::string_view kTopicDescribe = R"(usage: choreo topic describe NAME
 
-Prints the topic's settings (partitions, retention.ms, retention.bytes, max.message.bytes), then
-one tab-separated line per partition:
+Prints the topic's settings (partitions, retention.ms, retention.bytes, max.message.bytes,
+event.index), then one tab-separated line per partition:
   PARTITION  LOG_START  HIGH_WATERMARK
 LOG_START moves up as retention drops old records.
 )";
@@ -138,6 +149,7 @@ std::string UsageText(std::string_view topic) {
   if (topic == "consume") return std::string(kConsume);
   if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
   if (std::optional<std::string> dlq = DlqUsageText(topic)) return *dlq;
+  if (std::optional<std::string> saga = SagaUsageText(topic)) return *saga;
   return std::string(kOverview);
 }
 

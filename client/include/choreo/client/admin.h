@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "choreo/client/event_index.h"
 #include "choreo/client/group.h"
 #include "choreo/client/options.h"
 #include "choreo/client/record.h"
@@ -21,6 +22,9 @@ struct TopicSettings {
   int64_t retention_ms = 0;        // 0: broker default; -1: forever
   int64_t retention_bytes = 0;     // per partition; 0: broker default; -1: unlimited
   uint64_t max_message_bytes = 0;  // 0: broker default
+  // Index the topic's enveloped records (event_index.h). kDefault at creation: on. In a
+  // description, kOn or kOff (kDefault only from a broker before protocol 1.2).
+  EventIndexMode event_index = EventIndexMode::kDefault;
 };
 
 // A change to a topic's settings (Admin::AlterTopic): fields left empty keep their value.
@@ -29,6 +33,7 @@ struct TopicChanges {
   std::optional<int64_t> retention_ms;        // > 0, or -1: forever
   std::optional<int64_t> retention_bytes;     // per partition; > 0, or -1: unlimited
   std::optional<uint64_t> max_message_bytes;  // > 0 (at most the broker's limit applies)
+  std::optional<bool> event_index;            // index the topic's enveloped records from now on
 };
 
 struct PartitionDescription {
@@ -57,7 +62,8 @@ class Admin {
   // Closes the connection.
   ~Admin();
 
-  // Errors: kTopicAlreadyExists, kInvalidTopic (bad name or settings).
+  // Errors: kTopicAlreadyExists, kInvalidTopic (bad name or settings), kUnsupportedVersion
+  // (settings.event_index set and the broker is older than protocol 1.2).
   Status CreateTopic(std::string_view name, const TopicSettings& settings);
   // Deletes the topic and its records. Errors: kUnknownTopic.
   Status DeleteTopic(std::string_view name);
@@ -68,7 +74,8 @@ class Admin {
   // Changes a topic's settings, durably, and returns the topic as it is afterwards. New
   // partitions start empty; keys hash over the new partition count from then on. Errors:
   // kUnknownTopic; kInvalidTopic (fewer partitions than now, or a value the broker rejects);
-  // kInvalidArgument (no change, or a 0 value: the protocol uses 0 for "unchanged").
+  // kInvalidArgument (no change, or a 0 value: the protocol uses 0 for "unchanged");
+  // kUnsupportedVersion (event_index with a broker older than protocol 1.2).
   Result<TopicDescription> AlterTopic(std::string_view name, const TopicChanges& changes);
   // The offset for `spec` (timestamp_ms only for kTimestamp); -1 if no record is that recent.
   // kEarliest is the log start offset, kLatest the high watermark (the next offset to be written).
@@ -93,6 +100,30 @@ class Admin {
   // Forgets the group's committed offsets. Errors: kGroupNotEmpty (it has members),
   // kUnknownGroup.
   Status DeleteGroup(std::string_view group_id);
+
+  // ---- Event index and saga definitions (event_index.h) -----------------------------------
+  // Each fails with kUnsupportedVersion, without sending anything, when the broker is older than
+  // protocol 1.2.
+
+  // One page of the events matching `query`. Errors: kInvalidArgument (empty value, limit above
+  // 10000); kInvalidRequest (the broker's refusal, e.g. of a page token it did not issue).
+  Result<EventPage> FindEvents(const EventQuery& query);
+  // Pages through the events matching `query` (from query.page_token on) until `max_events` (> 0)
+  // are collected or nothing more matches. next_page_token of the result is non-empty when more
+  // may match (resume with it). Errors: as FindEvents.
+  Result<EventPage> FindEventsUpTo(EventQuery query, uint64_t max_events);
+  // Creates or replaces a definition, durably; it applies to events appended from then on.
+  // Errors: kInvalidArgument (empty name or terminal types, deadline <= 0), kInvalidRequest (the
+  // broker's checks: name, number of types or definitions).
+  Status DefineSaga(const SagaDefinition& definition);
+  // Errors: the broker's when there is no definition `name`.
+  Status RemoveSagaDefinition(std::string_view name);
+  // Every definition, sorted by name.
+  Result<std::vector<SagaDefinition>> ListSagaDefinitions();
+  // The sagas of `definition` (empty: of every definition) open past their deadline, longest
+  // overdue first, at most `limit` (0: the broker's default, 100; at most 10000), and the open and
+  // stuck counts per definition. Errors: the broker's for an unknown definition.
+  Result<StuckSagas> FindStuckSagas(std::string_view definition = {}, uint32_t limit = 0);
 
   class Impl;
 
