@@ -71,8 +71,9 @@ struct Committer::GroupOutcome {
   std::optional<GroupCommitStats> stats;
 };
 
-Committer::Committer(StoreDb& db, const ProducerRegistry& producers, const StoreOptions& options)
-    : db_(db), producers_(producers), options_(options) {}
+Committer::Committer(StoreDb& db, const ProducerRegistry& producers, const EventIndex* index,
+                     const StoreOptions& options)
+    : db_(db), producers_(producers), index_(index), options_(options) {}
 
 Committer::~Committer() {
   Stop().IgnoreError();
@@ -211,7 +212,7 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group) 
   outcome.completions.reserve(group.size());
   // Indices of the writes whose result depends on the write (appended or duplicate).
   std::vector<size_t> pending;
-  GroupBuilder builder(db_, producers_);
+  GroupBuilder builder(db_, producers_, index_);
 
   MutexLock lock(&commit_mu_);
   const absl::Status sticky = StickyError();

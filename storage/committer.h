@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "choreo/storage/log_store.h"
+#include "storage/event_index.h"
 #include "storage/group_builder.h"
 #include "storage/pending_append.h"
 #include "storage/producer_registry.h"
@@ -44,7 +45,9 @@ namespace choreo::storage {
 class Committer {
  public:
   // `db` and `producers` must outlive the committer.
-  Committer(StoreDb& db, const ProducerRegistry& producers, const StoreOptions& options);
+  // `index` (may be null) receives each indexed append's entries in the same write.
+  Committer(StoreDb& db, const ProducerRegistry& producers, const EventIndex* index,
+            const StoreOptions& options);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -87,6 +90,7 @@ class Committer {
 
   StoreDb& db_;
   const ProducerRegistry& producers_;
+  const EventIndex* index_;
   const StoreOptions options_;
 
   Mutex queue_mu_;

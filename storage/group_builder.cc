@@ -59,11 +59,25 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
   rocksdb::Slice key_part(key.data(), key.size());
   rocksdb::Slice value_parts[2] = {rocksdb::Slice(header.data(), header.size()),
                                    rocksdb::Slice(append.batch)};
+  const bool indexed = index_ != nullptr && append.fields.events != nullptr &&
+                       !append.fields.events->empty() && append.topic->info.config.index_events;
+  if (indexed) batch_.SetSavePoint();
   rocksdb::Status s = batch_.Put(db_.records, rocksdb::SliceParts(&key_part, 1),
                                  rocksdb::SliceParts(value_parts, 2));
   if (!s.ok()) {
+    if (indexed) batch_.RollbackToSavePoint().PermitUncheckedError();
     return MakeStoreError(StoreErrorKind::kInvalidBatch,
                           absl::StrCat("append to ", Where(append), ": ", s.ToString()));
+  }
+  if (indexed) {
+    absl::Status staged = index_->Stage(batch_, append.topic->info.id, append.partition, base,
+                                        *append.fields.events);
+    if (!staged.ok()) {
+      batch_.RollbackToSavePoint().PermitUncheckedError();
+      return MakeStoreError(StoreErrorKindOf(staged),
+                            absl::StrCat("append to ", Where(append), ": ", staged.message()));
+    }
+    batch_.PopSavePoint().PermitUncheckedError();
   }
   partition.next_offset += append.fields.record_count;
   partition.next_end_bytes += static_cast<int64_t>(append.batch.size());

@@ -15,6 +15,9 @@
 // but all or nothing within the group: a step that fails is undone to a save point while the
 // appends around it stay staged.
 //
+// An append's event index entries (BatchFields::events) are staged with its record, all or
+// nothing, when its topic has the index on.
+//
 // Threading: used by the committer thread only, while it holds the commit mutex (which is what
 // guards PartitionState::next_offset, ::next_end_bytes and ::producers). One builder per group.
 #pragma once
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "choreo/storage/log_store.h"
+#include "storage/event_index.h"
 #include "storage/pending_append.h"
 #include "storage/producer_registry.h"
 #include "storage/store_db.h"
@@ -44,9 +48,9 @@ struct AdvancedPartition {
 
 class GroupBuilder {
  public:
-  // Both must outlive the builder.
-  GroupBuilder(const StoreDb& db, const ProducerRegistry& producers)
-      : db_(db), producers_(producers) {}
+  // All must outlive the builder; `index` may be null (nothing is indexed).
+  GroupBuilder(const StoreDb& db, const ProducerRegistry& producers, const EventIndex* index)
+      : db_(db), producers_(producers), index_(index) {}
   GroupBuilder(const GroupBuilder&) = delete;
   GroupBuilder& operator=(const GroupBuilder&) = delete;
 
@@ -126,6 +130,7 @@ class GroupBuilder {
 
   const StoreDb& db_;
   const ProducerRegistry& producers_;
+  const EventIndex* index_;
   rocksdb::WriteBatch batch_;
   Staged staged_;
   absl::flat_hash_map<PartitionState*, Touched> touched_;

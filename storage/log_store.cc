@@ -29,13 +29,18 @@ absl::Status UnknownTopic(std::string_view name) {
 
 LogStore::Impl::Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
                      std::unique_ptr<TopicRegistry> registry,
-                     std::unique_ptr<ProducerRegistry> producers)
+                     std::unique_ptr<ProducerRegistry> producers,
+                     std::unique_ptr<EventIndex> index,
+                     std::shared_ptr<EventIndexTrimFilterFactory> index_filter)
     : options_(options),
       db_(std::move(db)),
       registry_(std::move(registry)),
       producers_(std::move(producers)),
       group_offsets_(std::make_unique<GroupOffsetStore>(*db_, *registry_, options_.fsync)),
-      committer_(std::make_unique<Committer>(*db_, *producers_, options_)) {
+      index_(std::move(index)),
+      index_filter_(std::move(index_filter)),
+      committer_(std::make_unique<Committer>(*db_, *producers_, index_.get(), options_)) {
+  index_filter_->Attach(registry_.get());
   committer_->Start();
 }
 
@@ -175,6 +180,7 @@ absl::Status LogStore::Impl::Close() {
   if (closed_) return close_status_;
   closed_ = true;
   absl::Status db_status = db_->Close();
+  index_filter_->Detach();
   if (status.ok()) status = db_status;
   close_status_ = status;
   return status;
@@ -223,14 +229,18 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   if (options.fsync == FsyncPolicy::kInterval && options.fsync_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("StoreOptions.fsync_interval must be positive");
   }
-  absl::StatusOr<std::unique_ptr<StoreDb>> db = StoreDb::Open(options);
+  auto index_filter = std::make_shared<EventIndexTrimFilterFactory>();
+  absl::StatusOr<std::unique_ptr<StoreDb>> db = StoreDb::Open(options, index_filter);
   if (!db.ok()) return db.status();
   auto registry = std::make_unique<TopicRegistry>(**db);
   if (absl::Status s = registry->Load(); !s.ok()) return s;
   auto producers = std::make_unique<ProducerRegistry>(**db, options.fsync);
   if (absl::Status s = producers->Load(); !s.ok()) return s;
-  auto impl =
-      std::make_unique<Impl>(options, *std::move(db), std::move(registry), std::move(producers));
+  auto index = std::make_unique<EventIndex>(**db, *registry);
+  if (absl::Status s = index->Load(); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>(options, *std::move(db), std::move(registry),
+                                     std::move(producers), std::move(index),
+                                     std::move(index_filter));
   return std::unique_ptr<LogStore>(new LogStore(std::move(impl)));
 }
 

@@ -99,6 +99,36 @@ absl::StatusOr<DbStats> LogStore::GetDbStats() const {
   return impl_->GetDbStats();
 }
 
+absl::StatusOr<EventPage> LogStore::FindEvents(const EventQuery& query) const {
+  return impl_->FindEvents(query);
+}
+
+absl::Status LogStore::DefineSaga(const SagaDefinition& definition) {
+  return impl_->DefineSaga(definition);
+}
+
+absl::Status LogStore::RemoveSagaDefinition(std::string_view name) {
+  return impl_->RemoveSagaDefinition(name);
+}
+
+std::vector<SagaDefinition> LogStore::ListSagaDefinitions() const {
+  return impl_->ListSagaDefinitions();
+}
+
+absl::StatusOr<std::vector<OpenSaga>> LogStore::ListStuckSagas(std::string_view definition,
+                                                               int64_t now_ms,
+                                                               size_t limit) const {
+  return impl_->ListStuckSagas(definition, now_ms, limit);
+}
+
+absl::StatusOr<std::vector<OpenSagaCount>> LogStore::CountOpenSagas(int64_t now_ms) const {
+  return impl_->CountOpenSagas(now_ms);
+}
+
+absl::Status LogStore::CompactEventIndex() {
+  return impl_->CompactEventIndex();
+}
+
 void LogStore::SetCommitListener(CommitListener listener) {
   impl_->SetCommitListener(std::move(listener));
 }

@@ -1,7 +1,7 @@
 // LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
 // Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
 // reads, open/close), log_store_step.cc (exactly-once steps), log_store_admin.cc (producers, group
-// offsets), log_store_retention.cc and log_store_stats.cc.
+// offsets), log_store_retention.cc, log_store_stats.cc and log_store_events.cc (the event index).
 //
 // Locks, always taken in this order:
 //   retention_mu_     serializes retention passes (they own the per-partition size accounting).
@@ -24,6 +24,8 @@
 #include "choreo/common/mutex.h"
 #include "choreo/storage/log_store.h"
 #include "storage/committer.h"
+#include "storage/event_index.h"
+#include "storage/event_index_filter.h"
 #include "storage/group_offsets.h"
 #include "storage/partition_reader.h"
 #include "storage/pending_append.h"
@@ -36,7 +38,9 @@ namespace choreo::storage {
 class LogStore::Impl {
  public:
   Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
-       std::unique_ptr<TopicRegistry> registry, std::unique_ptr<ProducerRegistry> producers);
+       std::unique_ptr<TopicRegistry> registry, std::unique_ptr<ProducerRegistry> producers,
+       std::unique_ptr<EventIndex> index,
+       std::shared_ptr<EventIndexTrimFilterFactory> index_filter);
   ~Impl();
 
   // log_store.cc
@@ -77,6 +81,16 @@ class LogStore::Impl {
   // log_store_stats.cc
   absl::StatusOr<DbStats> GetDbStats() const;
 
+  // log_store_events.cc
+  absl::StatusOr<EventPage> FindEvents(const EventQuery& query) const;
+  absl::Status DefineSaga(const SagaDefinition& definition);
+  absl::Status RemoveSagaDefinition(std::string_view name);
+  std::vector<SagaDefinition> ListSagaDefinitions() const;
+  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition,
+                                                       int64_t now_ms, size_t limit) const;
+  absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
+  absl::Status CompactEventIndex();
+
  private:
   struct Trim;
   // Moves the log starts and writes them with the deletions; marks trims of deleted topics.
@@ -103,6 +117,8 @@ class LogStore::Impl {
   std::unique_ptr<TopicRegistry> registry_;
   std::unique_ptr<ProducerRegistry> producers_;
   std::unique_ptr<GroupOffsetStore> group_offsets_;
+  std::unique_ptr<EventIndex> index_;
+  std::shared_ptr<EventIndexTrimFilterFactory> index_filter_;
   std::unique_ptr<Committer> committer_;
 };
 

@@ -116,7 +116,7 @@ absl::Status LogStore::Impl::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
   rocksdb::Status s =
-      db_->db->Flush(options, {db_->records, db_->meta, db_->offsets, db_->producers});
+      db_->db->Flush(options, {db_->records, db_->meta, db_->offsets, db_->producers, db_->events});
   if (!s.ok()) return FromRocksStatus(s, "flush");
   return absl::OkStatus();
 }

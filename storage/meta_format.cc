@@ -82,6 +82,9 @@ std::string EncodeTopicRecord(const TopicInfo& info) {
   PutBigEndian64(p + 9, static_cast<uint64_t>(info.config.retention_ms));
   PutBigEndian64(p + 17, static_cast<uint64_t>(info.config.retention_bytes));
   PutBigEndian64(p + 25, info.config.max_message_bytes);
+  // Appended only when not the default, so topics written before the flag existed and topics
+  // with the default read the same in every version.
+  if (!info.config.index_events) out.push_back(static_cast<char>(kTopicFlagEventIndexOff));
   return out;
 }
 
@@ -96,6 +99,10 @@ absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_v
   info.config.retention_ms = static_cast<int64_t>(GetBigEndian64(p + 9));
   info.config.retention_bytes = static_cast<int64_t>(GetBigEndian64(p + 17));
   info.config.max_message_bytes = GetBigEndian64(p + 25);
+  if (value.size() > kTopicRecordSize) {
+    const auto flags = static_cast<uint8_t>(value[kTopicRecordSize]);
+    info.config.index_events = (flags & kTopicFlagEventIndexOff) == 0;
+  }
   if (info.id == 0 || info.config.partitions == 0 || info.config.partitions > kMaxPartitions) {
     return absl::DataLossError(absl::StrCat(what, ": invalid id or partition count"));
   }

@@ -2,6 +2,7 @@
 
 #include <absl/strings/str_cat.h>
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -43,6 +44,20 @@ rocksdb::ColumnFamilyOptions SmallOptions(const std::shared_ptr<rocksdb::Cache>&
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = 4 * kMiB;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache)));
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions EventsOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache,
+    std::shared_ptr<rocksdb::CompactionFilterFactory> filter) {
+  rocksdb::ColumnFamilyOptions cf = SmallOptions(cache);
+  // Up to four small entries per enveloped record: a larger memtable means fewer, larger flushes.
+  cf.write_buffer_size = 16 * kMiB;
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.compaction_filter_factory = std::move(filter);
+  // Entries of trimmed records are dropped only when their file is compacted; rewrite every file
+  // at least daily so that space comes back even where nothing else triggers a compaction.
+  cf.periodic_compaction_seconds = 24 * 60 * 60;
   return cf;
 }
 
@@ -94,7 +109,8 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& options) {
   return db;
 }
 
-absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& options) {
+absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
+    const StoreOptions& options, std::shared_ptr<rocksdb::CompactionFilterFactory> events_filter) {
   if (options.lz4_compression && !Lz4Supported()) {
     return absl::InvalidArgumentError(
         "LZ4 compression was asked for, but this RocksDB library was built without LZ4");
@@ -106,6 +122,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& optio
       {"meta", SmallOptions(cache)},
       {"offsets", SmallOptions(cache)},
       {"producers", SmallOptions(cache)},
+      {"events", EventsOptions(cache, std::move(events_filter))},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -119,6 +136,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(const StoreOptions& optio
   store->meta = handles[2];
   store->offsets = handles[3];
   store->producers = handles[4];
+  store->events = handles[5];
   return store;
 }
 
@@ -130,7 +148,7 @@ absl::Status StoreDb::Close() {
   if (db == nullptr) return absl::OkStatus();
   rocksdb::Status first;
   for (rocksdb::ColumnFamilyHandle** handle :
-       {&default_cf, &records, &meta, &offsets, &producers}) {
+       {&default_cf, &records, &meta, &offsets, &producers, &events}) {
     if (*handle == nullptr) continue;
     rocksdb::Status s = db->DestroyColumnFamilyHandle(*handle);
     if (first.ok()) first = s;

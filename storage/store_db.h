@@ -5,6 +5,7 @@
 //              epochs (meta_format.h)
 //   offsets    committed consumer-group offsets (offsets_format.h)
 //   producers  idempotent-producer sequence state (producer_format.h)
+//   events     the event index and open sagas (event_index_format.h)
 //
 // RocksDB requires the `default` column family to exist; choreo writes nothing to it.
 // Lifecycle: Open() -> use -> Close() (or the destructor). Not thread-safe to Close() while others
@@ -25,6 +26,7 @@
 namespace rocksdb {
 class Cache;
 class ColumnFamilyHandle;
+class CompactionFilterFactory;
 class DB;
 class Status;
 }  // namespace rocksdb
@@ -32,7 +34,10 @@ class Status;
 namespace choreo::storage {
 
 struct StoreDb {
-  static absl::StatusOr<std::unique_ptr<StoreDb>> Open(const StoreOptions& options);
+  // `events_filter` (may be null) is the compaction filter of the `events` column family.
+  static absl::StatusOr<std::unique_ptr<StoreDb>> Open(
+      const StoreOptions& options,
+      std::shared_ptr<rocksdb::CompactionFilterFactory> events_filter = nullptr);
 
   StoreDb() = default;
   ~StoreDb();
@@ -48,6 +53,7 @@ struct StoreDb {
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyHandle* offsets = nullptr;
   rocksdb::ColumnFamilyHandle* producers = nullptr;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
 };
 
 // The options StoreDb::Open uses, exposed so that bench/rocksdb_options can measure variants of

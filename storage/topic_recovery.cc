@@ -110,6 +110,7 @@ absl::Status TopicRegistry::LoadTopics() {
     topics_[name] = std::make_shared<TopicState>(*std::move(info));
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "load topics");
+  next_id_published_.store(next_id_, std::memory_order_release);
   return absl::OkStatus();
 }
 

@@ -75,6 +75,7 @@ absl::StatusOr<TopicInfo> TopicRegistry::Create(std::string_view name, const Top
   if (s.ok()) s = db_.db->Write(SyncWrite(), &batch);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("create topic '", ToAbsl(name), "'"));
   next_id_ = info.id + 1;
+  next_id_published_.store(next_id_, std::memory_order_release);
   WriterMutexLock lock(&mu_);
   topics_[info.name] = std::make_shared<TopicState>(info);
   return info;
@@ -129,6 +130,7 @@ absl::StatusOr<TopicInfo> TopicRegistry::Alter(std::string_view name,
   config.retention_ms = update.retention_ms.value_or(config.retention_ms);
   config.retention_bytes = update.retention_bytes.value_or(config.retention_bytes);
   config.max_message_bytes = update.max_message_bytes.value_or(config.max_message_bytes);
+  config.index_events = update.index_events.value_or(config.index_events);
   if (config.partitions < topic->info.config.partitions) {
     return InvalidTopic(
         absl::StrCat("topic '", ToAbsl(name), "' has ", topic->info.config.partitions,

@@ -14,6 +14,7 @@
 #include <absl/status/statusor.h>
 #include "choreo/common/mutex.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,8 @@ class TopicRegistry {
   std::vector<TopicInfo> List() const;
   // The current state of every topic.
   std::vector<std::shared_ptr<TopicState>> States() const;
+  // The id the next created topic will get: every topic id ever used is below it.
+  TopicId NextId() const { return next_id_published_.load(std::memory_order_acquire); }
 
  private:
   absl::Status LoadTopics();
@@ -81,6 +84,9 @@ class TopicRegistry {
   // Serializes Create() and Delete(); held across their RocksDB writes.
   Mutex admin_mu_ CHOREO_ACQUIRED_BEFORE(mu_);
   TopicId next_id_ CHOREO_GUARDED_BY(admin_mu_) = 1;
+  // next_id_ for readers that must not wait for a topic creation's sync write (compactions).
+  // Raised before the new topic is visible in topics_.
+  std::atomic<TopicId> next_id_published_{1};
   mutable SharedMutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<TopicState>> topics_ CHOREO_GUARDED_BY(mu_);
 };

@@ -19,6 +19,9 @@ storage::TopicConfigUpdate ToUpdate(const proto::TopicConfig& wire) {
   if (wire.retention_ms() != 0) update.retention_ms = wire.retention_ms();
   if (wire.retention_bytes() != 0) update.retention_bytes = wire.retention_bytes();
   if (wire.max_message_bytes() != 0) update.max_message_bytes = wire.max_message_bytes();
+  if (wire.event_index() != proto::EVENT_INDEX_DEFAULT) {
+    update.index_events = wire.event_index() != proto::EVENT_INDEX_OFF;
+  }
   return update;
 }
 
@@ -42,9 +45,10 @@ asio::awaitable<proto::Response> HandleAlterTopic(RequestContext& ctx, proto::Re
   }
   BrokerLog().info(
       "event=topic_altered topic={} partitions={} retention_ms={} retention_bytes={} "
-      "max_message_bytes={}",
+      "max_message_bytes={} event_index={}",
       altered->name, altered->config.partitions, altered->config.retention_ms,
-      altered->config.retention_bytes, altered->config.max_message_bytes);
+      altered->config.retention_bytes, altered->config.max_message_bytes,
+      altered->config.index_events ? "on" : "off");
   co_return response;
 }
 

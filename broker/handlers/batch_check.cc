@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/handlers/envelope_fields.h"
 #include "choreo/proto/batch.h"
 
 namespace choreo::broker {
@@ -43,6 +44,7 @@ proto::ErrorCode CheckBatch(const BrokerOptions& options,
   fields->producer_id = summary.producer_id;
   fields->producer_epoch = summary.producer_epoch;
   fields->base_sequence = summary.base_sequence;
+  if (topic->config.index_events) fields->events = ExtractIndexedEvents(batch);
   return proto::NONE;
 }
 

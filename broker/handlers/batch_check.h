@@ -1,6 +1,7 @@
 // The checks every appended batch passes before it reaches the store (produce and step commit):
 // the topic and partition exist, the batch fits the topic's limit, and it is a well-formed record
-// batch; extracts the fields the store needs.
+// batch; extracts the fields the store needs, including the envelopes of its records when the
+// topic has the event index on.
 #pragma once
 
 #include <cstdint>

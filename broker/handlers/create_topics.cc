@@ -17,6 +17,7 @@ storage::TopicConfig ToStoreConfig(const BrokerOptions& options, const proto::To
   config.retention_bytes =
       wire.retention_bytes() != 0 ? wire.retention_bytes() : options.default_retention_bytes;
   config.max_message_bytes = wire.max_message_bytes();
+  config.index_events = wire.event_index() != proto::EVENT_INDEX_OFF;
   return config;
 }
 

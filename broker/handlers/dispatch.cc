@@ -32,6 +32,11 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kDescribeGroups, "describe_groups", &HandleDescribeGroups},
     Route{proto::Request::kDeleteGroups, "delete_groups", &HandleDeleteGroups},
     Route{proto::Request::kStepCommit, "step_commit", &HandleStepCommit},
+    Route{proto::Request::kFindEvents, "find_events", &HandleFindEvents},
+    Route{proto::Request::kDefineSaga, "define_saga", &HandleDefineSaga},
+    Route{proto::Request::kListSagaDefinitions, "list_saga_definitions",
+          &HandleListSagaDefinitions},
+    Route{proto::Request::kStuckSagas, "stuck_sagas", &HandleStuckSagas},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

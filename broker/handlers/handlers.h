@@ -16,8 +16,10 @@
 namespace choreo::broker {
 
 inline constexpr uint32_t kProtocolMajor = 1;
-// Minor 1 adds StepCommit (an exactly-once saga step); older clients never send it.
-inline constexpr uint32_t kProtocolMinor = 1;
+// Minor 1 adds StepCommit (an exactly-once saga step); minor 2 the event index (FindEvents,
+// DefineSaga, ListSagaDefinitions, StuckSagas, TopicConfig.event_index). Older clients never send
+// them.
+inline constexpr uint32_t kProtocolMinor = 2;
 
 using Handler = asio::awaitable<proto::Response> (*)(RequestContext& ctx, proto::Request& request);
 
@@ -44,5 +46,11 @@ asio::awaitable<proto::Response> HandleDescribeGroups(RequestContext& ctx, proto
 asio::awaitable<proto::Response> HandleDeleteGroups(RequestContext& ctx, proto::Request& request);
 // Exactly-once saga steps (protocol 1.1).
 asio::awaitable<proto::Response> HandleStepCommit(RequestContext& ctx, proto::Request& request);
+// The event index and saga visibility (protocol 1.2).
+asio::awaitable<proto::Response> HandleFindEvents(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDefineSaga(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListSagaDefinitions(RequestContext& ctx,
+                                                           proto::Request& request);
+asio::awaitable<proto::Response> HandleStuckSagas(RequestContext& ctx, proto::Request& request);
 
 }  // namespace choreo::broker

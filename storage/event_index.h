@@ -1,0 +1,79 @@
+// EventIndex: the event index's writes (staged into a group commit's WriteBatch by the committer)
+// and its queries, plus the saga definitions that decide which sagas are open. Formats are in
+// event_index_format.h; what the index promises is in LogStore (log_store.h) and README.md.
+//
+// Consistency: entries are written in the same WriteBatch as their records, so after a crash an
+// entry exists exactly when its record does. Entries are not deleted with their records
+// (retention trims offset ranges, while entries sort by value and time): queries skip every entry
+// whose record is not readable (topic deleted, below the log start, at or above the high
+// watermark), and a compaction filter (event_index_filter.h) drops them from disk.
+//
+// Threading: Stage() runs on the committer thread while it holds the commit mutex; Define() and
+// Remove() must run under Committer::RunExclusive (so no group is staged with a definition that is
+// being replaced or removed); everything else is thread-safe and reads RocksDB on the caller's
+// thread.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "choreo/common/mutex.h"
+#include "choreo/storage/event_index.h"
+#include "choreo/storage/log_store.h"
+#include "storage/store_db.h"
+#include "storage/topic_registry.h"
+
+namespace choreo::storage {
+
+class EventIndex {
+ public:
+  // Both must outlive the index.
+  EventIndex(const StoreDb& db, const TopicRegistry& registry) : db_(db), registry_(registry) {}
+
+  // Reads the saga definitions from `meta`. DataLoss if one cannot be decoded.
+  absl::Status Load();
+
+  // Stages the entries of `events` (records of one batch appended at `base`) and the open-saga
+  // changes they make.
+  absl::Status Stage(rocksdb::WriteBatch& batch, TopicId topic_id, PartitionId partition,
+                     Offset base, const std::vector<IndexedEventFields>& events) const;
+
+  absl::StatusOr<EventPage> Find(const EventQuery& query) const;
+
+  absl::Status Define(const SagaDefinition& definition);
+  absl::Status Remove(std::string_view name);
+  std::vector<SagaDefinition> Definitions() const;
+  absl::StatusOr<std::vector<OpenSaga>> ListStuck(std::string_view definition, int64_t now_ms,
+                                                  size_t limit) const;
+  absl::StatusOr<std::vector<OpenSagaCount>> CountOpen(int64_t now_ms) const;
+
+ private:
+  using Definitions_ = std::vector<SagaDefinition>;
+  // The topics whose records are readable, by id, as of one moment.
+  class Liveness;
+  struct SagaState {
+    bool readable = false;    // at least one of its events is readable
+    bool terminated = false;  // one of them has a terminal type of the definition
+    IndexedEvent last_event;  // the newest readable one
+  };
+
+  std::shared_ptr<const Definitions_> Snapshot() const;
+  absl::StatusOr<SagaState> ReadSaga(const Liveness& live, std::string_view saga_id,
+                                     const SagaDefinition& definition) const;
+
+  const StoreDb& db_;
+  const TopicRegistry& registry_;
+  mutable Mutex mu_;
+  // Replaced whole, so the committer stages with a consistent snapshot without holding mu_.
+  std::shared_ptr<const Definitions_> definitions_ CHOREO_GUARDED_BY(mu_) =
+      std::make_shared<const Definitions_>();
+};
+
+}  // namespace choreo::storage
