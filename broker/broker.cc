@@ -34,6 +34,7 @@
 #include "broker/metrics/broker_collectors.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/group_collector.h"
+#include "broker/metrics/saga_collector.h"
 #include "broker/metrics/storage_metrics.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
@@ -186,6 +187,7 @@ absl::Status Broker::Impl::Start() {
     groups_->HoldAfterRestart(*previous, absl::Now());
   }
   RegisterGroupCollector(registry_, *groups_, *store_);
+  RegisterSagaCollector(registry_, *store_);
   services_ = std::make_unique<BrokerServices>(BrokerServices{
       options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_, *groups_});
 
