@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/topics.h"
+#include "tests/broker/raw_connection.h"
 #include "tests/e2e/broker_test_base.h"
 #include "tests/e2e/group_test_util.h"
 #include "tests/e2e/order_saga_audit.h"
@@ -306,6 +307,70 @@ TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker
             << " cancelled (payment declined), " << audit.outcomes.refunded
             << " cancelled (shipping failed, refunded); "
             << Ms(std::chrono::steady_clock::now() - started) << " ms in all\n";
+}
+
+}  // namespace
+}  // namespace choreo::e2e
+
+namespace choreo::e2e {
+namespace {
+
+// Stuck sagas (issue 10): with payment-service down, every order waits after OrderCreated; once the
+// definition's deadline passes, the broker lists each as stuck (and /metrics counts them); when
+// payment-service comes back, the sagas finish and the list empties.
+TEST_F(OrderSagaTest, SagasWaitingForAStoppedServiceShowUpAsStuckAndClearWhenItReturns) {
+  constexpr int kStuckOrders = 20;
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  ASSERT_TRUE(
+      admin
+          ->DefineSaga({.name = "order",
+                        .start_types = {"shop.v1.OrderCreated"},
+                        .terminal_types = {"shop.v1.OrderCompleted", "shop.v1.OrderCancelled"},
+                        .deadline_ms = 2000})
+          .ok());
+  auto orders = Service("order-service", ORDER_SERVICE_PATH, {"run"});
+  auto shipping = Service("shipping-service", SHIPPING_SERVICE_PATH, {});
+  ASSERT_TRUE(orders->Start());
+  ASSERT_TRUE(shipping->Start());
+  ServiceProcess placer(
+      {ORDER_SERVICE_PATH, "place", "--broker=" + broker_->address(),
+       "--count=" + std::to_string(kStuckOrders), "--rate=100", "--id-prefix=stuck-"},
+      dir_.path() / "placer.log");
+  ASSERT_TRUE(placer.Start());
+  ASSERT_EQ(placer.Wait(seconds(60)), 0) << placer.LogTail();
+
+  auto stuck_count = [&](uint64_t* open) -> int64_t {
+    Result<StuckSagas> stuck = admin->FindStuckSagas("order", 1000);
+    if (!stuck.ok() || stuck->counts.size() != 1) return -1;
+    if (open != nullptr) *open = stuck->counts[0].open;
+    for (const StuckSaga& saga : stuck->sagas) {
+      // Each waits after its first event, for the payment that never comes.
+      if (saga.last_event.type != "shop.v1.OrderCreated") return -2;
+    }
+    return static_cast<int64_t>(stuck->sagas.size());
+  };
+  EXPECT_TRUE(WaitFor([&] { return stuck_count(nullptr) == kStuckOrders; },
+                      "every order to be listed as stuck", seconds(60)))
+      << "stuck: " << stuck_count(nullptr);
+  const std::string metrics = broker::testing::HttpGet(broker_->http_port(), "/metrics").body;
+  EXPECT_NE(metrics.find("choreo_sagas_stuck{saga=\"order\"} " + std::to_string(kStuckOrders)),
+            std::string::npos)
+      << metrics;
+
+  auto payment = Service("payment-service", PAYMENT_SERVICE_PATH, {});
+  ASSERT_TRUE(payment->Start());
+  uint64_t open = 1;
+  EXPECT_TRUE(WaitFor([&] { return stuck_count(&open) == 0 && open == 0; },
+                      "the sagas to finish once payment-service is back", seconds(60)))
+      << "stuck: " << stuck_count(&open) << ", open: " << open << "\n"
+      << payment->LogTail();
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    service->SignalStop();
+  }
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    EXPECT_TRUE(service->WaitStopped(seconds(20)));
+  }
 }
 
 }  // namespace
