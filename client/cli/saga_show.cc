@@ -96,7 +96,7 @@ void PrintText(const SagaTimeline& t, bool truncated, Io& io) {
   for (const TimelineEvent& e : t.events) {
     out << FormatEventTime(e.event.time_ms) << "\t" << EscapeField(EventLocation(e.event)) << "\t"
         << OrDash(e.event.type) << "\t" << OrDash(e.event.source) << "\t"
-        << OrDash(e.event.event_id) << "\t" << Groups(e) << "\n";
+        << OrDash(e.event.event_id) << "\t" << EscapeField(Groups(e)) << "\n";
   }
   if (!t.events.empty()) {
     out << "\ncausation:\n";
@@ -105,7 +105,7 @@ void PrintText(const SagaTimeline& t, bool truncated, Io& io) {
       out << std::string(2 * static_cast<size_t>(depth), ' ') << OrDash(e.event.type) << " from "
           << OrDash(e.event.source) << " (" << OrDash(e.event.event_id) << ")";
       if (e.parent < 0 && !e.event.causation_id.empty()) {
-        out << " [caused by " << EscapeField(e.event.causation_id) << ", not indexed]";
+        out << " [caused by " << EscapeField(e.event.causation_id) << ": not found]";
       }
       for (int d : e.dead_letters) {
         const IndexedEvent& copy = t.dead_letters[d];

@@ -47,7 +47,8 @@ their definition's deadline without reaching a terminal event.
 
 constexpr std::string_view kSagaShow = R"(usage: choreo saga show SAGA_ID [--format text|json]
 
-Prints the saga's indexed events in time order across all topics, one tab-separated line each:
+Prints a summary (the saga id, its events' count, topics and time span, its dead letters), then
+the saga's indexed events in time order across all topics, one tab-separated line each:
   TIME  EVENT  TYPE  SOURCE  EVENT_ID  GROUPS
 EVENT is TOPIC/PARTITION@OFFSET. GROUPS lists the consumer groups with a committed offset on that
 partition as GROUP=STATE, STATE being:
@@ -56,9 +57,12 @@ partition as GROUP=STATE, STATE being:
   dead           the group dead-lettered the event (a copy is in GROUP.dlq)
   parked         the group parked it behind a dead letter of the saga
 Then the causation tree: each event indented under the event that caused it (whose ce_id is its
-ce_causationid); an event whose cause is not indexed is a root, marked "caused by ..., not
-indexed". Last, the saga's dead-letter copies (TIME EVENT KIND TYPE SOURCE EVENT_ID); whether
-they were replayed or discarded since is for `choreo dlq show` to say.
+ce_causationid); an event whose cause is not among the saga's indexed events is a root, marked
+"[caused by ID: not found]"; a dead-lettered or parked event is marked "[dead-lettered in
+TOPIC]" or "[parked in TOPIC]".
+Last, the saga's dead-letter copies, one line each:
+  TIME  EVENT  KIND  TYPE  SOURCE  EVENT_ID
+Whether they were replayed or discarded since is for `choreo dlq show` to say.
   --format json    one JSON document: {"saga_id", "events": [{<the event's fields, as in
                    `choreo events find`>, "caused_by", "groups": [{"group", "state"}],
                    "dead_letters": [{"kind", "topic", "partition", "offset"}]}, ...],
