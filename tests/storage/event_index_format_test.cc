@@ -58,7 +58,8 @@ TEST(EventIndexFormatTest, EntryValueRoundTrips) {
 
 TEST(EventIndexFormatTest, OpenSagasAndDefinitions) {
   EXPECT_EQ(OpenSagaKey("ord", "s1"), Bytes({'o', 3, 'o', 'r', 'd', 's', '1'}));
-  std::optional<OpenSagaKeyParts> parts = DecodeOpenSagaKey(OpenSagaKey("ord", "s1"));
+  const std::string key = OpenSagaKey("ord", "s1");  // the parts are views into it
+  std::optional<OpenSagaKeyParts> parts = DecodeOpenSagaKey(key);
   ASSERT_TRUE(parts.has_value());
   EXPECT_EQ(parts->definition, "ord");
   EXPECT_EQ(parts->saga_id, "s1");
