@@ -28,6 +28,7 @@
 #include "broker/group/topic_source.h"
 #include "broker/handlers/dispatch.h"
 #include "broker/handlers/request_context.h"
+#include "broker/http/console_api.h"
 #include "broker/http/http_server.h"
 #include "broker/http/operator_endpoints.h"
 #include "broker/logging.h"
@@ -137,8 +138,11 @@ class Broker::Impl {
   std::unique_ptr<TopicTableSource> group_topics_;
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<BrokerServices> services_;
+  // The web console's API (null when disabled): borrowed by the HTTP handler, so it outlives it.
+  std::unique_ptr<ConsoleApi> console_;
   // The HTTP endpoint has its own io_context and thread, so a scrape (which walks the data
-  // directory) never delays a request, and /healthz answers even if the io threads are stuck.
+  // directory) or a console page never delays a request, and /healthz answers even if the io
+  // threads are stuck.
   asio::io_context http_io_;
   std::unique_ptr<HttpServer> http_;
   std::thread http_thread_;
@@ -222,10 +226,23 @@ absl::Status Broker::Impl::Start() {
 
 absl::Status Broker::Impl::StartHttp() {
   if (options_.http_listen.empty()) return absl::OkStatus();
-  absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start(http_io_, options_.http_listen, OperatorEndpoints(registry_, [this] {
-                          return serving_ ? std::string() : std::string("not serving");
-                        }));
+  if (options_.http_console) {
+    console_ = std::make_unique<ConsoleApi>(
+        ConsoleServices{.store = *store_,
+                        .topics = *topics_,
+                        .groups = *groups_,
+                        .partitions = metrics_->partitions(),
+                        .options = {.actions = options_.http_console_actions,
+                                    .broker_id = options_.broker_id,
+                                    .version = CHOREO_VERSION,
+                                    .data_dir = options_.store.data_dir,
+                                    .started_ms = absl::ToUnixMillis(absl::Now())}});
+  }
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+      http_io_, options_.http_listen,
+      OperatorEndpoints(
+          registry_, [this] { return serving_ ? std::string() : std::string("not serving"); },
+          console_.get()));
   if (!http.ok()) return http.status();
   http_ = *std::move(http);
   http_thread_ = std::thread([this] { http_io_.run(); });

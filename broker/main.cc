@@ -73,7 +73,13 @@ ABSL_FLAG(std::string, config, "",
           "comments); flags after it on the command line override the file's.");
 // Operations: the HTTP endpoint, connection limits, retention and topic defaults.
 ABSL_FLAG(std::string, http_listen, choreo::broker::BrokerOptions{}.http_listen,
-          "HOST:PORT for /metrics (Prometheus), /healthz and /readyz; empty disables it.");
+          "HOST:PORT for /metrics (Prometheus), /healthz, /readyz and the web console; empty "
+          "disables it.");
+ABSL_FLAG(bool, http_console, choreo::broker::BrokerOptions{}.http_console,
+          "Serve the web console on --http-listen: its pages at / and its JSON API under /api/.");
+ABSL_FLAG(bool, http_console_actions, choreo::broker::BrokerOptions{}.http_console_actions,
+          "Let the web console change state (replay or discard dead-lettered sagas, reset group "
+          "offsets); without it those requests answer 403 and the console is read-only.");
 ABSL_FLAG(uint64_t, max_pending_produce_bytes,
           choreo::broker::BrokerOptions{}.max_pending_produce_bytes,
           "Produce data held in memory at once (read, not yet appended); when full, producing "
@@ -157,6 +163,8 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.max_fetch_wait = absl::Milliseconds(absl::GetFlag(FLAGS_max_fetch_wait_ms));
   options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_console = absl::GetFlag(FLAGS_http_console);
+  options.http_console_actions = absl::GetFlag(FLAGS_http_console_actions);
   options.max_pending_produce_bytes = absl::GetFlag(FLAGS_max_pending_produce_bytes);
   options.handshake_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
   options.idle_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms));

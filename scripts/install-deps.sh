@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblz4-dev libzstd-dev
   clang-format
+  chromium  # only for the web console's browser test (tests/console/)
 )
 
 missing=()

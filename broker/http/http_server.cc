@@ -10,33 +10,68 @@
 namespace choreo::broker {
 namespace {
 
-constexpr size_t kMaxRequestHeadBytes = 8192;
 constexpr auto kRequestTimeout = std::chrono::seconds(5);
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
-const char* Reason(int status) {
+std::string Serialize(const HttpResponse& r, bool head_only) {
+  std::string out = absl::StrCat("HTTP/1.1 ", r.status, " ", HttpReason(r.status),
+                                 "\r\nContent-Type: ", r.content_type,
+                                 "\r\nContent-Length: ", r.body.size(), "\r\n");
+  for (const auto& [name, value] : r.headers)
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  absl::StrAppend(&out, "Connection: close\r\n\r\n");
+  if (!head_only) out += r.body;
+  return out;
+}
+
+HttpResponse ErrorResponse(int status, std::string_view message) {
+  return HttpResponse{.status = status, .body = std::string(message) + "\n"};
+}
+
+// Counts a connection while it lives.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<std::atomic<size_t>> count) : count_(std::move(count)) {
+    count_->fetch_add(1);
+  }
+  ~ConnectionSlot() { count_->fetch_sub(1); }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<std::atomic<size_t>> count_;
+};
+
+}  // namespace
+
+const char* HttpReason(int status) {
   switch (status) {
     case 200:
       return "OK";
     case 400:
       return "Bad Request";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 500:
+      return "Internal Server Error";
     case 503:
       return "Service Unavailable";
     default:
       return "Error";
   }
 }
-
-std::string Serialize(const HttpResponse& r) {
-  return absl::StrCat("HTTP/1.1 ", r.status, " ", Reason(r.status),
-                      "\r\nContent-Type: ", r.content_type, "\r\nContent-Length: ", r.body.size(),
-                      "\r\nConnection: close\r\n\r\n", r.body);
-}
-
-}  // namespace
 
 bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
   size_t colon = address.rfind(':');
@@ -104,8 +139,7 @@ void HttpServer::Stop() {
 
 asio::awaitable<void> HttpServer::AcceptLoop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] =
-        co_await acceptor_.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor_.async_accept(kAsTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       continue;  // e.g. EMFILE: keep serving what we can
@@ -121,7 +155,47 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
   }
 }
 
+asio::awaitable<HttpResponse> HttpServer::ReadAndHandle(asio::ip::tcp::socket& socket,
+                                                        bool* head_only) {
+  std::string buffer;
+  auto [ec, head_bytes] = co_await asio::async_read_until(
+      socket, asio::dynamic_buffer(buffer, kMaxRequestHeadBytes), "\r\n\r\n", kAsTuple);
+  if (ec) {
+    // not_found = head over the limit: answered; anything else (peer gone, timeout): nothing to
+    // answer, signalled by status 0.
+    if (ec == asio::error::not_found) co_return ErrorResponse(400, "request head too large");
+    co_return HttpResponse{.status = 0};
+  }
+  HttpRequest request;
+  size_t content_length = 0;
+  if (std::optional<HttpError> error = ParseRequestHead(
+          std::string_view(buffer).substr(0, head_bytes), &request, &content_length)) {
+    co_return ErrorResponse(error->status, error->message);
+  }
+  *head_only = request.method == "HEAD";
+  // async_read_until may have read past the head: that is the start of the body.
+  request.body = buffer.substr(head_bytes);
+  if (request.body.size() > content_length) request.body.resize(content_length);
+  if (request.body.size() < content_length) {
+    const size_t have = request.body.size();
+    request.body.resize(content_length);
+    auto [read_ec, n] = co_await asio::async_read(
+        socket, asio::buffer(request.body.data() + have, content_length - have), kAsTuple);
+    if (read_ec) co_return HttpResponse{.status = 0};
+  }
+  if (request.method == "POST" && !request.body.empty()) {
+    const std::string_view type = request.Header("content-type").value_or("");
+    if (type.rfind("application/x-www-form-urlencoded", 0) == 0) {
+      if (auto error = ParseFormParams(request.body, &request.params)) {
+        co_return ErrorResponse(error->status, error->message);
+      }
+    }
+  }
+  co_return handler_(request);
+}
+
 asio::awaitable<void> HttpServer::Serve(asio::ip::tcp::socket accepted) {
+  ConnectionSlot slot(connections_);
   // The watchdog closes the socket if the exchange takes too long. It shares ownership of the
   // socket: its handler may already be queued when this coroutine finishes.
   auto socket_ptr = std::make_shared<asio::ip::tcp::socket>(std::move(accepted));
@@ -133,38 +207,19 @@ asio::awaitable<void> HttpServer::Serve(asio::ip::tcp::socket accepted) {
       socket_ptr->close(ignored);
     }
   });
-  std::string head;
-  asio::error_code ec;
-  size_t n = 0;
-  std::tie(ec, n) = co_await asio::async_read_until(
-      socket, asio::dynamic_buffer(head, kMaxRequestHeadBytes), "\r\n\r\n",
-      asio::experimental::as_tuple(asio::use_awaitable));
+  bool head_only = false;
   HttpResponse response;
-  if (ec) {
-    if (ec != asio::error::not_found) {  // not_found = head over the limit; answer 400 below
-      timer->cancel();
-      co_return;
-    }
-    response = {.status = 400, .body = "request head too large\n"};
+  if (connections_->load() > kMaxHttpConnections) {
+    response = ErrorResponse(503, "too many HTTP connections");
   } else {
-    const size_t line_end = head.find("\r\n");
-    const std::string_view line = std::string_view(head).substr(0, line_end);
-    const size_t sp1 = line.find(' ');
-    const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-    if (sp1 == std::string_view::npos || sp2 == std::string_view::npos) {
-      response = {.status = 400, .body = "malformed request line\n"};
-    } else if (line.substr(0, sp1) != "GET" && line.substr(0, sp1) != "HEAD") {
-      response = {.status = 405, .body = "only GET is supported\n"};
-    } else {
-      std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-      target = target.substr(0, target.find('?'));
-      response = handler_(target);
-    }
+    response = co_await ReadAndHandle(socket, &head_only);
   }
-  const std::string wire = Serialize(response);
-  co_await asio::async_write(socket, asio::buffer(wire),
-                             asio::experimental::as_tuple(asio::use_awaitable));
+  if (response.status != 0) {
+    const std::string wire = Serialize(response, head_only);
+    co_await asio::async_write(socket, asio::buffer(wire), kAsTuple);
+  }
   timer->cancel();
+  asio::error_code ec;
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
 }
 

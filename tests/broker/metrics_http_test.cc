@@ -95,8 +95,9 @@ std::string HttpGet(uint16_t port, const std::string& request) {
 
 TEST(HttpServerTest, ServesRoutesAndRejectsOthers) {
   asio::io_context io;
-  auto server = HttpServer::Start(io, "127.0.0.1:0", [](std::string_view path) {
-    if (path == "/healthz") return HttpResponse{.body = "ok\n"};
+  auto server = HttpServer::Start(io, "127.0.0.1:0", [](const HttpRequest& request) {
+    if (request.method == "POST") return HttpResponse{.status = 405, .body = "GET only\n"};
+    if (request.path == "/healthz") return HttpResponse{.body = "ok\n"};
     return HttpResponse{.status = 404, .body = "not found\n"};
   });
   ASSERT_TRUE(server.ok()) << server.status();

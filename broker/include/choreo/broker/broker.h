@@ -71,10 +71,16 @@ struct BrokerOptions {
 
   // --- Operations (see broker/README.md, "Operations") ---
 
-  // "HOST:PORT" of the HTTP endpoint serving /metrics (Prometheus text), /healthz and /readyz;
-  // empty disables it. Port 0 picks an ephemeral port, reported by Broker::http_port().
-  // Default: "127.0.0.1:7421".
+  // "HOST:PORT" of the HTTP endpoint serving /metrics (Prometheus text), /healthz, /readyz and the
+  // web console; empty disables it. Port 0 picks an ephemeral port, reported by
+  // Broker::http_port(). Default: "127.0.0.1:7421".
   std::string http_listen = "127.0.0.1:7421";
+  // Serve the web console on the HTTP endpoint: its pages at "/" and its JSON API under "/api/"
+  // (broker/README.md, "Web console"). Default: true.
+  bool http_console = true;
+  // Let the console change state: replay and discard dead-lettered sagas, reset a group's
+  // offsets. Without it those requests answer 403 and the console is read-only. Default: false.
+  bool http_console_actions = false;
   // Produce request bytes held in memory at once, broker-wide (read but not yet appended and
   // answered). When full, connections that produce stop being read until appends complete.
   // At least 64 KiB. Default: 256 MiB.
