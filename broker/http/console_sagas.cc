@@ -116,6 +116,37 @@ std::string DeadLetterGroup(std::string_view topic) {
   return topic.ends_with(".dlq") ? std::string(topic.substr(0, topic.size() - 4)) : "";
 }
 
+// `events` (time order) reordered so that each event comes after its cause, even where the
+// clocks (or equal ce_time values) say otherwise, so every causation arrow of the diagram points
+// down. Otherwise time order is kept. A causation cycle (malformed headers) is cut where it was
+// entered.
+std::vector<const storage::IndexedEvent*> CauseFirst(
+    const std::vector<const storage::IndexedEvent*>& events) {
+  std::map<std::string_view, size_t> by_id;
+  for (size_t i = 0; i < events.size(); ++i)
+    by_id.try_emplace(events[i]->fields.event_id, i);
+  enum : char { kNew, kVisiting, kDone };
+  std::vector<char> state(events.size(), kNew);
+  std::vector<const storage::IndexedEvent*> out;
+  for (size_t start = 0; start < events.size(); ++start) {
+    // Walk up the causes not placed yet, then place them from the oldest down.
+    std::vector<size_t> chain;
+    for (size_t i = start; state[i] == kNew;) {
+      state[i] = kVisiting;
+      chain.push_back(i);
+      const std::string& cause = events[i]->fields.causation_id;
+      auto it = cause.empty() ? by_id.end() : by_id.find(cause);
+      if (it == by_id.end()) break;
+      i = it->second;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      state[*it] = kDone;
+      out.push_back(events[*it]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<storage::OpenSagaCount>> SagaCountCache::Get(
@@ -174,6 +205,7 @@ HttpResponse SagaTimeline(ConsoleServices& services, const HttpRequest& request)
   std::vector<const storage::IndexedEvent*> copies;
   for (const storage::IndexedEvent& e : found->events)
     (e.fields.dlq_kind.empty() ? events : copies).push_back(&e);
+  events = CauseFirst(events);
   std::map<std::string, size_t> index_of;  // event id -> first index
   std::set<PartitionKey> partitions;
   for (size_t i = 0; i < events.size(); ++i) {

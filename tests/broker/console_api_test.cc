@@ -1,0 +1,390 @@
+// The web console's JSON API (/api/ on the HTTP endpoint) against an in-process broker: what the
+// record browser shows of headers, envelopes and payloads, the saga timeline's causation links,
+// dead-letter replay requests in the documented record format, offset resets, the read-only
+// default, and the bounds on requests. The pages themselves are tested in a browser
+// (tests/console/).
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "broker/http/http_request.h"
+#include "broker/http/json_writer.h"
+#include "choreo/proto/batch.h"
+#include "tests/broker/broker_fixture.h"
+#include "tests/broker/raw_connection.h"
+
+namespace choreo::broker::testing {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+struct TestRecord {
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers = {};
+};
+
+std::string Batch(const std::vector<TestRecord>& records) {
+  proto::RecordList list;
+  for (const TestRecord& r : records) {
+    proto::Record* record = list.add_records();
+    record->set_key(r.key);
+    record->set_value(r.value);
+    record->set_timestamp_ms(1700000000000);
+    for (const auto& [k, v] : r.headers) {
+      proto::Header* h = record->add_headers();
+      h->set_key(k);
+      h->set_value(v);
+    }
+  }
+  std::string batch;
+  EXPECT_TRUE(proto::EncodeBatch(list, proto::COMPRESSION_NONE, {}, &batch));
+  return batch;
+}
+
+// The headers of a saga event.
+std::vector<std::pair<std::string, std::string>> Envelope(
+    const std::string& id, const std::string& type, const std::string& source,
+    const std::string& saga, const std::string& cause, const std::string& content_type) {
+  std::vector<std::pair<std::string, std::string>> h = {{"ce_specversion", "1.0"},
+                                                        {"ce_id", id},
+                                                        {"ce_type", type},
+                                                        {"ce_source", source},
+                                                        {"ce_time", "2026-12-04T10:00:00.000Z"},
+                                                        {"ce_correlationid", saga},
+                                                        {"ce_datacontenttype", content_type}};
+  if (!cause.empty()) h.emplace_back("ce_causationid", cause);
+  return h;
+}
+
+HttpReply Exchange(uint16_t port, const std::string& request) {
+  RawConnection connection(port);
+  if (!connection.connected()) return {};
+  connection.SendAll(request);
+  std::string response;
+  if (!connection.ReadUntilClose(&response, std::chrono::seconds(10))) return {};
+  const size_t head_end = response.find("\r\n\r\n");
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || head_end == std::string::npos) return {};
+  return HttpReply{.status = std::atoi(response.substr(9, 3).c_str()),
+                   .body = response.substr(head_end + 4)};
+}
+
+HttpReply Post(uint16_t port, const std::string& target, bool console_header = true) {
+  return Exchange(port, "POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n" +
+                            (console_header ? "X-Choreo-Console: 1\r\n" : "") + "\r\n");
+}
+
+// Parses a response body; fails the test if it is not a JSON object.
+Struct Parse(const HttpReply& reply) {
+  Struct out;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(reply.body, &out).ok()) << reply.body;
+  return out;
+}
+
+const Value& Get(const Struct& s, const std::string& name) {
+  static const Value kNull;
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? kNull : it->second;
+}
+
+class ConsoleApiTest : public BrokerFixture {
+ protected:
+  void Restart(bool actions) {
+    ASSERT_TRUE(broker_->Shutdown().ok());
+    broker_.reset();
+    BrokerOptions options = DefaultOptions();
+    options.http_listen = "127.0.0.1:0";
+    options.http_console_actions = actions;
+    StartBroker(options);
+    client_ = Connect();
+  }
+  void SetUp() override {
+    BrokerFixture::SetUp();
+    Restart(false);
+  }
+
+  uint16_t port() const { return broker_->http_port(); }
+  HttpReply Api(const std::string& path) { return HttpGet(port(), path); }
+
+  void Produce(const std::string& topic, uint32_t partition, const std::vector<TestRecord>& r) {
+    std::optional<proto::Response> response =
+        client_->Call(ProduceRequest(topic, partition, Batch(r)));
+    ASSERT_TRUE(response.has_value());
+    ASSERT_EQ(response->error().code(), proto::NONE) << response->error().message();
+  }
+
+  std::unique_ptr<TestClient> client_;
+};
+
+TEST_F(ConsoleApiTest, RecordsShowHeadersEnvelopeAndEachPayloadReadably) {
+  CreateTopic(*client_, "orders", 1);
+  std::string protobuf_value;  // field 1: "ord-1", field 4: 2
+  protobuf_value += "\x0a\x05ord-1";
+  protobuf_value += "\x20\x02";
+  Produce("orders", 0,
+          {{"s-1", R"({"order_id":"ord-1"})",
+            Envelope("e-1", "shop.OrderCreated", "order-service", "s-1", "", "application/json")},
+           {"s-1", protobuf_value,
+            Envelope("e-2", "shop.Paid", "payment-service", "s-1", "e-1", "application/protobuf")},
+           {"plain", "hello world"},
+           {"", std::string("\x00\xff\xfe", 3), {{"bad-utf8", "\xc3\x28"}}}});
+
+  const HttpReply reply = Api("/api/records?topic=orders&partition=0&offset=0");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const Struct page = Parse(reply);
+  const auto& records = Get(page, "records").list_value().values();
+  ASSERT_EQ(records.size(), 4);
+  const Struct& json = records[0].struct_value();
+  EXPECT_EQ(Get(Get(json, "value").struct_value(), "encoding").string_value(), "json");
+  EXPECT_EQ(Get(Get(json, "envelope").struct_value(), "saga_id").string_value(), "s-1");
+  EXPECT_EQ(Get(Get(json, "key").struct_value(), "text").string_value(), "s-1");
+  const Struct& pb = Get(records[1].struct_value(), "value").struct_value();
+  EXPECT_EQ(Get(pb, "encoding").string_value(), "protobuf");
+  EXPECT_NE(Get(pb, "note").string_value().find("schema registry"), std::string::npos);
+  const auto& fields = Get(pb, "fields").list_value().values();
+  ASSERT_EQ(fields.size(), 2);
+  EXPECT_EQ(Get(fields[0].struct_value(), "value").string_value(), "ord-1");
+  EXPECT_EQ(Get(fields[1].struct_value(), "value").number_value(), 2);
+  EXPECT_EQ(
+      Get(Get(records[1].struct_value(), "envelope").struct_value(), "causation_id").string_value(),
+      "e-1");
+  const Struct& text = records[2].struct_value();
+  EXPECT_EQ(Get(Get(text, "value").struct_value(), "text").string_value(), "hello world");
+  EXPECT_EQ(Get(text, "envelope").kind_case(), Value::kNullValue);
+  const Struct& binary = records[3].struct_value();
+  EXPECT_EQ(Get(Get(binary, "value").struct_value(), "base64").string_value(), "AP/+");
+  // Invalid UTF-8 in a header still gives valid JSON (U+FFFD in its place).
+  EXPECT_EQ(
+      Get(Get(binary, "headers").list_value().values(0).struct_value(), "value").string_value(),
+      "\xef\xbf\xbd(");
+
+  // Paging: two records from offset 1, and the newest page by default.
+  const Struct second = Parse(Api("/api/records?topic=orders&offset=1&limit=2"));
+  EXPECT_EQ(Get(second, "records").list_value().values_size(), 2);
+  EXPECT_EQ(Get(second, "next_offset").number_value(), 3);
+  const Struct newest = Parse(Api("/api/records?topic=orders&limit=1"));
+  EXPECT_EQ(Get(newest, "from").number_value(), 3);
+
+  EXPECT_EQ(Api("/api/records?topic=nope").status, 404);
+  EXPECT_EQ(Api("/api/records?topic=orders&partition=7").status, 400);
+  EXPECT_EQ(Api("/api/records?topic=orders&limit=100000").status, 400);
+  EXPECT_EQ(Api("/api/records").status, 400);
+}
+
+TEST_F(ConsoleApiTest, OverviewTopicsAndGroupsDescribeTheBroker) {
+  CreateTopic(*client_, "orders", 3);
+  Produce("orders", 1, {{"k", "v"}, {"k", "w"}});
+  const Struct overview = Parse(Api("/api/overview"));
+  const Struct& totals = Get(overview, "totals").struct_value();
+  EXPECT_EQ(Get(totals, "topics").number_value(), 1);
+  EXPECT_EQ(Get(totals, "partitions").number_value(), 3);
+  EXPECT_EQ(Get(totals, "records").number_value(), 2);
+  EXPECT_EQ(Get(totals, "produced_records").number_value(), 2);
+  EXPECT_GT(Get(Get(overview, "disk").struct_value(), "data_dir_bytes").number_value(), 0);
+  EXPECT_FALSE(Get(Get(overview, "broker").struct_value(), "actions").bool_value());
+
+  const Struct topic = Parse(Api("/api/topics/orders"));
+  ASSERT_EQ(Get(topic, "partitions").list_value().values_size(), 3);
+  EXPECT_EQ(Get(Get(topic, "partitions").list_value().values(1).struct_value(), "high_watermark")
+                .number_value(),
+            2);
+  EXPECT_EQ(Api("/api/topics/nope").status, 404);
+  EXPECT_EQ(Parse(Api("/api/groups")).fields().count("groups"), 1);
+  EXPECT_EQ(Api("/api/groups/nobody").status, 404);
+}
+
+TEST_F(ConsoleApiTest, TimelineLinksEventsAlongTheirCausation) {
+  CreateTopic(*client_, "a", 1);
+  CreateTopic(*client_, "b", 1);
+  Produce("a", 0, {{"s-7", "", Envelope("e-1", "Started", "svc-a", "s-7", "", "text/plain")}});
+  Produce("b", 0, {{"s-7", "", Envelope("e-2", "Middle", "svc-b", "s-7", "e-1", "text/plain")}});
+  Produce("a", 0, {{"s-7", "", Envelope("e-3", "Ended", "svc-a", "s-7", "e-2", "text/plain")}});
+  const HttpReply reply = Api("/api/sagas/timeline?id=s-7");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const Struct timeline = Parse(reply);
+  const auto& events = Get(timeline, "events").list_value().values();
+  ASSERT_EQ(events.size(), 3);
+  std::vector<double> parents;
+  for (const Value& e : events)
+    parents.push_back(Get(e.struct_value(), "parent").number_value());
+  EXPECT_EQ(parents, (std::vector<double>{-1, 0, 1}));
+  const Struct found = Parse(Api("/api/sagas/search?by=event_id&value=e-2"));
+  ASSERT_EQ(Get(found, "events").list_value().values_size(), 1);
+  EXPECT_EQ(Get(Get(found, "events").list_value().values(0).struct_value(), "topic").string_value(),
+            "b");
+  EXPECT_EQ(Api("/api/sagas/search?by=nothing&value=x").status, 400);
+  EXPECT_EQ(Api("/api/sagas/timeline").status, 400);
+  EXPECT_EQ(Parse(Api("/api/sagas/stuck")).fields().count("stuck"), 1);
+}
+
+TEST_F(ConsoleApiTest, ActionsAreRefusedUnlessEnabled) {
+  CreateTopic(*client_, "svc.dlq", 1);
+  HttpReply refused = Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Get(Get(Parse(refused), "error").struct_value(), "code").string_value(),
+            "ACTIONS_DISABLED");
+  EXPECT_EQ(Post(port(), "/api/groups/g/reset-offsets?topic=svc.dlq&to=earliest").status, 403);
+  EXPECT_EQ(Api("/api/dead-letters/svc.dlq/replay?saga=s-1").status, 405);
+}
+
+TEST_F(ConsoleApiTest, ReplayAppendsTheDocumentedRequestForAParkedSaga) {
+  Restart(/*actions=*/true);
+  CreateTopic(*client_, "svc.dlq", 1);
+  auto dead = Envelope("e-1", "Started", "svc-a", "s-1", "", "text/plain");
+  for (const auto& h : std::vector<std::pair<std::string, std::string>>{
+           {"choreo_dlq_kind", "dead"},
+           {"choreo_dlq_error", "UNKNOWN: boom"},
+           {"choreo_dlq_attempts", "5"},
+           {"choreo_dlq_handler", "svc/Started"},
+           {"choreo_dlq_topic", "a"},
+           {"choreo_dlq_partition", "0"},
+           {"choreo_dlq_offset", "0"},
+           {"choreo_dlq_time", "2026-12-04T10:00:01.000Z"}}) {
+    dead.push_back(h);
+  }
+  Produce("svc.dlq", 0, {{"s-1", "payload", dead}});
+
+  const Struct parked = Parse(Api("/api/dead-letters/svc.dlq"));
+  ASSERT_EQ(Get(parked, "sagas").list_value().values_size(), 1);
+  EXPECT_EQ(
+      Get(Get(parked, "sagas").list_value().values(0).struct_value(), "first_error").string_value(),
+      "UNKNOWN: boom");
+
+  EXPECT_EQ(Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1", false).status, 403);
+  const HttpReply not_parked = Post(port(), "/api/dead-letters/svc.dlq/discard?saga=other");
+  EXPECT_EQ(not_parked.status, 409);
+  const HttpReply replay = Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1");
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(Get(Parse(replay), "offset").number_value(), 1);
+
+  // The request record: key = saga id, choreo_dlq_kind = replay, no value
+  // (client/include/choreo/saga/dead_letters.h).
+  const Struct records = Parse(Api("/api/records?topic=svc.dlq&offset=1"));
+  ASSERT_EQ(Get(records, "records").list_value().values_size(), 1);
+  const Struct& request = Get(records, "records").list_value().values(0).struct_value();
+  EXPECT_EQ(Get(Get(request, "key").struct_value(), "text").string_value(), "s-1");
+  EXPECT_EQ(Get(Get(request, "value").struct_value(), "size").number_value(), 0);
+  const auto& headers = Get(request, "headers").list_value().values();
+  ASSERT_EQ(headers.size(), 1);
+  EXPECT_EQ(Get(headers[0].struct_value(), "key").string_value(), "choreo_dlq_kind");
+  EXPECT_EQ(Get(headers[0].struct_value(), "value").string_value(), "replay");
+  EXPECT_EQ(Get(Get(Parse(Api("/api/dead-letters/svc.dlq")), "sagas")
+                    .list_value()
+                    .values(0)
+                    .struct_value(),
+                "requested")
+                .string_value(),
+            "replay");
+}
+
+TEST_F(ConsoleApiTest, ResetOffsetsCommitsForAGroupWithoutMembers) {
+  Restart(/*actions=*/true);
+  CreateTopic(*client_, "orders", 2);
+  Produce("orders", 1, {{"k", "v"}, {"k", "w"}, {"k", "x"}});
+  const HttpReply latest = Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=latest");
+  ASSERT_EQ(latest.status, 200) << latest.body;
+  const Struct group = Parse(Api("/api/groups/billing"));
+  const auto& offsets = Get(group, "offsets").list_value().values();
+  ASSERT_EQ(offsets.size(), 2);
+  EXPECT_EQ(Get(offsets[1].struct_value(), "committed_offset").number_value(), 3);
+  EXPECT_EQ(Get(offsets[1].struct_value(), "lag").number_value(), 0);
+  const HttpReply one =
+      Post(port(), "/api/groups/billing/reset-offsets?topic=orders&partition=1&to=offset&value=1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(
+      Get(Get(Parse(Api("/api/groups/billing")), "offsets").list_value().values(1).struct_value(),
+          "lag")
+          .number_value(),
+      2);
+  EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=sideways").status, 400);
+  EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=offset").status, 400);
+  EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=nope&to=latest").status, 404);
+}
+
+TEST_F(ConsoleApiTest, RequestsAreBoundedAndErrorsAreAnswered) {
+  EXPECT_EQ(
+      Exchange(port(), "POST /api/overview HTTP/1.1\r\nContent-Length: 100000\r\n\r\n").status,
+      413);
+  EXPECT_EQ(
+      Exchange(port(), "POST /api/overview HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").status,
+      411);
+  std::string many = "/api/overview?";
+  for (int i = 0; i < 40; ++i)
+    many += "p" + std::to_string(i) + "=1&";
+  EXPECT_EQ(Api(many).status, 400);
+  EXPECT_EQ(Api("/api/records?topic=%zz").status, 400);
+  EXPECT_EQ(Exchange(port(), "DELETE /api/overview HTTP/1.1\r\n\r\n").status, 405);
+  const HttpReply unknown = Api("/api/nothing");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Parse(unknown).fields().count("error"), 1);
+  // A form body's parameters count like the query's.
+  const HttpReply form =
+      Exchange(port(),
+               "POST /api/dead-letters/x.dlq/replay HTTP/1.1\r\nContent-Type: "
+               "application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\nsaga=s1");
+  EXPECT_EQ(form.status, 403);  // read-only broker: refused, after the body was read
+
+  // The pages: served from memory with a policy that allows nothing from elsewhere.
+  RawConnection connection(port());
+  connection.SendAll("GET / HTTP/1.1\r\n\r\n");
+  std::string page;
+  ASSERT_TRUE(connection.ReadUntilClose(&page, std::chrono::seconds(10)));
+  EXPECT_NE(page.find("Content-Security-Policy: default-src 'none'"), std::string::npos);
+  EXPECT_NE(page.find("<script type=\"module\" src=\"/console/js/app.js\">"), std::string::npos);
+  EXPECT_EQ(Api("/console/js/app.js").status, 200);
+  EXPECT_EQ(Api("/console/js/nothing.js").status, 404);
+  const HttpReply head = Exchange(port(), "HEAD /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+}
+
+TEST_F(ConsoleApiTest, TheConsoleCanBeTurnedOff) {
+  ASSERT_TRUE(broker_->Shutdown().ok());
+  broker_.reset();
+  BrokerOptions options = DefaultOptions();
+  options.http_listen = "127.0.0.1:0";
+  options.http_console = false;
+  StartBroker(options);
+  EXPECT_EQ(Api("/api/overview").status, 404);
+  EXPECT_EQ(Api("/").status, 404);
+  EXPECT_EQ(Api("/healthz").status, 200);
+}
+
+TEST(JsonWriterTest, EscapesAndReplacesInvalidUtf8) {
+  JsonWriter json;
+  json.BeginObject().Field("a", "x\"\\\n\x01<").Key("b").BeginArray().Int(-1).Uint(2).Bool(true);
+  json.Null().Double(0.5).String("\xe2\x82\xac \xff").EndArray().EndObject();
+  EXPECT_EQ(json.str(),
+            "{\"a\":\"x\\\"\\\\\\n\\u0001\\u003c\",\"b\":[-1,2,true,null,0.5,\"\xe2\x82\xac "
+            "\\ufffd\"]}");
+  EXPECT_TRUE(IsValidUtf8("\xe2\x82\xac"));
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xc0\x80"));      // overlong
+}
+
+TEST(HttpRequestTest, ParsesTheHeadAndDecodesParameters) {
+  HttpRequest request;
+  size_t length = 0;
+  EXPECT_FALSE(ParseRequestHead(
+      "GET /api/x%2Fy?a=1+2&b=%C3%A9&c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n", &request,
+      &length));
+  EXPECT_EQ(request.path, "/api/x/y");
+  EXPECT_EQ(request.Param("a").value_or(""), "1 2");
+  EXPECT_EQ(request.Param("b").value_or(""), "\xc3\xa9");
+  EXPECT_EQ(request.Param("c").value_or("absent"), "");
+  EXPECT_EQ(request.Header("host").value_or(""), "h");
+  EXPECT_EQ(length, 3u);
+  HttpRequest bad;
+  EXPECT_EQ(ParseRequestHead("GET nothing HTTP/1.1\r\n\r\n", &bad, &length)->status, 400);
+  EXPECT_EQ(ParseRequestHead("GET /a%4 HTTP/1.1\r\n\r\n", &bad, &length)->status, 400);
+  EXPECT_EQ(ParseRequestHead("PUT /a HTTP/1.1\r\n\r\n", &bad, &length)->status, 405);
+  EXPECT_EQ(ParseRequestHead("GET /a HTTP/1.1\r\nno colon\r\n\r\n", &bad, &length)->status, 400);
+}
+
+}  // namespace
+}  // namespace choreo::broker::testing
