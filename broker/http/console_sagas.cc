@@ -283,10 +283,19 @@ HttpResponse StuckSagas(ConsoleServices& services, SagaCountCache& sagas,
   }
   json.EndArray().Key("counts");
   if (counts.ok()) {
+    // The counts may be a few seconds old (SagaCountCache); the stuck list is not. When the list
+    // is complete it is the exact stuck count, so the page never shows a list longer than its
+    // count.
+    std::map<std::string, uint64_t> listed;
+    for (const storage::OpenSaga& s : *stuck)
+      ++listed[s.definition];
+    const bool complete = stuck->size() < static_cast<size_t>(limit.value);
     json.BeginArray();
     for (const storage::OpenSagaCount& c : *counts) {
-      json.BeginObject().Field("definition", c.definition).Field("open", c.open);
-      json.Field("stuck", c.stuck).EndObject();
+      const bool exact = complete && (definition.empty() || c.definition == definition);
+      const uint64_t stuck_now = exact ? listed[c.definition] : c.stuck;
+      json.BeginObject().Field("definition", c.definition);
+      json.Field("open", std::max(c.open, stuck_now)).Field("stuck", stuck_now).EndObject();
     }
     json.EndArray();
   } else {

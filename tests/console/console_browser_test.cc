@@ -345,6 +345,7 @@ TEST_F(ConsoleBrowserTest, EveryPageLoadsCleanlyAndTheSagaPageDrawsTheTimeline) 
   ASSERT_TRUE(Load("/sagas"));
   EXPECT_NE(Text("document.querySelector('table.stuck').innerText").find(kStuckSaga),
             std::string::npos);
+  EXPECT_EQ(Count("table.definitions .badge.dead"), 1);  // its stuck count agrees with the list
   Finish("06-sagas-stuck");
 
   ASSERT_TRUE(Load("/sagas?by=key&value=" + std::string(kKnownSaga)));
