@@ -15,7 +15,7 @@
 
 #include "broker/http/console_api.h"
 #include "broker/http/http_server.h"
-#include "broker/http/json_writer.h"
+#include "choreo/common/json_writer.h"
 
 namespace choreo::broker::console {
 

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "broker/http/json_writer.h"
+#include "choreo/common/json_writer.h"
 
 namespace choreo::broker::console {
 

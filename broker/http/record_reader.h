@@ -9,7 +9,7 @@
 #include <functional>
 #include <string_view>
 
-#include "broker/http/json_writer.h"
+#include "choreo/common/json_writer.h"
 #include "choreo/proto/record_wire.h"
 #include "choreo/storage/log_store.h"
 

@@ -5,7 +5,7 @@
 
 #include "choreo/saga/dead_letters.h"
 #include "client/cli/commands.h"
-#include "client/cli/json_writer.h"
+#include "choreo/common/json_writer.h"
 #include "client/cli/record_format.h"
 #include "client/cli/time_format.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "choreo/client/event_index.h"
-#include "client/cli/json_writer.h"
+#include "choreo/common/json_writer.h"
 
 namespace choreo::cli {
 

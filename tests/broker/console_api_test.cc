@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "broker/http/http_request.h"
-#include "broker/http/json_writer.h"
+#include "choreo/common/json_writer.h"
 #include "choreo/proto/batch.h"
 #include "tests/broker/broker_fixture.h"
 #include "tests/broker/raw_connection.h"

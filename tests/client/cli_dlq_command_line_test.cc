@@ -5,7 +5,7 @@
 
 #include "client/cli/cli.h"
 #include "client/cli/command_line.h"
-#include "client/cli/json_writer.h"
+#include "choreo/common/json_writer.h"
 
 namespace choreo::cli {
 namespace {

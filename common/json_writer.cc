@@ -1,12 +1,10 @@
-#include "broker/http/json_writer.h"
-
-#include <absl/strings/str_cat.h>
+#include "choreo/common/json_writer.h"
 
 #include <cassert>
 #include <cmath>
 #include <cstdio>
 
-namespace choreo::broker {
+namespace choreo {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
@@ -158,13 +156,13 @@ JsonWriter& JsonWriter::String(std::string_view value) {
 
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
-  absl::StrAppend(&out_, value);
+  out_ += std::to_string(value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Uint(uint64_t value) {
   BeforeValue();
-  absl::StrAppend(&out_, value);
+  out_ += std::to_string(value);
   return *this;
 }
 
@@ -192,4 +190,4 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
-}  // namespace choreo::broker
+}  // namespace choreo

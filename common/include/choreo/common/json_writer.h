@@ -1,4 +1,5 @@
-// JsonWriter: builds a JSON document in a string, for the console's /api/ responses. Commas and
+// JsonWriter: builds a JSON document in a string, for the web console's /api/ responses
+// and the choreo tool's --format json output. Commas and
 // nesting are tracked, strings are escaped, and invalid UTF-8 becomes U+FFFD, so any bytes (record
 // keys, header values) give a valid document.
 //
@@ -16,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace choreo::broker {
+namespace choreo {
 
 class JsonWriter {
  public:
@@ -67,4 +68,4 @@ std::string JsonQuote(std::string_view value);
 // True if `bytes` is valid UTF-8.
 bool IsValidUtf8(std::string_view bytes);
 
-}  // namespace choreo::broker
+}  // namespace choreo
