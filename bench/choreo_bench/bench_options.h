@@ -21,6 +21,13 @@ struct BenchOptions {
   int linger_ms = 5;
   bool adaptive_linger = true;
   std::string compression = "none";
+  // Put the saga envelope on every record (bench/common/saga_envelope_source.h): the key is the
+  // saga id and key_cardinality is unused.
+  bool envelope = false;
+  int saga_events = 5;  // events per saga with `envelope`
+  // The event index of the topic created for the run: "on", "off", or empty for the broker's
+  // default (on).
+  std::string event_index;
   // Produce everything first, then measure consumers reading the backlog from the beginning.
   bool backlog = false;
   bool json = false;

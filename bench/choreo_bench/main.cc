@@ -39,6 +39,12 @@ ABSL_FLAG(bool, adaptive_linger, choreo::ProducerOptions{}.adaptive_linger,
           "producer adaptive linger: send at once to a partition with nothing in flight "
           "(default: the producer's)");
 ABSL_FLAG(std::string, compression, "none", "producer batch compression: none, lz4 or zstd");
+ABSL_FLAG(bool, envelope, false,
+          "put a saga envelope (ce_* headers, traceparent; key = saga id) on every record, as "
+          "choreo::saga writes it; --keys is then unused");
+ABSL_FLAG(int, saga_events, 5, "with --envelope: events per saga");
+ABSL_FLAG(std::string, event_index, "",
+          "event index of the topic created for the run: on or off (default: the broker's, on)");
 ABSL_FLAG(bool, backlog, false,
           "produce everything first, then measure consumers reading the backlog from the start");
 ABSL_FLAG(bool, spawn_broker, false, "start a choreod with a temporary data dir for the run");
@@ -71,6 +77,9 @@ BenchOptions OptionsFromFlags() {
   o.linger_ms = absl::GetFlag(FLAGS_linger_ms);
   o.adaptive_linger = absl::GetFlag(FLAGS_adaptive_linger);
   o.compression = absl::GetFlag(FLAGS_compression);
+  o.envelope = absl::GetFlag(FLAGS_envelope);
+  o.saga_events = absl::GetFlag(FLAGS_saga_events);
+  o.event_index = absl::GetFlag(FLAGS_event_index);
   o.backlog = absl::GetFlag(FLAGS_backlog);
   o.json = absl::GetFlag(FLAGS_json);
   return o;
@@ -83,6 +92,11 @@ std::string ValidateOptions(const BenchOptions& o) {
   if (o.record_bytes < 8) return "--record_size must be at least 8";
   if (o.records < 0 || o.duration_s <= 0) return "--records must be >= 0 and --duration > 0";
   if (o.rate < 0) return "--rate must be >= 0";
+  if (o.saga_events < 1) return "--saga_events must be at least 1";
+  if (!o.event_index.empty() && o.event_index != "on" && o.event_index != "off")
+    return "--event_index must be on or off";
+  if (!o.event_index.empty() && !o.topic.empty())
+    return "--event_index applies to the topic the run creates, not to --topic";
   return "";
 }
 
@@ -90,6 +104,10 @@ int Run() {
   BenchOptions options = OptionsFromFlags();
   if (std::string error = ValidateOptions(options); !error.empty()) {
     std::cerr << "error: " << error << "\n";
+    return 2;
+  }
+  if (options.envelope && (absl::GetFlag(FLAGS_ceiling) || absl::GetFlag(FLAGS_ceiling_only))) {
+    std::cerr << "error: --ceiling appends records without envelopes; drop --envelope or it\n";
     return 2;
   }
   auto fsync = storage::ParseFsyncPolicy(absl::GetFlag(FLAGS_fsync));
@@ -138,7 +156,12 @@ int Run() {
   bool fresh_topic = false;
   if (options.topic.empty()) {
     options.topic = absl::StrCat("choreo-bench-", getpid());
-    Status created = (*admin)->CreateTopic(options.topic, {.partitions = options.partitions});
+    TopicSettings settings{.partitions = options.partitions};
+    if (!options.event_index.empty()) {
+      settings.event_index =
+          options.event_index == "on" ? EventIndexMode::kOn : EventIndexMode::kOff;
+    }
+    Status created = (*admin)->CreateTopic(options.topic, settings);
     if (!created.ok()) {
       std::cerr << "error: creating topic: " << created.ToString() << "\n";
       return 1;

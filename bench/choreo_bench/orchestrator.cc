@@ -105,6 +105,8 @@ void RunWorkload(const BenchOptions& options, bool fresh_topic, pid_t broker_pid
   };
 
   if (!options.backlog) start_consumers(fresh_topic, true);
+  const double broker_cpu_start = broker_pid > 0 ? ProcessCpuSeconds(broker_pid) : -1;
+  std::atomic<double> broker_cpu_end{-1};
   const auto produce_start = std::chrono::steady_clock::now();
   auto produce_end = produce_start;
   const int64_t per_producer = options.records / options.producers;
@@ -115,7 +117,10 @@ void RunWorkload(const BenchOptions& options, bool fresh_topic, pid_t broker_pid
       Status s =
           RunProducer(options, p, quota, options.rate / options.producers, stop_producers, stats);
       if (!s.ok()) std::cerr << "producer " << p << ": " << s.ToString() << "\n";
-      if (--producers_running == 0) produce_end = std::chrono::steady_clock::now();
+      if (--producers_running == 0) {
+        produce_end = std::chrono::steady_clock::now();
+        if (broker_pid > 0) broker_cpu_end = ProcessCpuSeconds(broker_pid);
+      }
     });
   }
   const auto produce_deadline =
@@ -130,6 +135,12 @@ void RunWorkload(const BenchOptions& options, bool fresh_topic, pid_t broker_pid
   for (std::thread& t : producers)
     t.join();
   summary.produce_seconds = Seconds(produce_end - produce_start);
+  if (broker_cpu_start >= 0 && broker_cpu_end >= 0) {
+    summary.broker_produce_cpu_seconds = broker_cpu_end - broker_cpu_start;
+  }
+  if (stats.sent > 0) {
+    summary.record_bytes = static_cast<double>(stats.sent_record_bytes) / stats.sent;
+  }
 
   // Consumers: wait until they have everything that was acknowledged (bounded: 60 s of no
   // progress).

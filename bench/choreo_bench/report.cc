@@ -35,9 +35,22 @@ std::string SummaryText(const BenchOptions& o, const Summary& s) {
       o.topic, o.partitions, o.producers, o.consumers, o.record_bytes,
       o.key_cardinality > 0 ? absl::StrCat(o.key_cardinality, " keys") : "no keys",
       o.fsync_label.empty() ? "unknown" : o.fsync_label);
+  if (o.envelope) {
+    absl::StrAppendFormat(&out,
+                          "saga envelope on every record (%d events per saga), event index %s\n",
+                          o.saga_events, o.event_index.empty() ? "broker default" : o.event_index);
+  }
   absl::StrAppendFormat(&out, "produce: %d records in %.2f s = %.0f rec/s, %.1f MB/s (%d errors)\n",
                         s.produced, s.produce_seconds, PerSecond(s.produced, s.produce_seconds),
                         Mb(PerSecond(s.produced_bytes, s.produce_seconds)), s.produce_errors);
+  absl::StrAppendFormat(
+      &out, "records: %.0f bytes each (key + value + headers) = %.1f MB/s produced\n",
+      s.record_bytes, Mb(PerSecond(s.produced, s.produce_seconds) * s.record_bytes));
+  if (s.broker_produce_cpu_seconds >= 0 && s.produced > 0) {
+    absl::StrAppendFormat(&out, "broker CPU while producing: %.2f cores, %.2f us per record\n",
+                          s.broker_produce_cpu_seconds / s.produce_seconds,
+                          1e6 * s.broker_produce_cpu_seconds / s.produced);
+  }
   absl::StrAppendFormat(&out, "consume: %d records in %.2f s = %.0f rec/s, %.1f MB/s (%d errors)\n",
                         s.consumed, s.consume_seconds, PerSecond(s.consumed, s.consume_seconds),
                         Mb(PerSecond(s.consumed_bytes, s.consume_seconds)), s.consume_errors);
@@ -69,6 +82,13 @@ std::string SummaryJson(const BenchOptions& o, const Summary& s) {
       s.produce_errors, s.consumed, s.consume_seconds, PerSecond(s.consumed, s.consume_seconds),
       Mb(PerSecond(s.consumed_bytes, s.consume_seconds)), s.consume_errors, LatencyJson(s.latency),
       s.broker_rss_bytes, s.broker_peak_rss_bytes);
+  absl::StrAppendFormat(
+      &out,
+      R"(,"envelope":%s,"event_index":"%s","record_bytes":%.1f,"produce_record_mb_per_second":%.2f,)"
+      R"("broker_produce_cpu_seconds":%.3f)",
+      o.envelope ? "true" : "false", o.event_index.empty() ? "default" : o.event_index,
+      s.record_bytes, Mb(PerSecond(s.produced, s.produce_seconds) * s.record_bytes),
+      s.broker_produce_cpu_seconds);
   if (s.ceiling_records_per_second) {
     absl::StrAppendFormat(&out, R"(,"ceiling_records_per_second":%.0f)",
                           *s.ceiling_records_per_second);

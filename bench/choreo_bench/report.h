@@ -15,6 +15,10 @@ struct Summary {
   int64_t produced = 0;
   int64_t produced_bytes = 0;
   int64_t produce_errors = 0;
+  // Mean bytes of a sent record: key + value + header names and values (RecordPayloadBytes).
+  double record_bytes = 0;
+  // CPU the spawned broker used while producers ran (-1: not measured), in seconds.
+  double broker_produce_cpu_seconds = -1;
   double consume_seconds = 0;
   int64_t consumed = 0;
   int64_t consumed_bytes = 0;

@@ -13,6 +13,8 @@ struct RunStats {
   std::atomic<int64_t> produced{0};        // acknowledged records
   std::atomic<int64_t> produced_bytes{0};  // acknowledged value bytes
   std::atomic<int64_t> produce_errors{0};
+  std::atomic<int64_t> sent{0};               // records handed to producers, added at their end
+  std::atomic<int64_t> sent_record_bytes{0};  // their RecordPayloadBytes
   std::atomic<int64_t> consumed{0};
   std::atomic<int64_t> consumed_bytes{0};
   std::atomic<int64_t> consume_errors{0};

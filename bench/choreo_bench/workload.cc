@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/saga_envelope_source.h"
 #include "choreo/client/consumer.h"
 #include "choreo/client/producer.h"
 #include "value_source.h"
@@ -25,6 +26,12 @@ ClientOptions ClientFor(const BenchOptions& options, const std::string& role, in
   client.broker = options.broker;
   client.client_id = "choreo-bench-" + role + "-" + std::to_string(index);
   return client;
+}
+
+int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -65,7 +72,11 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
   const auto start = std::chrono::steady_clock::now();
   const int value_bytes = ack.value_bytes;
   bench::ValueSource values(static_cast<size_t>(value_bytes), random_state);
+  std::optional<SagaEnvelopeSource> envelopes;
+  if (options.envelope) envelopes.emplace(random_state ^ 0xA5A5A5A5u, options.saga_events);
   int64_t sent_at = 0;
+  int64_t now_ms = 0;  // ce_time, read with sent_at
+  int64_t sent = 0, sent_bytes = 0;
   bool waited = true;  // the last send waited for the window: read the clock afresh
   for (int64_t i = 0; (quota == 0 || i < quota) && !stop.load(std::memory_order_relaxed); ++i) {
     if (rate > 0) {
@@ -73,17 +84,24 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
                                    std::chrono::duration<double>(i / rate));
       std::this_thread::sleep_until(due);
     }
+    // Unpaced, records go out well under a microsecond apart, so the clock is read every
+    // kClockInterval records (a read per record was a visible share of the bench's own CPU); the
+    // stamps are then early by microseconds at most, which can only add to the measured latency.
+    if (rate > 0 || waited || i % kClockInterval == 0) {
+      sent_at = NowNanos();
+      if (envelopes) now_ms = WallMillis();
+    }
     Record record;
-    if (options.key_cardinality > 0) {
+    if (envelopes) {
+      envelopes->Next(now_ms, record);
+    } else if (options.key_cardinality > 0) {
       record.key =
           "key-" + std::to_string(bench::NextRandom(random_state) % options.key_cardinality);
     }
     record.value = values.Next();
-    // Unpaced, records go out well under a microsecond apart, so the clock is read every
-    // kClockInterval records (a read per record was a visible share of the bench's own CPU); the
-    // stamps are then early by microseconds at most, which can only add to the measured latency.
-    if (rate > 0 || waited || i % kClockInterval == 0) sent_at = NowNanos();
     std::memcpy(record.value.data(), &sent_at, sizeof(sent_at));
+    ++sent;
+    sent_bytes += RecordPayloadBytes(record);
     waited = !ack.window.try_acquire();
     if (waited) ack.window.acquire();
     (*producer)->Send(options.topic, std::move(record), std::nullopt,
@@ -98,6 +116,8 @@ Status RunProducer(const BenchOptions& options, int index, int64_t quota, double
                         a->window.release();
                       });
   }
+  stats.sent.fetch_add(sent, std::memory_order_relaxed);
+  stats.sent_record_bytes.fetch_add(sent_bytes, std::memory_order_relaxed);
   return (*producer)->Close(std::chrono::seconds(60));
 }
 
