@@ -127,15 +127,17 @@ absl::Status EventIndex::Stage(rocksdb::WriteBatch& batch, TopicId topic_id, Par
                            .topic_id = topic_id,
                            .partition = partition,
                            .offset = base + e.offset_delta};
-    const std::string value = EncodeEntryValue(e);
-    auto put = [&](EventIndexKind kind, const std::string& indexed) {
+    // The fields once, in the saga entry; the other entries refer to it (event_index_format.h).
+    const std::string fields = EncodeEntryValue(e);
+    const std::string value = e.saga_id.empty() ? fields : EncodeEntryReference(e.saga_id);
+    auto put = [&](EventIndexKind kind, const std::string& indexed, const std::string& v) {
       if (indexed.empty()) return rocksdb::Status::OK();
-      return batch.Put(db_.events, EncodeEntryKey(kind, indexed, at), value);
+      return batch.Put(db_.events, EncodeEntryKey(kind, indexed, at), v);
     };
-    rocksdb::Status s = put(EventIndexKind::kSaga, e.saga_id);
-    if (s.ok()) s = put(EventIndexKind::kEventId, e.event_id);
-    if (s.ok()) s = put(EventIndexKind::kType, e.type);
-    if (s.ok()) s = put(EventIndexKind::kKey, e.key);
+    rocksdb::Status s = put(EventIndexKind::kSaga, e.saga_id, fields);
+    if (s.ok()) s = put(EventIndexKind::kEventId, e.event_id, value);
+    if (s.ok()) s = put(EventIndexKind::kType, e.type, value);
+    if (s.ok() && e.key != e.saga_id) s = put(EventIndexKind::kKey, e.key, value);
     if (!e.saga_id.empty()) {
       for (const SagaDefinition& d : *definitions) {
         if (!s.ok()) break;
@@ -151,6 +153,68 @@ absl::Status EventIndex::Stage(rocksdb::WriteBatch& batch, TopicId topic_id, Par
   return absl::OkStatus();
 }
 
+absl::Status EventIndex::ResolveReference(const EntryPosition& at,
+                                          IndexedEventFields* fields) const {
+  std::string value;
+  rocksdb::Status s =
+      db_.db->Get(rocksdb::ReadOptions(), db_.events,
+                  EncodeEntryKey(EventIndexKind::kSaga, fields->saga_id, at), &value);
+  if (s.IsNotFound()) {
+    // Written in the same WriteBatch as the reference: only a damaged store lacks it.
+    return absl::DataLossError(
+        absl::StrCat("event index: the saga entry of an indexed event of saga '", fields->saga_id,
+                     "' is missing"));
+  }
+  if (!s.ok()) return FromRocksStatus(s, "read an event's saga entry");
+  bool reference = false;
+  if (absl::Status d = DecodeEntryValue(value, fields, &reference); !d.ok()) return d;
+  if (reference) return absl::DataLossError("event index: a saga entry refers to another entry");
+  return absl::OkStatus();
+}
+
+absl::Status EventIndex::ScanRange(const Liveness& live, const RangeQuery& range,
+                                   const EventQuery& query, std::optional<TopicId> topic_filter,
+                                   RangeResult* out) const {
+  const std::string prefix = EntryPrefix(range.kind, query.value);
+  std::string start = EntrySeekKey(range.kind, query.value, query.since_ms);
+  const std::string after = query.page_token.empty() ? "" : prefix + query.page_token;
+  start = std::max(start, after);
+  RangeIterator it(db_, db_.events, prefix, PrefixEnd(prefix));
+  size_t scanned = 0;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key == after) continue;
+    if (out->events.size() == query.limit || scanned == kMaxScannedEntries) {
+      out->more = true;
+      break;
+    }
+    ++scanned;
+    out->resume.assign(key.substr(prefix.size()));
+    std::optional<EntryPosition> at = DecodeEntryPosition(prefix, key);
+    if (!at) continue;
+    if (topic_filter && at->topic_id != *topic_filter) continue;
+    const TopicState* topic = live.Readable(*at);
+    if (topic == nullptr) continue;
+    IndexedEvent event;
+    bool reference = false;
+    if (absl::Status s = DecodeEntryValue(it->value().ToStringView(), &event.fields, &reference);
+        !s.ok()) {
+      return s;
+    }
+    if (reference) {
+      if (absl::Status s = ResolveReference(*at, &event.fields); !s.ok()) return s;
+    }
+    if (range.only_key_equal_to_saga && event.fields.key != event.fields.saga_id) continue;
+    event.topic = topic->info.name;
+    event.partition = at->partition;
+    event.offset = at->offset;
+    event.fields.time_ms = at->time_ms;
+    out->events.emplace_back(std::string(key.substr(prefix.size())), std::move(event));
+  }
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "search the event index");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<EventPage> EventIndex::Find(const EventQuery& query) const {
   if (query.value.empty()) return absl::InvalidArgumentError("event search: empty value");
   if (query.value.size() > kMaxIndexedFieldBytes) {
@@ -161,6 +225,9 @@ absl::StatusOr<EventPage> EventIndex::Find(const EventQuery& query) const {
     return absl::InvalidArgumentError(
         absl::StrCat("event search: limit must be 1 to ", kMaxEventQueryLimit));
   }
+  if (!query.page_token.empty() && !DecodeEntryPositionBytes(query.page_token)) {
+    return absl::InvalidArgumentError("event search: malformed page token");
+  }
   const Liveness live(registry_);
   std::optional<TopicId> topic_filter;
   if (!query.topic.empty()) {
@@ -170,43 +237,46 @@ absl::StatusOr<EventPage> EventIndex::Find(const EventQuery& query) const {
                             absl::StrCat("unknown topic '", query.topic, "'"));
     }
   }
-  const std::string prefix = EntryPrefix(query.by, query.value);
-  std::string start = EntrySeekKey(query.by, query.value, query.since_ms);
-  if (!query.page_token.empty()) {
-    if (!DecodeEntryPosition(prefix, query.page_token)) {
-      return absl::InvalidArgumentError("event search: the page token is not from this search");
-    }
-    start = std::max(start, query.page_token);
+  // A record key equal to the saga id has no 'k' entry (Stage): a key search reads the saga
+  // entries of that value too, and merges the two ranges by position.
+  std::vector<RangeQuery> ranges = {{.kind = query.by}};
+  if (query.by == EventIndexKind::kKey) {
+    ranges.push_back({.kind = EventIndexKind::kSaga, .only_key_equal_to_saga = true});
   }
-  RangeIterator it(db_, db_.events, prefix, PrefixEnd(prefix));
+  std::vector<RangeResult> results(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (absl::Status s = ScanRange(live, ranges[i], query, topic_filter, &results[i]); !s.ok()) {
+      return s;
+    }
+  }
+  // Nothing after the first place a range stopped reading can be answered yet: the other range
+  // may hold earlier events beyond it.
+  std::optional<std::string> boundary;
+  for (const RangeResult& r : results) {
+    if (r.more && (!boundary || r.resume < *boundary)) boundary = r.resume;
+  }
+  std::vector<std::pair<std::string, IndexedEvent>> merged;
+  for (RangeResult& r : results) {
+    for (auto& entry : r.events)
+      merged.push_back(std::move(entry));
+  }
+  std::sort(merged.begin(), merged.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   EventPage page;
-  size_t scanned = 0;
-  bool more = false;
-  std::string last_key;
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    if (!query.page_token.empty() && key == query.page_token) continue;
-    if (page.events.size() == query.limit || scanned == kMaxScannedEntries) {
-      more = true;
+  for (auto& [position, event] : merged) {
+    if (boundary && position > *boundary) break;
+    if (page.events.size() == query.limit) {
+      boundary = page.next_page_token;
       break;
     }
-    ++scanned;
-    last_key.assign(key);
-    std::optional<EntryPosition> at = DecodeEntryPosition(prefix, key);
-    if (!at) continue;
-    if (topic_filter && at->topic_id != *topic_filter) continue;
-    const TopicState* topic = live.Readable(*at);
-    if (topic == nullptr) continue;
-    IndexedEvent& event = page.events.emplace_back();
-    event.topic = topic->info.name;
-    event.partition = at->partition;
-    event.offset = at->offset;
-    if (absl::Status s = DecodeEntryValue(it->value().ToStringView(), &event.fields); !s.ok())
-      return s;
-    event.fields.time_ms = at->time_ms;
+    page.events.push_back(std::move(event));
+    page.next_page_token = position;
   }
-  if (!it->status().ok()) return FromRocksStatus(it->status(), "search the event index");
-  if (more) page.next_page_token = std::move(last_key);
+  if (boundary) {
+    page.next_page_token = *boundary;
+  } else {
+    page.next_page_token.clear();
+  }
   return page;
 }
 
@@ -270,7 +340,12 @@ absl::StatusOr<EventIndex::SagaState> EventIndex::ReadSaga(const Liveness& live,
     const TopicState* topic = live.Readable(*at);
     if (topic == nullptr) continue;
     IndexedEventFields fields;
-    if (absl::Status s = DecodeEntryValue(it->value().ToStringView(), &fields); !s.ok()) return s;
+    bool reference = false;
+    if (absl::Status s = DecodeEntryValue(it->value().ToStringView(), &fields, &reference);
+        !s.ok()) {
+      return s;
+    }
+    if (reference) return absl::DataLossError("event index: a saga entry refers to another entry");
     // Dead-letter copies repeat an event; they say nothing about the saga's progress.
     if (!fields.dlq_kind.empty()) continue;
     if (Contains(definition.terminal_types, fields.type)) state.terminated = true;

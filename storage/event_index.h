@@ -20,13 +20,16 @@
 #include <rocksdb/write_batch.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "choreo/common/mutex.h"
 #include "choreo/storage/event_index.h"
 #include "choreo/storage/log_store.h"
+#include "storage/event_index_format.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
@@ -64,6 +67,23 @@ class EventIndex {
     IndexedEvent last_event;  // the newest readable one
   };
 
+  // One index range a search reads (a key search reads two).
+  struct RangeQuery {
+    EventIndexKind kind = EventIndexKind::kSaga;
+    // Only the events whose record key equals their saga id (a key search's saga range).
+    bool only_key_equal_to_saga = false;
+  };
+  struct RangeResult {
+    // (position bytes, event), in position order.
+    std::vector<std::pair<std::string, IndexedEvent>> events;
+    bool more = false;   // stopped before the end of the range
+    std::string resume;  // the position of the last entry read
+  };
+
+  absl::Status ScanRange(const Liveness& live, const RangeQuery& range, const EventQuery& query,
+                         std::optional<TopicId> topic_filter, RangeResult* out) const;
+  // Fills `fields` (holding only the saga id of a reference) from the event's saga entry.
+  absl::Status ResolveReference(const EntryPosition& at, IndexedEventFields* fields) const;
   std::shared_ptr<const Definitions_> Snapshot() const;
   absl::StatusOr<SagaState> ReadSaga(const Liveness& live, std::string_view saga_id,
                                      const SagaDefinition& definition) const;

@@ -10,7 +10,8 @@ namespace choreo::storage {
 namespace {
 
 constexpr uint8_t kValueVersion = 1;
-constexpr size_t kPositionBytes = 8 + 4 + 4 + 8;
+constexpr uint8_t kReferenceVersion = 2;
+constexpr size_t kPositionBytes = kEntryPositionBytes;
 constexpr uint64_t kTimeBias = 1ull << 63;
 
 void PutU16(std::string* out, uint16_t v) {
@@ -73,13 +74,29 @@ std::string PrefixEnd(std::string_view prefix) {
   return end;
 }
 
+std::string EncodeEntryPosition(const EntryPosition& at) {
+  char buf[kPositionBytes];
+  PutBigEndian64(buf, static_cast<uint64_t>(at.time_ms) + kTimeBias);
+  PutBigEndian32(buf + 8, at.topic_id);
+  PutBigEndian32(buf + 12, at.partition);
+  PutBigEndian64(buf + 16, static_cast<uint64_t>(at.offset));
+  return std::string(buf, kPositionBytes);
+}
+
+std::optional<EntryPosition> DecodeEntryPositionBytes(std::string_view bytes) {
+  if (bytes.size() != kPositionBytes) return std::nullopt;
+  const char* p = bytes.data();
+  EntryPosition at;
+  at.time_ms = static_cast<int64_t>(GetBigEndian64(p) - kTimeBias);
+  at.topic_id = GetBigEndian32(p + 8);
+  at.partition = GetBigEndian32(p + 12);
+  at.offset = static_cast<int64_t>(GetBigEndian64(p + 16));
+  return at;
+}
+
 std::string EncodeEntryKey(EventIndexKind kind, std::string_view value, const EntryPosition& at) {
-  std::string out = EntrySeekKey(kind, value, at.time_ms);
-  char buf[16];
-  PutBigEndian32(buf, at.topic_id);
-  PutBigEndian32(buf + 4, at.partition);
-  PutBigEndian64(buf + 8, static_cast<uint64_t>(at.offset));
-  out.append(buf, 16);
+  std::string out = EntryPrefix(kind, value);
+  out.append(EncodeEntryPosition(at));
   return out;
 }
 
@@ -87,13 +104,7 @@ std::optional<EntryPosition> DecodeEntryPosition(std::string_view prefix, std::s
   if (key.size() != prefix.size() + kPositionBytes || key.substr(0, prefix.size()) != prefix) {
     return std::nullopt;
   }
-  const char* p = key.data() + prefix.size();
-  EntryPosition at;
-  at.time_ms = static_cast<int64_t>(GetBigEndian64(p) - kTimeBias);
-  at.topic_id = GetBigEndian32(p + 8);
-  at.partition = GetBigEndian32(p + 12);
-  at.offset = static_cast<int64_t>(GetBigEndian64(p + 16));
-  return at;
+  return DecodeEntryPositionBytes(key.substr(prefix.size()));
 }
 
 std::optional<EntryPosition> DecodeAnyEntryPosition(std::string_view key) {
@@ -117,12 +128,25 @@ std::string EncodeEntryValue(const IndexedEventFields& f) {
   return out;
 }
 
-absl::Status DecodeEntryValue(std::string_view value, IndexedEventFields* f) {
+std::string EncodeEntryReference(std::string_view saga_id) {
+  std::string out(1, static_cast<char>(kReferenceVersion));
+  PutString16(&out, saga_id);
+  return out;
+}
+
+absl::Status DecodeEntryValue(std::string_view value, IndexedEventFields* f, bool* reference) {
+  const char* p = value.data() + 1;
+  const char* end = value.data() + value.size();
+  *reference = !value.empty() && static_cast<uint8_t>(value[0]) == kReferenceVersion;
+  if (*reference) {
+    if (!GetString16(&p, end, &f->saga_id)) {
+      return absl::DataLossError("event index entry: truncated reference");
+    }
+    return absl::OkStatus();
+  }
   if (value.empty() || static_cast<uint8_t>(value[0]) != kValueVersion) {
     return absl::DataLossError("event index entry: unknown value version");
   }
-  const char* p = value.data() + 1;
-  const char* end = value.data() + value.size();
   for (std::string* s :
        {&f->type, &f->source, &f->event_id, &f->saga_id, &f->causation_id, &f->key, &f->dlq_kind}) {
     if (!GetString16(&p, end, s)) return absl::DataLossError("event index entry: truncated value");

@@ -58,9 +58,17 @@ std::optional<EntryPosition> DecodeEntryPosition(std::string_view prefix, std::s
 // The position of any entry key (for the compaction filter); nullopt if `key` is not one.
 std::optional<EntryPosition> DecodeAnyEntryPosition(std::string_view key);
 
+// The position part of an entry key (time and where), the same for every kind: page tokens are
+// positions, so that a search over two ranges resumes in both.
+inline constexpr size_t kEntryPositionBytes = 24;
+std::string EncodeEntryPosition(const EntryPosition& at);
+std::optional<EntryPosition> DecodeEntryPositionBytes(std::string_view bytes);
+
 std::string EncodeEntryValue(const IndexedEventFields& fields);
-// Fills every field but offset_delta and time_ms. DataLoss if malformed.
-absl::Status DecodeEntryValue(std::string_view value, IndexedEventFields* fields);
+std::string EncodeEntryReference(std::string_view saga_id);
+// Fills every field but offset_delta and time_ms, or, for a reference, only saga_id and sets
+// `*reference`. DataLoss if malformed.
+absl::Status DecodeEntryValue(std::string_view value, IndexedEventFields* fields, bool* reference);
 
 // Definition names follow topic-name rules, so they fit in u8 and hold no 0 byte.
 std::string OpenSagaPrefix(std::string_view definition);

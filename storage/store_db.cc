@@ -51,9 +51,15 @@ rocksdb::ColumnFamilyOptions EventsOptions(
     const std::shared_ptr<rocksdb::Cache>& cache,
     std::shared_ptr<rocksdb::CompactionFilterFactory> filter) {
   rocksdb::ColumnFamilyOptions cf = SmallOptions(cache);
-  // Up to four small entries per enveloped record: a larger memtable means fewer, larger flushes.
-  cf.write_buffer_size = 16 * kMiB;
+  // Three or four small entries per enveloped record at random places (UUIDs): larger and more
+  // memtables mean fewer flushes, fewer L0 files to compact, and no write stop while one flushes
+  // (bench/RESULTS.md, "Event index": with 16 MiB x 2, writes stopped).
+  cf.write_buffer_size = 32 * kMiB;
+  cf.max_write_buffer_number = 4;
   cf.level_compaction_dynamic_level_bytes = true;
+  // Keys and values are mostly random ids, which Snappy barely shrinks while it was a sixth of the
+  // broker's CPU under an indexed load (flush and compaction).
+  cf.compression = rocksdb::kNoCompression;
   cf.compaction_filter_factory = std::move(filter);
   // Entries of trimmed records are dropped only when their file is compacted; rewrite every file
   // at least daily so that space comes back even where nothing else triggers a compaction.

@@ -35,6 +35,11 @@ TEST(EventIndexFormatTest, EntryKeyIsKindValueTimeAndPosition) {
   EXPECT_LT(EntrySeekKey(EventIndexKind::kType, "t", -5),
             EntrySeekKey(EventIndexKind::kType, "t", 0));
   EXPECT_EQ(PrefixEnd(Bytes({'a', 0xFF})), "b");
+  // Page tokens are the position part alone.
+  const std::string position = EncodeEntryPosition(*at);
+  EXPECT_EQ(position, key.substr(5));
+  EXPECT_EQ(DecodeEntryPositionBytes(position)->offset, 4);
+  EXPECT_FALSE(DecodeEntryPositionBytes(position.substr(1)).has_value());
 }
 
 TEST(EventIndexFormatTest, EntryValueRoundTrips) {
@@ -50,10 +55,21 @@ TEST(EventIndexFormatTest, EntryValueRoundTrips) {
   EXPECT_EQ(value, Bytes({1, 0,   1, 'T', 0,   3, 's', 'r', 'c', 0, 2,   'i', 'd', 0,
                           1, 's', 0, 1,   'c', 0, 1,   'k', 0,   4, 'd', 'e', 'a', 'd'}));
   IndexedEventFields back;
-  ASSERT_TRUE(DecodeEntryValue(value, &back).ok());
+  bool reference = true;
+  ASSERT_TRUE(DecodeEntryValue(value, &back, &reference).ok());
+  EXPECT_FALSE(reference);
   EXPECT_EQ(back.source, "src");
   EXPECT_EQ(back.dlq_kind, "dead");
-  EXPECT_FALSE(DecodeEntryValue(value.substr(0, 5), &back).ok());
+  EXPECT_FALSE(DecodeEntryValue(value.substr(0, 5), &back, &reference).ok());
+
+  // The other entries of an event with a saga id refer to its saga entry.
+  const std::string ref = EncodeEntryReference("s1");
+  EXPECT_EQ(ref, Bytes({2, 0, 2, 's', '1'}));
+  IndexedEventFields resolved;
+  ASSERT_TRUE(DecodeEntryValue(ref, &resolved, &reference).ok());
+  EXPECT_TRUE(reference);
+  EXPECT_EQ(resolved.saga_id, "s1");
+  EXPECT_FALSE(DecodeEntryValue(ref.substr(0, 2), &resolved, &reference).ok());
 }
 
 TEST(EventIndexFormatTest, OpenSagasAndDefinitions) {

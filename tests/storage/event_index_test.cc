@@ -167,20 +167,55 @@ TEST_F(EventIndexTest, PagesThroughManyEvents) {
   EXPECT_EQ(seen.back(), "e249");
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 250u);
 
-  // A token from another search is refused, as are bad limits and empty values.
-  absl::StatusOr<EventPage> first =
-      store_->FindEvents({.by = EventIndexKind::kSaga, .value = "big", .limit = 1});
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(store_
-                ->FindEvents({.by = EventIndexKind::kType,
-                              .value = "T",
-                              .limit = 1,
-                              .page_token = first->next_page_token})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  // A malformed token is refused, as are bad limits and empty values.
+  EXPECT_EQ(
+      store_
+          ->FindEvents(
+              {.by = EventIndexKind::kType, .value = "T", .limit = 1, .page_token = "garbage"})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(store_->FindEvents({.by = EventIndexKind::kType, .value = "T", .limit = 0}).ok());
   EXPECT_FALSE(store_->FindEvents({.by = EventIndexKind::kType, .value = "", .limit = 1}).ok());
+}
+
+// A record key equal to the saga id has no key entry of its own; a key search still finds it, in
+// order with the events keyed otherwise, page after page.
+TEST_F(EventIndexTest, KeySearchFindsEventsKeyedByTheirSagaAndOthers) {
+  MustCreate("t", 2);
+  auto keyed = [](IndexedEventFields e, std::string key) {
+    e.key = std::move(key);
+    return e;
+  };
+  Append("t", 0, 1, {keyed(Event(0, "s1", "a", "T", 1000), "K")});
+  Append("t", 1, 1, {Event(0, "K", "b", "T", 2000)});  // key == saga id
+  Append("t", 0, 1, {keyed(Event(0, "s2", "c", "T", 3000), "K")});
+  Append("t", 1, 1, {keyed(Event(0, "K", "d", "T", 1500), "other")});  // saga K, another key
+  EXPECT_EQ(Ids(Find(EventIndexKind::kKey, "K")), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(Ids(Find(EventIndexKind::kKey, "other")), (std::vector<std::string>{"d"}));
+  EXPECT_EQ(Ids(Find(EventIndexKind::kSaga, "K")), (std::vector<std::string>{"d", "b"}));
+  EXPECT_EQ(Ids(Find(EventIndexKind::kKey, "K", /*since_ms=*/1500)),
+            (std::vector<std::string>{"b", "c"}));
+
+  std::vector<std::string> paged;
+  std::string token;
+  for (int page = 0; page < 10; ++page) {
+    absl::StatusOr<EventPage> p = store_->FindEvents(
+        {.by = EventIndexKind::kKey, .value = "K", .limit = 1, .page_token = token});
+    ASSERT_TRUE(p.ok()) << p.status();
+    for (const IndexedEvent& e : p->events)
+      paged.push_back(e.fields.event_id);
+    token = p->next_page_token;
+    if (token.empty()) break;
+  }
+  EXPECT_EQ(paged, (std::vector<std::string>{"a", "b", "c"}));
+  // Every field of an event found through a reference comes from its saga entry.
+  std::vector<IndexedEvent> by_id = Find(EventIndexKind::kEventId, "c");
+  ASSERT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(by_id[0].fields.saga_id, "s2");
+  EXPECT_EQ(by_id[0].fields.key, "K");
+  EXPECT_EQ(by_id[0].fields.source, "test-service");
+  EXPECT_EQ(by_id[0].fields.time_ms, 3000);
 }
 
 TEST_F(EventIndexTest, TopicWithIndexOffIsNotIndexed) {
@@ -207,7 +242,8 @@ TEST_F(EventIndexTest, RetentionAndTopicDeletionRemoveEntries) {
   Append("kept", 0, 1, {Event(0, "s", "kept", "T", 300)});
   EXPECT_EQ(Find(EventIndexKind::kSaga, "s").size(), 4u);
   const size_t entries_before = RawEntryCount();
-  EXPECT_EQ(entries_before, 4u * 4u);  // saga, event id, type and key per event
+  // Saga, event id and type per event; no key entry, as the key is the saga id.
+  EXPECT_EQ(entries_before, 4u * 3u);
 
   ASSERT_TRUE(store_->ApplyRetention(/*now_ms=*/5500).ok());
   ASSERT_TRUE(store_->DeleteTopic("gone").ok());
@@ -218,7 +254,7 @@ TEST_F(EventIndexTest, RetentionAndTopicDeletionRemoveEntries) {
   // ... and compaction removes them.
   ASSERT_TRUE(store_->Flush().ok());
   ASSERT_TRUE(store_->CompactEventIndex().ok());
-  EXPECT_EQ(RawEntryCount(), 2u * 4u);
+  EXPECT_EQ(RawEntryCount(), 2u * 3u);
   EXPECT_EQ(Ids(Find(EventIndexKind::kSaga, "s")), (std::vector<std::string>{"kept", "new"}));
 }
 
