@@ -54,7 +54,8 @@ class Fetcher {
   // Stops reading these partitions and forgets their buffers.
   void Remove(const std::vector<TopicPartition>& partitions);
   void RemoveAll();
-  // Paused partitions are neither fetched nor returned; their buffer is kept.
+  // Paused partitions are neither fetched nor returned; their buffer is kept. Fetches built after
+  // this returns leave them out; what one already in flight brings for them is buffered.
   void SetPaused(const TopicPartition& tp, bool paused);
 
   bool Contains(const TopicPartition& tp) const;

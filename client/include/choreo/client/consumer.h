@@ -174,8 +174,12 @@ class Consumer {
   Status Seek(const TopicPartition& tp, int64_t offset);
   // The offset of the next record Poll() will return for `tp`. Errors: kInvalidArgument.
   Result<int64_t> Position(const TopicPartition& tp) const;
-  // Paused partitions are not fetched and Poll() returns none of their records (buffered ones
-  // are kept), but they stay assigned. Errors: kInvalidArgument (not consumed).
+  // Paused partitions are not fetched and Poll() returns none of their records, but they stay
+  // assigned. Only a fetch already under way when Pause() returns may still ask for them (it can
+  // reach the broker after later ones); what it brings is buffered, like the records buffered
+  // before, until Resume(). Seek() works while paused (and drops the buffer). Resume() makes the
+  // next Poll() return the buffered records and fetch the partition again. Errors:
+  // kInvalidArgument (not consumed).
   Status Pause(const std::vector<TopicPartition>& partitions);
   Status Resume(const std::vector<TopicPartition>& partitions);
 
