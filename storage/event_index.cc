@@ -119,8 +119,9 @@ std::shared_ptr<const EventIndex::Definitions_> EventIndex::Snapshot() const {
   return definitions_;
 }
 
-absl::Status EventIndex::Stage(rocksdb::WriteBatch& batch, TopicId topic_id, PartitionId partition,
-                               Offset base, const std::vector<IndexedEventFields>& events) const {
+void EventIndex::Stage(TopicId topic_id, PartitionId partition, Offset base,
+                       const std::vector<IndexedEventFields>& events,
+                       std::vector<Write>* writes) const {
   std::shared_ptr<const Definitions_> definitions = Snapshot();
   for (const IndexedEventFields& e : events) {
     const EntryPosition at{.time_ms = e.time_ms,
@@ -128,26 +129,34 @@ absl::Status EventIndex::Stage(rocksdb::WriteBatch& batch, TopicId topic_id, Par
                            .partition = partition,
                            .offset = base + e.offset_delta};
     // The fields once, in the saga entry; the other entries refer to it (event_index_format.h).
-    const std::string fields = EncodeEntryValue(e);
+    std::string fields = EncodeEntryValue(e);
     const std::string value = e.saga_id.empty() ? fields : EncodeEntryReference(e.saga_id);
-    auto put = [&](EventIndexKind kind, const std::string& indexed, const std::string& v) {
-      if (indexed.empty()) return rocksdb::Status::OK();
-      return batch.Put(db_.events, EncodeEntryKey(kind, indexed, at), v);
-    };
-    rocksdb::Status s = put(EventIndexKind::kSaga, e.saga_id, fields);
-    if (s.ok()) s = put(EventIndexKind::kEventId, e.event_id, value);
-    if (s.ok()) s = put(EventIndexKind::kType, e.type, value);
-    if (s.ok() && e.key != e.saga_id) s = put(EventIndexKind::kKey, e.key, value);
     if (!e.saga_id.empty()) {
-      for (const SagaDefinition& d : *definitions) {
-        if (!s.ok()) break;
-        if (Contains(d.terminal_types, e.type)) {
-          s = batch.Delete(db_.events, OpenSagaKey(d.name, e.saga_id));
-        } else if (Opens(d, e)) {
-          s = batch.Put(db_.events, OpenSagaKey(d.name, e.saga_id), EncodeOpenSagaValue(e.time_ms));
-        }
+      writes->push_back({EncodeEntryKey(EventIndexKind::kSaga, e.saga_id, at), std::move(fields)});
+    }
+    writes->push_back({EncodeEntryKey(EventIndexKind::kEventId, e.event_id, at), value});
+    writes->push_back({EncodeEntryKey(EventIndexKind::kType, e.type, at), value});
+    if (!e.key.empty() && e.key != e.saga_id) {
+      writes->push_back({EncodeEntryKey(EventIndexKind::kKey, e.key, at), value});
+    }
+    if (e.saga_id.empty()) continue;
+    for (const SagaDefinition& d : *definitions) {
+      if (Contains(d.terminal_types, e.type)) {
+        writes->push_back({OpenSagaKey(d.name, e.saga_id), "", /*erase=*/true});
+      } else if (Opens(d, e)) {
+        writes->push_back({OpenSagaKey(d.name, e.saga_id), EncodeOpenSagaValue(e.time_ms)});
       }
     }
+  }
+}
+
+absl::Status EventIndex::Apply(std::vector<Write>& writes, rocksdb::WriteBatch& batch) const {
+  // Stable: a saga opened and closed in one group must be closed last.
+  std::stable_sort(writes.begin(), writes.end(),
+                   [](const Write& a, const Write& b) { return a.key < b.key; });
+  for (const Write& w : writes) {
+    rocksdb::Status s =
+        w.erase ? batch.Delete(db_.events, w.key) : batch.Put(db_.events, w.key, w.value);
     if (!s.ok()) return FromRocksStatus(s, "stage event index entries");
   }
   return absl::OkStatus();

@@ -43,10 +43,19 @@ class EventIndex {
   // Reads the saga definitions from `meta`. DataLoss if one cannot be decoded.
   absl::Status Load();
 
-  // Stages the entries of `events` (records of one batch appended at `base`) and the open-saga
-  // changes they make.
-  absl::Status Stage(rocksdb::WriteBatch& batch, TopicId topic_id, PartitionId partition,
-                     Offset base, const std::vector<IndexedEventFields>& events) const;
+  // One write to the `events` column family, as Stage() decides it.
+  struct Write {
+    std::string key;
+    std::string value;
+    bool erase = false;  // a Delete (an open saga closed) rather than a Put
+  };
+  // Appends the entries of `events` (records of one batch appended at `base`) and the open-saga
+  // changes they make to `writes`, in the order they must apply.
+  void Stage(TopicId topic_id, PartitionId partition, Offset base,
+             const std::vector<IndexedEventFields>& events, std::vector<Write>* writes) const;
+  // Adds `writes` to `batch` sorted by key (ties in their order): consecutive memtable inserts then
+  // land near each other, and the skiplist reuses most of the previous insert's search.
+  absl::Status Apply(std::vector<Write>& writes, rocksdb::WriteBatch& batch) const;
 
   absl::StatusOr<EventPage> Find(const EventQuery& query) const;
 

@@ -59,25 +59,16 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
   rocksdb::Slice key_part(key.data(), key.size());
   rocksdb::Slice value_parts[2] = {rocksdb::Slice(header.data(), header.size()),
                                    rocksdb::Slice(append.batch)};
-  const bool indexed = index_ != nullptr && append.fields.events != nullptr &&
-                       !append.fields.events->empty() && append.topic->info.config.index_events;
-  if (indexed) batch_.SetSavePoint();
   rocksdb::Status s = batch_.Put(db_.records, rocksdb::SliceParts(&key_part, 1),
                                  rocksdb::SliceParts(value_parts, 2));
   if (!s.ok()) {
-    if (indexed) batch_.RollbackToSavePoint().PermitUncheckedError();
     return MakeStoreError(StoreErrorKind::kInvalidBatch,
                           absl::StrCat("append to ", Where(append), ": ", s.ToString()));
   }
-  if (indexed) {
-    absl::Status staged = index_->Stage(batch_, append.topic->info.id, append.partition, base,
-                                        *append.fields.events);
-    if (!staged.ok()) {
-      batch_.RollbackToSavePoint().PermitUncheckedError();
-      return MakeStoreError(StoreErrorKindOf(staged),
-                            absl::StrCat("append to ", Where(append), ": ", staged.message()));
-    }
-    batch_.PopSavePoint().PermitUncheckedError();
+  if (index_ != nullptr && append.fields.events != nullptr &&
+      append.topic->info.config.index_events) {
+    index_->Stage(append.topic->info.id, append.partition, base, *append.fields.events,
+                  &index_writes_);
   }
   partition.next_offset += append.fields.record_count;
   partition.next_end_bytes += static_cast<int64_t>(append.batch.size());
@@ -122,6 +113,9 @@ void GroupBuilder::RecordProducer(const PendingAppend& append, PartitionState& p
 }
 
 absl::Status GroupBuilder::Seal() {
+  if (!index_writes_.empty()) {
+    if (absl::Status st = index_->Apply(index_writes_, batch_); !st.ok()) return st;
+  }
   for (const auto& [key, undo] : producer_undo_) {
     const auto& [partition, producer_id] = key;
     std::string state_key = EncodeProducerStateKey(

@@ -15,8 +15,8 @@
 // but all or nothing within the group: a step that fails is undone to a save point while the
 // appends around it stay staged.
 //
-// An append's event index entries (BatchFields::events) are staged with its record, all or
-// nothing, when its topic has the index on.
+// An append's event index entries (BatchFields::events), when its topic has the index on, are
+// collected with its record and added to the WriteBatch sorted, by Seal() (EventIndex::Apply).
 //
 // Threading: used by the committer thread only, while it holds the commit mutex (which is what
 // guards PartitionState::next_offset, ::next_end_bytes and ::producers). One builder per group.
@@ -115,6 +115,7 @@ class GroupBuilder {
       bool recorded = false;  // already in producer_undo_ before the step
     };
     Staged staged;
+    size_t index_writes = 0;
     std::vector<PartitionBefore> partitions;
     std::vector<ProducerBefore> producers;
   };
@@ -132,6 +133,8 @@ class GroupBuilder {
   const ProducerRegistry& producers_;
   const EventIndex* index_;
   rocksdb::WriteBatch batch_;
+  // The group's index writes, added to batch_ sorted by Seal() (EventIndex::Apply).
+  std::vector<EventIndex::Write> index_writes_;
   Staged staged_;
   absl::flat_hash_map<PartitionState*, Touched> touched_;
   absl::flat_hash_map<ProducerKey, ProducerUndo> producer_undo_;

@@ -83,6 +83,7 @@ GroupBuilder::StepSavepoint GroupBuilder::SaveStep(const PendingStep& step) {
   batch_.SetSavePoint();
   StepSavepoint savepoint;
   savepoint.staged = staged_;
+  savepoint.index_writes = index_writes_.size();
   for (const PendingAppend& batch : step.batches) {
     PartitionState* partition = &batch.topic->partitions[batch.partition];
     const bool seen = std::any_of(savepoint.partitions.begin(), savepoint.partitions.end(),
@@ -110,6 +111,7 @@ GroupBuilder::StepSavepoint GroupBuilder::SaveStep(const PendingStep& step) {
 void GroupBuilder::RollbackStep(const StepSavepoint& savepoint) {
   // Only fails without a save point, and SaveStep() set one.
   batch_.RollbackToSavePoint().PermitUncheckedError();
+  index_writes_.resize(savepoint.index_writes);
   staged_ = savepoint.staged;
   for (const StepSavepoint::PartitionBefore& before : savepoint.partitions) {
     before.partition->next_offset = before.next_offset;
