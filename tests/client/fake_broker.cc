@@ -25,7 +25,12 @@ class FakeBroker::Impl {
 
   class Session final : public FakeSession {
    public:
-    explicit Session(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+    explicit Session(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+      // As the real broker does (broker/net/session.cc): without it, a small reply written while
+      // the previous one is unacknowledged waits for the client's delayed ACK (Nagle), ~20-40 ms.
+      asio::error_code ec;
+      socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    }
     void Reply(const proto::Response& response) override {
       std::string frame;
       proto::AppendFrame(response, &frame);
