@@ -162,22 +162,33 @@ absl::Status EventIndex::Apply(std::vector<Write>& writes, rocksdb::WriteBatch& 
   return absl::OkStatus();
 }
 
-absl::Status EventIndex::ResolveReference(const EntryPosition& at,
-                                          IndexedEventFields* fields) const {
-  std::string value;
-  rocksdb::Status s =
-      db_.db->Get(rocksdb::ReadOptions(), db_.events,
-                  EncodeEntryKey(EventIndexKind::kSaga, fields->saga_id, at), &value);
-  if (s.IsNotFound()) {
-    // Written in the same WriteBatch as the reference: only a damaged store lacks it.
-    return absl::DataLossError(
-        absl::StrCat("event index: the saga entry of an indexed event of saga '", fields->saga_id,
-                     "' is missing"));
+absl::Status EventIndex::ResolveReferences(const std::vector<Reference>& references,
+                                           RangeResult* out) const {
+  if (references.empty()) return absl::OkStatus();
+  // One MultiGet for the page: RocksDB batches the lookups per file and block.
+  std::vector<std::string> keys;
+  keys.reserve(references.size());
+  for (const Reference& r : references) {
+    keys.push_back(
+        EncodeEntryKey(EventIndexKind::kSaga, out->events[r.index].second.fields.saga_id, r.at));
   }
-  if (!s.ok()) return FromRocksStatus(s, "read an event's saga entry");
-  bool reference = false;
-  if (absl::Status d = DecodeEntryValue(value, fields, &reference); !d.ok()) return d;
-  if (reference) return absl::DataLossError("event index: a saga entry refers to another entry");
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), db_.events);
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> found =
+      db_.db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  for (size_t i = 0; i < references.size(); ++i) {
+    IndexedEventFields& fields = out->events[references[i].index].second.fields;
+    if (found[i].IsNotFound()) {
+      // Written in the same WriteBatch as the reference: only a damaged store lacks it.
+      return absl::DataLossError(absl::StrCat("event index: the saga entry of an event of saga '",
+                                              fields.saga_id, "' is missing"));
+    }
+    if (!found[i].ok()) return FromRocksStatus(found[i], "read an event's saga entry");
+    bool reference = false;
+    if (absl::Status s = DecodeEntryValue(values[i], &fields, &reference); !s.ok()) return s;
+    if (reference) return absl::DataLossError("event index: a saga entry refers to another entry");
+  }
   return absl::OkStatus();
 }
 
@@ -190,6 +201,7 @@ absl::Status EventIndex::ScanRange(const Liveness& live, const RangeQuery& range
   start = std::max(start, after);
   RangeIterator it(db_, db_.events, prefix, PrefixEnd(prefix));
   size_t scanned = 0;
+  std::vector<Reference> references;
   for (it->Seek(start); it->Valid(); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key == after) continue;
@@ -210,17 +222,19 @@ absl::Status EventIndex::ScanRange(const Liveness& live, const RangeQuery& range
         !s.ok()) {
       return s;
     }
-    if (reference) {
-      if (absl::Status s = ResolveReference(*at, &event.fields); !s.ok()) return s;
-    }
+    // Saga entries are never references, so the filter never waits for a resolution.
     if (range.only_key_equal_to_saga && event.fields.key != event.fields.saga_id) continue;
+    if (reference) references.push_back({out->events.size(), *at});
     event.topic = topic->info.name;
     event.partition = at->partition;
     event.offset = at->offset;
-    event.fields.time_ms = at->time_ms;
     out->events.emplace_back(std::string(key.substr(prefix.size())), std::move(event));
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "search the event index");
+  if (absl::Status s = ResolveReferences(references, out); !s.ok()) return s;
+  for (auto& [position, event] : out->events) {
+    event.fields.time_ms = DecodeEntryPositionBytes(position)->time_ms;
+  }
   return absl::OkStatus();
 }
 

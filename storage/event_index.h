@@ -91,8 +91,14 @@ class EventIndex {
 
   absl::Status ScanRange(const Liveness& live, const RangeQuery& range, const EventQuery& query,
                          std::optional<TopicId> topic_filter, RangeResult* out) const;
-  // Fills `fields` (holding only the saga id of a reference) from the event's saga entry.
-  absl::Status ResolveReference(const EntryPosition& at, IndexedEventFields* fields) const;
+  // An event of a RangeResult whose fields are in its saga entry.
+  struct Reference {
+    size_t index = 0;  // in RangeResult::events
+    EntryPosition at;
+  };
+  // Fills the fields of the referring events (which hold only their saga id) from their saga
+  // entries.
+  absl::Status ResolveReferences(const std::vector<Reference>& references, RangeResult* out) const;
   std::shared_ptr<const Definitions_> Snapshot() const;
   absl::StatusOr<SagaState> ReadSaga(const Liveness& live, std::string_view saga_id,
                                      const SagaDefinition& definition) const;
