@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "broker/http/console_util.h"
+#include "broker/metrics/system_collectors.h"
 
 namespace choreo::broker::console {
 namespace {
@@ -93,20 +94,6 @@ TopicFigures WriteTopic(ConsoleServices& services, const storage::TopicInfo& top
   sums.Write(json);
   json.EndObject();
   return sums;
-}
-
-uint64_t DirectoryBytes(const std::string& path) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (std::filesystem::recursive_directory_iterator it(path, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) {
-      const uintmax_t size = it->file_size(size_ec);
-      if (!size_ec) total += size;
-    }
-  }
-  return total;
 }
 
 void WriteDisk(const std::string& data_dir, JsonWriter& json) {

@@ -73,19 +73,23 @@ void CollectProcessMetrics(SampleWriter& writer) {
 }
 
 void CollectDataDirSize(SampleWriter& writer, const std::string& data_dir) {
+  writer.Family("choreo_data_dir_bytes", "gauge",
+                "Bytes of the files in the data directory (RocksDB SST files, WAL, manifest).");
+  writer.Sample("choreo_data_dir_bytes", {}, static_cast<double>(DirectoryBytes(data_dir)));
+}
+
+uint64_t DirectoryBytes(const std::string& path) {
+  uint64_t bytes = 0;
   std::error_code ec;
-  double bytes = 0;
-  for (std::filesystem::recursive_directory_iterator it(data_dir, ec), end; !ec && it != end;
+  for (std::filesystem::recursive_directory_iterator it(path, ec), end; !ec && it != end;
        it.increment(ec)) {
     std::error_code size_ec;  // a file RocksDB deletes mid-walk is simply not counted
     if (it->is_regular_file(size_ec)) {
       const uintmax_t size = it->file_size(size_ec);
-      if (!size_ec) bytes += static_cast<double>(size);
+      if (!size_ec) bytes += size;
     }
   }
-  writer.Family("choreo_data_dir_bytes", "gauge",
-                "Bytes of the files in the data directory (RocksDB SST files, WAL, manifest).");
-  writer.Sample("choreo_data_dir_bytes", {}, bytes);
+  return bytes;
 }
 
 }  // namespace choreo::broker

@@ -2,6 +2,7 @@
 // descriptors) and the data directory's size on disk.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "broker/metrics/metrics.h"
@@ -16,5 +17,9 @@ void CollectProcessMetrics(SampleWriter& writer);
 // WAL, manifest). Walks the directory, so it costs a few syscalls per file per scrape; RocksDB
 // keeps few, large files.
 void CollectDataDirSize(SampleWriter& writer, const std::string& data_dir);
+
+// The bytes of every regular file under `path` (also the console's overview). A file deleted
+// during the walk (RocksDB removes obsolete files at any time) is simply not counted.
+uint64_t DirectoryBytes(const std::string& path);
 
 }  // namespace choreo::broker
