@@ -13,6 +13,7 @@
 #include "choreo/saga/envelope.h"
 #include "choreo/testing/test_broker.h"
 #include "client/cli/cli.h"
+#include "tests/client/cli_output.h"
 
 namespace choreo::cli {
 namespace {
@@ -21,28 +22,6 @@ using saga::DeadLetterKind;
 
 constexpr char kTopic[] = "payment-service.dlq";
 constexpr int64_t kDeadAtMs = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
-
-struct CliResult {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-std::vector<std::string> Fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  for (std::string field; std::getline(in, field, '\t');)
-    fields.push_back(field);
-  return fields;
-}
 
 // The original event as the service consumed it: a saga event with an envelope.
 ConsumedRecord Original(const std::string& saga_id, const std::string& type, int64_t offset) {

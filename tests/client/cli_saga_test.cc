@@ -12,6 +12,7 @@
 #include "choreo/client/admin.h"
 #include "client/cli/cli.h"
 #include "test_events.pb.h"
+#include "tests/client/cli_output.h"
 #include "tests/saga/saga_test_util.h"
 
 namespace choreo::cli {
@@ -29,28 +30,6 @@ constexpr char kPlaced[] = "sagatest.v1.OrderPlaced";
 constexpr char kPaid[] = "sagatest.v1.PaymentTaken";
 constexpr char kStep[] = "sagatest.v1.Step";
 constexpr char kSeen[] = "sagatest.v1.StepSeen";
-
-struct CliResult {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-std::vector<std::string> Fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  for (std::string field; std::getline(in, field, '\t');)
-    fields.push_back(field);
-  return fields;
-}
 
 // The first line containing `text`, or "".
 std::string LineWith(const std::string& output, const std::string& text) {
