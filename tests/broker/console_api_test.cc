@@ -3,8 +3,6 @@
 // dead-letter replay requests in the documented record format, offset resets, the read-only
 // default, and the bounds on requests. The pages themselves are tested in a browser
 // (tests/console/).
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,13 +13,11 @@
 #include "choreo/common/json_writer.h"
 #include "choreo/proto/batch.h"
 #include "tests/broker/broker_fixture.h"
+#include "tests/broker/json_reader.h"
 #include "tests/broker/raw_connection.h"
 
 namespace choreo::broker::testing {
 namespace {
-
-using google::protobuf::Struct;
-using google::protobuf::Value;
 
 struct TestRecord {
   std::string key;
@@ -79,17 +75,14 @@ HttpReply Post(uint16_t port, const std::string& target, bool console_header = t
                             (console_header ? "X-Choreo-Console: 1\r\n" : "") + "\r\n");
 }
 
-// Parses a response body; fails the test if it is not a JSON object.
-Struct Parse(const HttpReply& reply) {
-  Struct out;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(reply.body, &out).ok()) << reply.body;
-  return out;
-}
-
-const Value& Get(const Struct& s, const std::string& name) {
-  static const Value kNull;
-  auto it = s.fields().find(name);
-  return it == s.fields().end() ? kNull : it->second;
+// Parses a response body; fails the test if it is not valid UTF-8 or not a JSON object.
+JsonValue Parse(const HttpReply& reply) {
+  EXPECT_TRUE(IsValidUtf8(reply.body)) << reply.body;
+  absl::StatusOr<JsonValue> parsed = ParseJson(reply.body);
+  EXPECT_TRUE(parsed.ok()) << parsed.status() << "\n" << reply.body;
+  if (!parsed.ok()) return JsonValue();
+  EXPECT_TRUE(parsed->is_object()) << reply.body;
+  return *std::move(parsed);
 }
 
 class ConsoleApiTest : public BrokerFixture {
@@ -136,39 +129,35 @@ TEST_F(ConsoleApiTest, RecordsShowHeadersEnvelopeAndEachPayloadReadably) {
 
   const HttpReply reply = Api("/api/records?topic=orders&partition=0&offset=0");
   ASSERT_EQ(reply.status, 200) << reply.body;
-  const Struct page = Parse(reply);
-  const auto& records = Get(page, "records").list_value().values();
+  const JsonValue page = Parse(reply);
+  const auto& records = page["records"].items();
   ASSERT_EQ(records.size(), 4);
-  const Struct& json = records[0].struct_value();
-  EXPECT_EQ(Get(Get(json, "value").struct_value(), "encoding").string_value(), "json");
-  EXPECT_EQ(Get(Get(json, "envelope").struct_value(), "saga_id").string_value(), "s-1");
-  EXPECT_EQ(Get(Get(json, "key").struct_value(), "text").string_value(), "s-1");
-  const Struct& pb = Get(records[1].struct_value(), "value").struct_value();
-  EXPECT_EQ(Get(pb, "encoding").string_value(), "protobuf");
-  EXPECT_NE(Get(pb, "note").string_value().find("schema registry"), std::string::npos);
-  const auto& fields = Get(pb, "fields").list_value().values();
+  const JsonValue& json = records[0];
+  EXPECT_EQ(json["value"]["encoding"].string_value(), "json");
+  EXPECT_EQ(json["envelope"]["saga_id"].string_value(), "s-1");
+  EXPECT_EQ(json["key"]["text"].string_value(), "s-1");
+  const JsonValue& pb = records[1]["value"];
+  EXPECT_EQ(pb["encoding"].string_value(), "protobuf");
+  EXPECT_NE(pb["note"].string_value().find("schema registry"), std::string::npos);
+  const auto& fields = pb["fields"].items();
   ASSERT_EQ(fields.size(), 2);
-  EXPECT_EQ(Get(fields[0].struct_value(), "value").string_value(), "ord-1");
-  EXPECT_EQ(Get(fields[1].struct_value(), "value").number_value(), 2);
-  EXPECT_EQ(
-      Get(Get(records[1].struct_value(), "envelope").struct_value(), "causation_id").string_value(),
-      "e-1");
-  const Struct& text = records[2].struct_value();
-  EXPECT_EQ(Get(Get(text, "value").struct_value(), "text").string_value(), "hello world");
-  EXPECT_EQ(Get(text, "envelope").kind_case(), Value::kNullValue);
-  const Struct& binary = records[3].struct_value();
-  EXPECT_EQ(Get(Get(binary, "value").struct_value(), "base64").string_value(), "AP/+");
+  EXPECT_EQ(fields[0]["value"].string_value(), "ord-1");
+  EXPECT_EQ(fields[1]["value"].number_value(), 2);
+  EXPECT_EQ(records[1]["envelope"]["causation_id"].string_value(), "e-1");
+  const JsonValue& text = records[2];
+  EXPECT_EQ(text["value"]["text"].string_value(), "hello world");
+  EXPECT_EQ(text["envelope"].kind(), JsonValue::Kind::kNull);
+  const JsonValue& binary = records[3];
+  EXPECT_EQ(binary["value"]["base64"].string_value(), "AP/+");
   // Invalid UTF-8 in a header still gives valid JSON (U+FFFD in its place).
-  EXPECT_EQ(
-      Get(Get(binary, "headers").list_value().values(0).struct_value(), "value").string_value(),
-      "\xef\xbf\xbd(");
+  EXPECT_EQ(binary["headers"].items()[0]["value"].string_value(), "\xef\xbf\xbd(");
 
   // Paging: two records from offset 1, and the newest page by default.
-  const Struct second = Parse(Api("/api/records?topic=orders&offset=1&limit=2"));
-  EXPECT_EQ(Get(second, "records").list_value().values_size(), 2);
-  EXPECT_EQ(Get(second, "next_offset").number_value(), 3);
-  const Struct newest = Parse(Api("/api/records?topic=orders&limit=1"));
-  EXPECT_EQ(Get(newest, "from").number_value(), 3);
+  const JsonValue second = Parse(Api("/api/records?topic=orders&offset=1&limit=2"));
+  EXPECT_EQ(second["records"].items().size(), 2);
+  EXPECT_EQ(second["next_offset"].number_value(), 3);
+  const JsonValue newest = Parse(Api("/api/records?topic=orders&limit=1"));
+  EXPECT_EQ(newest["from"].number_value(), 3);
 
   EXPECT_EQ(Api("/api/records?topic=nope").status, 404);
   EXPECT_EQ(Api("/api/records?topic=orders&partition=7").status, 400);
@@ -179,22 +168,20 @@ TEST_F(ConsoleApiTest, RecordsShowHeadersEnvelopeAndEachPayloadReadably) {
 TEST_F(ConsoleApiTest, OverviewTopicsAndGroupsDescribeTheBroker) {
   CreateTopic(*client_, "orders", 3);
   Produce("orders", 1, {{"k", "v"}, {"k", "w"}});
-  const Struct overview = Parse(Api("/api/overview"));
-  const Struct& totals = Get(overview, "totals").struct_value();
-  EXPECT_EQ(Get(totals, "topics").number_value(), 1);
-  EXPECT_EQ(Get(totals, "partitions").number_value(), 3);
-  EXPECT_EQ(Get(totals, "records").number_value(), 2);
-  EXPECT_EQ(Get(totals, "produced_records").number_value(), 2);
-  EXPECT_GT(Get(Get(overview, "disk").struct_value(), "data_dir_bytes").number_value(), 0);
-  EXPECT_FALSE(Get(Get(overview, "broker").struct_value(), "actions").bool_value());
+  const JsonValue overview = Parse(Api("/api/overview"));
+  const JsonValue& totals = overview["totals"];
+  EXPECT_EQ(totals["topics"].number_value(), 1);
+  EXPECT_EQ(totals["partitions"].number_value(), 3);
+  EXPECT_EQ(totals["records"].number_value(), 2);
+  EXPECT_EQ(totals["produced_records"].number_value(), 2);
+  EXPECT_GT(overview["disk"]["data_dir_bytes"].number_value(), 0);
+  EXPECT_FALSE(overview["broker"]["actions"].bool_value());
 
-  const Struct topic = Parse(Api("/api/topics/orders"));
-  ASSERT_EQ(Get(topic, "partitions").list_value().values_size(), 3);
-  EXPECT_EQ(Get(Get(topic, "partitions").list_value().values(1).struct_value(), "high_watermark")
-                .number_value(),
-            2);
+  const JsonValue topic = Parse(Api("/api/topics/orders"));
+  ASSERT_EQ(topic["partitions"].items().size(), 3);
+  EXPECT_EQ(topic["partitions"].items()[1]["high_watermark"].number_value(), 2);
   EXPECT_EQ(Api("/api/topics/nope").status, 404);
-  EXPECT_EQ(Parse(Api("/api/groups")).fields().count("groups"), 1);
+  EXPECT_TRUE(Parse(Api("/api/groups")).Has("groups"));
   EXPECT_EQ(Api("/api/groups/nobody").status, 404);
 }
 
@@ -206,28 +193,26 @@ TEST_F(ConsoleApiTest, TimelineLinksEventsAlongTheirCausation) {
   Produce("a", 0, {{"s-7", "", Envelope("e-3", "Ended", "svc-a", "s-7", "e-2", "text/plain")}});
   const HttpReply reply = Api("/api/sagas/timeline?id=s-7");
   ASSERT_EQ(reply.status, 200) << reply.body;
-  const Struct timeline = Parse(reply);
-  const auto& events = Get(timeline, "events").list_value().values();
+  const JsonValue timeline = Parse(reply);
+  const auto& events = timeline["events"].items();
   ASSERT_EQ(events.size(), 3);
   std::vector<double> parents;
-  for (const Value& e : events)
-    parents.push_back(Get(e.struct_value(), "parent").number_value());
+  for (const JsonValue& e : events)
+    parents.push_back(e["parent"].number_value());
   EXPECT_EQ(parents, (std::vector<double>{-1, 0, 1}));
-  const Struct found = Parse(Api("/api/sagas/search?by=event_id&value=e-2"));
-  ASSERT_EQ(Get(found, "events").list_value().values_size(), 1);
-  EXPECT_EQ(Get(Get(found, "events").list_value().values(0).struct_value(), "topic").string_value(),
-            "b");
+  const JsonValue found = Parse(Api("/api/sagas/search?by=event_id&value=e-2"));
+  ASSERT_EQ(found["events"].items().size(), 1);
+  EXPECT_EQ(found["events"].items()[0]["topic"].string_value(), "b");
   EXPECT_EQ(Api("/api/sagas/search?by=nothing&value=x").status, 400);
   EXPECT_EQ(Api("/api/sagas/timeline").status, 400);
-  EXPECT_EQ(Parse(Api("/api/sagas/stuck")).fields().count("stuck"), 1);
+  EXPECT_TRUE(Parse(Api("/api/sagas/stuck")).Has("stuck"));
 }
 
 TEST_F(ConsoleApiTest, ActionsAreRefusedUnlessEnabled) {
   CreateTopic(*client_, "svc.dlq", 1);
   HttpReply refused = Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1");
   EXPECT_EQ(refused.status, 403);
-  EXPECT_EQ(Get(Get(Parse(refused), "error").struct_value(), "code").string_value(),
-            "ACTIONS_DISABLED");
+  EXPECT_EQ(Parse(refused)["error"]["code"].string_value(), "ACTIONS_DISABLED");
   EXPECT_EQ(Post(port(), "/api/groups/g/reset-offsets?topic=svc.dlq&to=earliest").status, 403);
   EXPECT_EQ(Api("/api/dead-letters/svc.dlq/replay?saga=s-1").status, 405);
 }
@@ -249,36 +234,29 @@ TEST_F(ConsoleApiTest, ReplayAppendsTheDocumentedRequestForAParkedSaga) {
   }
   Produce("svc.dlq", 0, {{"s-1", "payload", dead}});
 
-  const Struct parked = Parse(Api("/api/dead-letters/svc.dlq"));
-  ASSERT_EQ(Get(parked, "sagas").list_value().values_size(), 1);
-  EXPECT_EQ(
-      Get(Get(parked, "sagas").list_value().values(0).struct_value(), "first_error").string_value(),
-      "UNKNOWN: boom");
+  const JsonValue parked = Parse(Api("/api/dead-letters/svc.dlq"));
+  ASSERT_EQ(parked["sagas"].items().size(), 1);
+  EXPECT_EQ(parked["sagas"].items()[0]["first_error"].string_value(), "UNKNOWN: boom");
 
   EXPECT_EQ(Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1", false).status, 403);
   const HttpReply not_parked = Post(port(), "/api/dead-letters/svc.dlq/discard?saga=other");
   EXPECT_EQ(not_parked.status, 409);
   const HttpReply replay = Post(port(), "/api/dead-letters/svc.dlq/replay?saga=s-1");
   ASSERT_EQ(replay.status, 200) << replay.body;
-  EXPECT_EQ(Get(Parse(replay), "offset").number_value(), 1);
+  EXPECT_EQ(Parse(replay)["offset"].number_value(), 1);
 
   // The request record: key = saga id, choreo_dlq_kind = replay, no value
   // (client/include/choreo/saga/dead_letters.h).
-  const Struct records = Parse(Api("/api/records?topic=svc.dlq&offset=1"));
-  ASSERT_EQ(Get(records, "records").list_value().values_size(), 1);
-  const Struct& request = Get(records, "records").list_value().values(0).struct_value();
-  EXPECT_EQ(Get(Get(request, "key").struct_value(), "text").string_value(), "s-1");
-  EXPECT_EQ(Get(Get(request, "value").struct_value(), "size").number_value(), 0);
-  const auto& headers = Get(request, "headers").list_value().values();
+  const JsonValue records = Parse(Api("/api/records?topic=svc.dlq&offset=1"));
+  ASSERT_EQ(records["records"].items().size(), 1);
+  const JsonValue& request = records["records"].items()[0];
+  EXPECT_EQ(request["key"]["text"].string_value(), "s-1");
+  EXPECT_EQ(request["value"]["size"].number_value(), 0);
+  const auto& headers = request["headers"].items();
   ASSERT_EQ(headers.size(), 1);
-  EXPECT_EQ(Get(headers[0].struct_value(), "key").string_value(), "choreo_dlq_kind");
-  EXPECT_EQ(Get(headers[0].struct_value(), "value").string_value(), "replay");
-  EXPECT_EQ(Get(Get(Parse(Api("/api/dead-letters/svc.dlq")), "sagas")
-                    .list_value()
-                    .values(0)
-                    .struct_value(),
-                "requested")
-                .string_value(),
+  EXPECT_EQ(headers[0]["key"].string_value(), "choreo_dlq_kind");
+  EXPECT_EQ(headers[0]["value"].string_value(), "replay");
+  EXPECT_EQ(Parse(Api("/api/dead-letters/svc.dlq"))["sagas"].items()[0]["requested"].string_value(),
             "replay");
 }
 
@@ -288,19 +266,15 @@ TEST_F(ConsoleApiTest, ResetOffsetsCommitsForAGroupWithoutMembers) {
   Produce("orders", 1, {{"k", "v"}, {"k", "w"}, {"k", "x"}});
   const HttpReply latest = Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=latest");
   ASSERT_EQ(latest.status, 200) << latest.body;
-  const Struct group = Parse(Api("/api/groups/billing"));
-  const auto& offsets = Get(group, "offsets").list_value().values();
+  const JsonValue group = Parse(Api("/api/groups/billing"));
+  const auto& offsets = group["offsets"].items();
   ASSERT_EQ(offsets.size(), 2);
-  EXPECT_EQ(Get(offsets[1].struct_value(), "committed_offset").number_value(), 3);
-  EXPECT_EQ(Get(offsets[1].struct_value(), "lag").number_value(), 0);
+  EXPECT_EQ(offsets[1]["committed_offset"].number_value(), 3);
+  EXPECT_EQ(offsets[1]["lag"].number_value(), 0);
   const HttpReply one =
       Post(port(), "/api/groups/billing/reset-offsets?topic=orders&partition=1&to=offset&value=1");
   ASSERT_EQ(one.status, 200) << one.body;
-  EXPECT_EQ(
-      Get(Get(Parse(Api("/api/groups/billing")), "offsets").list_value().values(1).struct_value(),
-          "lag")
-          .number_value(),
-      2);
+  EXPECT_EQ(Parse(Api("/api/groups/billing"))["offsets"].items()[1]["lag"].number_value(), 2);
   EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=sideways").status, 400);
   EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=orders&to=offset").status, 400);
   EXPECT_EQ(Post(port(), "/api/groups/billing/reset-offsets?topic=nope&to=latest").status, 404);
@@ -321,7 +295,7 @@ TEST_F(ConsoleApiTest, RequestsAreBoundedAndErrorsAreAnswered) {
   EXPECT_EQ(Exchange(port(), "DELETE /api/overview HTTP/1.1\r\n\r\n").status, 405);
   const HttpReply unknown = Api("/api/nothing");
   EXPECT_EQ(unknown.status, 404);
-  EXPECT_EQ(Parse(unknown).fields().count("error"), 1);
+  EXPECT_TRUE(Parse(unknown).Has("error"));
   // A form body's parameters count like the query's.
   const HttpReply form =
       Exchange(port(),
