@@ -29,8 +29,7 @@ absl::Status UnknownTopic(std::string_view name) {
 
 LogStore::Impl::Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
                      std::unique_ptr<TopicRegistry> registry,
-                     std::unique_ptr<ProducerRegistry> producers,
-                     std::unique_ptr<EventIndex> index,
+                     std::unique_ptr<ProducerRegistry> producers, std::unique_ptr<EventIndex> index,
                      std::shared_ptr<EventIndexTrimFilterFactory> index_filter)
     : options_(options),
       db_(std::move(db)),
@@ -238,9 +237,9 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   if (absl::Status s = producers->Load(); !s.ok()) return s;
   auto index = std::make_unique<EventIndex>(**db, *registry);
   if (absl::Status s = index->Load(); !s.ok()) return s;
-  auto impl = std::make_unique<Impl>(options, *std::move(db), std::move(registry),
-                                     std::move(producers), std::move(index),
-                                     std::move(index_filter));
+  auto impl =
+      std::make_unique<Impl>(options, *std::move(db), std::move(registry), std::move(producers),
+                             std::move(index), std::move(index_filter));
   return std::unique_ptr<LogStore>(new LogStore(std::move(impl)));
 }
 

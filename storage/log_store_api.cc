@@ -116,8 +116,7 @@ std::vector<SagaDefinition> LogStore::ListSagaDefinitions() const {
 }
 
 absl::StatusOr<std::vector<OpenSaga>> LogStore::ListStuckSagas(std::string_view definition,
-                                                               int64_t now_ms,
-                                                               size_t limit) const {
+                                                               int64_t now_ms, size_t limit) const {
   return impl_->ListStuckSagas(definition, now_ms, limit);
 }
 

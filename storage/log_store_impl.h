@@ -86,8 +86,8 @@ class LogStore::Impl {
   absl::Status DefineSaga(const SagaDefinition& definition);
   absl::Status RemoveSagaDefinition(std::string_view name);
   std::vector<SagaDefinition> ListSagaDefinitions() const;
-  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition,
-                                                       int64_t now_ms, size_t limit) const;
+  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition, int64_t now_ms,
+                                                       size_t limit) const;
   absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
   absl::Status CompactEventIndex();
 

@@ -3,9 +3,9 @@
 #include <ostream>
 #include <string>
 
+#include "choreo/common/json_writer.h"
 #include "choreo/saga/dead_letters.h"
 #include "client/cli/commands.h"
-#include "choreo/common/json_writer.h"
 #include "client/cli/record_format.h"
 #include "client/cli/time_format.h"
 

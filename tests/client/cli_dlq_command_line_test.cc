@@ -3,26 +3,13 @@
 
 #include <sstream>
 
+#include "choreo/common/json_writer.h"
 #include "client/cli/cli.h"
 #include "client/cli/command_line.h"
-#include "choreo/common/json_writer.h"
+#include "tests/client/command_line_test_util.h"
 
 namespace choreo::cli {
 namespace {
-
-Invocation ParseOk(std::vector<std::string> args) {
-  Result<Invocation> invocation = ParseCommandLine(args);
-  EXPECT_TRUE(invocation.ok()) << invocation.status().ToString();
-  return invocation.ok() ? *invocation : Invocation{};
-}
-
-std::string ParseError(std::vector<std::string> args) {
-  Result<Invocation> invocation = ParseCommandLine(args);
-  EXPECT_FALSE(invocation.ok());
-  if (invocation.ok()) return "";
-  EXPECT_EQ(invocation.status().code(), ErrorCode::kInvalidArgument);
-  return invocation.status().message();
-}
 
 TEST(DlqCommandLineTest, ListByGroupOrTopic) {
   DlqListArgs by_group =

@@ -7,23 +7,10 @@
 #include "client/cli/cli.h"
 #include "client/cli/command_line.h"
 #include "client/cli/time_format.h"
+#include "tests/client/command_line_test_util.h"
 
 namespace choreo::cli {
 namespace {
-
-Invocation ParseOk(std::vector<std::string> args) {
-  Result<Invocation> invocation = ParseCommandLine(args);
-  EXPECT_TRUE(invocation.ok()) << invocation.status().ToString();
-  return invocation.ok() ? *invocation : Invocation{};
-}
-
-std::string ParseError(std::vector<std::string> args) {
-  Result<Invocation> invocation = ParseCommandLine(args);
-  EXPECT_FALSE(invocation.ok());
-  if (invocation.ok()) return "";
-  EXPECT_EQ(invocation.status().code(), ErrorCode::kInvalidArgument);
-  return invocation.status().message();
-}
 
 TEST(DurationTest, ParsesTermsInAnyCombination) {
   EXPECT_EQ(ParseDurationMs("d", "500ms").value(), 500);

@@ -17,7 +17,7 @@ namespace choreo::storage {
 struct IndexedEventFields {
   // The record's offset minus its batch's base offset.
   uint32_t offset_delta = 0;
-  int64_t time_ms = 0;   // ce_time, or the record timestamp
+  int64_t time_ms = 0;        // ce_time, or the record timestamp
   std::string type = {};      // ce_type (never empty)
   std::string source = {};    // ce_source
   std::string event_id = {};  // ce_id (never empty)
@@ -42,9 +42,9 @@ enum class EventIndexKind : uint8_t { kSaga = 's', kEventId = 'e', kType = 't', 
 struct EventQuery {
   EventIndexKind by = EventIndexKind::kSaga;
   std::string value = {};
-  int64_t since_ms = 0;  // only events with time_ms >= since_ms
-  std::string topic = {};     // "" : every topic
-  size_t limit = 100;    // 1 .. kMaxEventQueryLimit
+  int64_t since_ms = 0;    // only events with time_ms >= since_ms
+  std::string topic = {};  // "" : every topic
+  size_t limit = 100;      // 1 .. kMaxEventQueryLimit
   // Resume after the last event of a previous page (its EventPage::next_page_token).
   std::string page_token = {};
 };

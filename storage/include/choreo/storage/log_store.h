@@ -403,8 +403,8 @@ class LogStore {
   // before its opening event (possible across partitions) and a saga none of whose events is
   // still readable (retention) are not listed. Errors: NotFound (unknown definition),
   // InvalidArgument (limit).
-  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition,
-                                                       int64_t now_ms, size_t limit) const;
+  absl::StatusOr<std::vector<OpenSaga>> ListStuckSagas(std::string_view definition, int64_t now_ms,
+                                                       size_t limit) const;
   // Open and stuck (open longer than the deadline as of now_ms) sagas per definition. One scan of
   // the open sagas: call it periodically, not per request.
   absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
