@@ -1,10 +1,12 @@
 // choreod: the choreo broker daemon. Parses flags, starts a Broker and shuts it down cleanly on
-// SIGINT/SIGTERM. The only broker code not in the choreo_broker library.
+// SIGINT/SIGTERM, telling systemd (Type=notify) when it is ready and when it drains. The only
+// broker code not in the choreo_broker library.
 #include <absl/flags/flag.h>
 #include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
 #include <absl/flags/usage_config.h>
 #include <absl/strings/match.h>
+#include <absl/strings/str_cat.h>
 #include <absl/time/time.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +23,7 @@
 
 #include "broker/flag_args.h"
 #include "broker/port_file.h"
+#include "broker/systemd_notify.h"
 #include "choreo/broker/broker.h"
 
 // Defaults come from BrokerOptions/StoreOptions where they exist, so the two cannot drift apart.
@@ -217,6 +220,12 @@ void ConfigureUsage() {
   absl::SetFlagsUsageConfig(config);
 }
 
+// A failed notification is logged, not fatal: systemd then times the start out itself.
+void Notify(const std::string& state) {
+  if (absl::Status sent = choreo::broker::SystemdNotify(state); !sent.ok())
+    spdlog::warn("cannot notify systemd: {}", sent.ToString());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -256,12 +265,17 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Under systemd (Type=notify) the unit is "started" from here on, and "stopping" while it drains.
+  Notify(absl::StrCat("READY=1\nSTATUS=serving on port ", (*broker)->port()));
+
   int signal_number = 0;
   signals.async_wait([&](const asio::error_code& ec, int signo) {
     if (!ec) signal_number = signo;
   });
   signal_io.run();
-  spdlog::info("received {}", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  const char* signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+  spdlog::info("received {}", signal_name);
+  Notify(absl::StrCat("STOPPING=1\nSTATUS=draining after ", signal_name));
   const absl::Status closed = (*broker)->Shutdown();
   return closed.ok() ? 0 : 1;
 }
