@@ -14,12 +14,14 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# The library directory is lib, or lib/<multiarch triplet> in a build configured for /usr (ci).
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
 for f in bin/choreod bin/choreo include/choreo/client/producer.h \
-         lib/cmake/choreo/choreoConfig.cmake lib/cmake/choreo/choreoTargets.cmake; do
+         "$libdir/cmake/choreo/choreoConfig.cmake" "$libdir/cmake/choreo/choreoTargets.cmake"; do
   [ -e "$work/prefix/$f" ] || fail "missing $f in the installed tree"
 done
 # The client package must not drag in the server's dependencies.
-if grep -qiE 'rocksdb|absl|spdlog' "$work/prefix"/lib/cmake/choreo/*.cmake; then
+if grep -qiE 'rocksdb|absl|spdlog' "$work/prefix/$libdir"/cmake/choreo/*.cmake; then
   fail "the installed client package references server-only dependencies"
 fi
 
