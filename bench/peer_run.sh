@@ -14,6 +14,7 @@
 #   --preset NAME             CMake preset to build and run (default release)
 #   --no_build                use the binaries already in build/<preset>/bin
 #   --log_dir DIR             keep every run's output there (default: printed, then removed)
+#   --no_lock                 measure without holding /tmp/choreo-build.lock (see below)
 # Flag names take dashes or underscores, and --flag=value or --flag value.
 #
 # Per case and repeat it runs, in this order: Redis (appendonly yes, appendfsync everysec),
@@ -21,18 +22,20 @@
 # pass gets a fresh redis-server on a free loopback port and a fresh directory under $TMPDIR (the
 # file system choreo-bench --spawn-broker puts choreod's data on), with RDB snapshots off. Installs
 # redis-server and libhiredis-dev when missing (root or sudo), as scripts/install-deps.sh does.
+# While it measures it holds /tmp/choreo-build.lock, the lock builds on this machine take, so that
+# no build started meanwhile shares the cores with the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cases=()
 rate="" partitions="" duration=10 record_size=100 repeats=1 redis_producers=1
-preset=release build=1 log_dir=""
+preset=release build=1 lock=1 log_dir=""
 while [ $# -gt 0 ]; do
   arg="${1//_/-}"
   value=""
   case "$arg" in
     --*=*) value="${1#*=}"; arg="${arg%%=*}" ;;
-    --no-build) ;;
+    --no-build | --no-lock) ;;
     --*) [ $# -ge 2 ] || { echo "peer_run: $1 needs a value" >&2; exit 2; }; value="$2"; shift ;;
   esac
   case "$arg" in
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --redis-producers) redis_producers="$value" ;;
     --preset) preset="$value" ;;
     --no-build) build=0 ;;
+    --no-lock) lock=0 ;;
     --log-dir) log_dir="$value" ;;
     *) echo "peer_run: unknown argument $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
@@ -117,7 +121,7 @@ start_redis() {
     # A port something answers on is taken.
     if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then continue; fi
     redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" --save "" \
-      --appendonly yes --appendfsync "$fsync" --daemonize no --logfile "$redis_dir/redis.log" &
+      --appendonly yes --appendfsync "$fsync" --daemonize no --logfile "$redis_dir/redis.log" 9>&- &
     redis_pid=$!
     for _ in $(seq 100); do
       if [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ]; then return 0; fi
@@ -146,13 +150,13 @@ run_one() {
   if [ "$system" = redis ]; then
     start_redis "$mode"
     "$bin/choreo-redis-peer" --redis "127.0.0.1:$redis_port" --producers "$redis_producers" \
-      "${common[@]}" >"$out" 2>"$err" || rc=$?
+      "${common[@]}" >"$out" 2>"$err" 9>&- || rc=$?
     stop_redis
     # everysec: Redis logs when a write had to wait for the previous second's fsync.
     slow_fsyncs="$(grep -c "Asynchronous AOF fsync is taking too long" "$redis_dir/redis.log" || true)"
   else
     "$bin/choreo-bench" --spawn-broker --choreod "$bin/choreod" --fsync "$mode" "${common[@]}" \
-      >"$out" 2>"$err" || rc=$?
+      >"$out" 2>"$err" 9>&- || rc=$?
   fi
   local label="$system $mode"
   if [ "$rc" -ne 0 ] || ! grep -q '"latency_ms"' "$out"; then
@@ -181,6 +185,12 @@ run_one() {
     "server CPU $cpu_us us/rec, late sends $late$server_notes"
   rows+=("$r rec/s, $p part.|$n|$label|$rate_done|$p50|$p99|$p999|$max|$cpu_us|$late")
 }
+
+# Children get `9>&-`: a server left running must not keep the lock.
+if [ "$lock" = 1 ]; then
+  exec 9>/tmp/choreo-build.lock
+  flock -n 9 || { echo "peer_run: waiting for /tmp/choreo-build.lock (a build is running)"; flock 9; }
+fi
 
 started="$(date '+%Y-%m-%d %H:%M:%S %Z')"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

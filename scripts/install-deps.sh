@@ -11,6 +11,9 @@ packages=(
   liblz4-dev libzstd-dev
   clang-format
   chromium  # only for the web console's browser test (tests/console/)
+  # Only for the Debian packages (scripts/package.sh) and their test (tests/packaging/):
+  # dpkg-shlibdeps, help2man for the manual pages, lintian, systemd-analyze (in systemd).
+  dpkg-dev help2man lintian systemd
 )
 
 missing=()
