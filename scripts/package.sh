@@ -34,6 +34,7 @@ if [ -z "$build" ]; then
   build="$src/build/package"
 fi
 
+mkdir -p "$out"
 cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 prefix=$(cache_value CMAKE_INSTALL_PREFIX)
 if [ "$prefix" != "/usr" ]; then
