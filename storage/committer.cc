@@ -103,6 +103,7 @@ void Committer::Push(QueuedWrite write) {
     MutexLock lock(&queue_mu_);
     if (!stopping_) {
       queue_.push_back(std::move(write));
+      queued_at_.push_back(std::chrono::steady_clock::now());
       queue_cv_.Signal();
       return;
     }
@@ -132,12 +133,8 @@ absl::Status Committer::Stop() {
   }
   if (sync_thread_.joinable()) sync_thread_.join();
   absl::Status status = StickyError();
-  // After a failed write the WAL writer is poisoned, and Debian's RocksDB (built with assertions)
-  // aborts on a FlushWAL through it; the failed group was never acknowledged, so skip the sync.
-  if (!write_failed_.load()) {
-    rocksdb::Status s = db_.db->FlushWAL(/*sync=*/true);
-    if (!s.ok() && status.ok()) status = FromRocksStatus(s, "final WAL sync");
-  }
+  absl::Status synced = db_.wal_files->SyncWals();
+  if (!synced.ok() && status.ok()) status = synced;
   stop_status_ = status;
   return status;
 }
@@ -164,19 +161,21 @@ void Committer::CommitLoop() {
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
   }
   while (true) {
-    std::vector<QueuedWrite> group = TakeGroup();
+    absl::Duration queue_wait;
+    std::vector<QueuedWrite> group = TakeGroup(queue_wait);
     if (group.empty()) return;
-    GroupOutcome outcome = CommitGroup(group);
+    GroupOutcome outcome = CommitGroup(group, queue_wait);
     group.clear();  // release the batch bytes before running callbacks
     Complete(outcome);
   }
 }
 
-std::vector<QueuedWrite> Committer::TakeGroup() {
+std::vector<QueuedWrite> Committer::TakeGroup(absl::Duration& queue_wait) {
   std::vector<QueuedWrite> group;
   MutexLock lock(&queue_mu_);
   while (queue_.empty() && !stopping_)
     queue_cv_.Wait(&queue_mu_);
+  queue_wait = queued_at_.empty() ? absl::ZeroDuration() : Since(queued_at_.front());
   uint64_t bytes = 0;
   while (!queue_.empty()) {
     uint64_t size = BatchBytes(queue_.front());
@@ -184,6 +183,7 @@ std::vector<QueuedWrite> Committer::TakeGroup() {
     bytes += size;
     group.push_back(std::move(queue_.front()));
     queue_.pop_front();
+    queued_at_.pop_front();
   }
   return group;
 }
@@ -207,7 +207,8 @@ bool Committer::Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Sta
   return done.result.ok();
 }
 
-Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group) {
+Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group,
+                                               absl::Duration queue_wait) {
   GroupOutcome outcome;
   outcome.completions.reserve(group.size());
   // Indices of the writes whose result depends on the write (appended or duplicate).
@@ -232,6 +233,7 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group) 
           .batches = staged.batches,
           .records = staged.records,
           .bytes = staged.bytes,
+          .queue_wait = queue_wait,
           .write_duration = Since(write_start),
           .synced = write_options.sync,
           .sync_duration = write_options.sync
@@ -240,7 +242,6 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group) 
                                : absl::ZeroDuration()};
     }
     if (!s.ok()) {
-      write_failed_.store(true);
       status =
           FromRocksStatus(s, absl::StrCat("group commit of ", builder.batch().Count(), " writes"));
     }
@@ -298,22 +299,17 @@ void Committer::SyncLoop() {
     if (sync_stop_) return;
     if (!wal_dirty_.exchange(false)) continue;
     sync_mu_.Unlock();
-    // Under commit_mu_ so a failing group commit cannot poison the WAL writer mid-sync (see Stop).
-    rocksdb::Status s = rocksdb::Status::OK();
-    std::optional<absl::Duration> sync_duration;
-    {
-      MutexLock commit(&commit_mu_);
-      if (!write_failed_.load()) {
-        const auto sync_start = std::chrono::steady_clock::now();
-        s = db_.db->FlushWAL(/*sync=*/true);
-        sync_duration = Since(sync_start);
-      }
-    }
-    if (sync_duration.has_value() && options_.observer != nullptr) {
-      options_.observer->OnWalSync(*sync_duration, s.ok());
-    }
+    // Not under commit_mu_: appends keep going while the WAL syncs. Not through RocksDB's
+    // SyncWAL() either, which can abort the process when it meets a write that just failed
+    // (wal_sync.h).
+    const auto sync_start = std::chrono::steady_clock::now();
+    absl::Status s = db_.wal_files->SyncWals();
+    if (options_.observer != nullptr) options_.observer->OnWalSync(Since(sync_start), s.ok());
     sync_mu_.Lock();
-    if (!s.ok() && sync_error_.ok()) sync_error_ = FromRocksStatus(s, "periodic WAL sync");
+    if (!s.ok() && sync_error_.ok()) {
+      sync_error_ =
+          MakeStoreError(StoreErrorKindOf(s), absl::StrCat("periodic WAL sync: ", s.message()));
+    }
   }
 }
 

@@ -9,8 +9,9 @@
 // offsets stay dense (GroupBuilder does the per-append work). A group of nothing but duplicates
 // writes nothing but still completes in queue order.
 //
-// Under kInterval a second thread syncs the WAL every fsync_interval; a failed sync is sticky:
-// every later append fails (after a failed fsync the kernel may have dropped the dirty pages).
+// Under kInterval a second thread syncs the WAL every fsync_interval, alongside group commits (it
+// takes no lock that appends need); a failed sync is sticky: every later append fails (after a
+// failed fsync the kernel may have dropped the dirty pages).
 //
 // StoreOptions::observer, if set, is told about each group that wrote something (batches, bytes,
 // write and fsync time) on the committer thread before the group's callbacks run, and about each
@@ -26,6 +27,7 @@
 #include "choreo/common/mutex.h"
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -77,10 +79,11 @@ class Committer {
   void Push(QueuedWrite write);
   void CommitLoop();
   void SyncLoop();
-  // Blocks until work is queued; empty once stopping and drained.
-  std::vector<QueuedWrite> TakeGroup();
+  // Blocks until work is queued; empty once stopping and drained. Sets `queue_wait` to how long
+  // the group's oldest write waited.
+  std::vector<QueuedWrite> TakeGroup(absl::Duration& queue_wait);
   // Assigns offsets to and writes one group; returns what to tell whom. Holds commit_mu_.
-  GroupOutcome CommitGroup(std::vector<QueuedWrite>& group);
+  GroupOutcome CommitGroup(std::vector<QueuedWrite>& group, absl::Duration queue_wait);
   // Stages one queued write into `builder` (or fails it with `sticky`) and records its completion
   // in `outcome`. Returns true if its result depends on the group's write.
   bool Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Status& sticky,
@@ -96,6 +99,8 @@ class Committer {
   Mutex queue_mu_;
   CondVar queue_cv_;
   std::deque<QueuedWrite> queue_ CHOREO_GUARDED_BY(queue_mu_);
+  // When each write of queue_ was queued (same order), for GroupCommitStats::queue_wait.
+  std::deque<std::chrono::steady_clock::time_point> queued_at_ CHOREO_GUARDED_BY(queue_mu_);
   bool stopping_ CHOREO_GUARDED_BY(queue_mu_) = false;
 
   // Held while a group is built and written; see RunExclusive().
@@ -107,8 +112,6 @@ class Committer {
   absl::Status sync_error_ CHOREO_GUARDED_BY(sync_mu_);
   // Set after an unsynced write under kInterval, cleared by the sync thread.
   std::atomic<bool> wal_dirty_{false};
-  // Set once a group commit's Write failed; WAL syncs are skipped from then on (see Stop()).
-  std::atomic<bool> write_failed_{false};
 
   Mutex listener_mu_;
   CommitListener listener_ CHOREO_GUARDED_BY(listener_mu_);

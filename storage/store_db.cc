@@ -161,12 +161,16 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
       {"producers", SmallOptions(cache)},
       {"events", EventsOptions(cache, std::move(events_filter))},
   };
+  auto store = std::make_unique<StoreDb>();
+  rocksdb::Env* base_env = options.env != nullptr ? options.env : rocksdb::Env::Default();
+  store->wal_files = std::make_shared<WalSyncFileSystem>(base_env->GetFileSystem());
+  store->env = rocksdb::NewCompositeEnv(store->wal_files);
+  rocksdb::DBOptions db_options = DatabaseOptions(options);
+  db_options.env = store->env.get();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(DatabaseOptions(options), options.data_dir, families, &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.data_dir, families, &handles, &raw);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("open data dir ", options.data_dir));
-  auto store = std::make_unique<StoreDb>();
   store->db = raw;
   store->default_cf = handles[0];
   store->records = handles[1];

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "choreo/storage/log_store.h"
+#include "storage/wal_sync.h"
 
 namespace rocksdb {
 class Cache;
@@ -47,6 +48,10 @@ struct StoreDb {
   // Releases the column families and closes the database. Idempotent.
   absl::Status Close();
 
+  // The file system the database writes through, and the environment made of it; they outlive
+  // `db` (declared before it, destroyed after Close()).
+  std::shared_ptr<WalSyncFileSystem> wal_files;
+  std::unique_ptr<rocksdb::Env> env;
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf = nullptr;
   rocksdb::ColumnFamilyHandle* records = nullptr;

@@ -23,6 +23,9 @@ struct GroupCommitStats {
   uint64_t batches = 0;
   uint64_t records = 0;
   uint64_t bytes = 0;
+  // How long the group's oldest write waited in the committer's queue before the group was taken
+  // (the wait behind the previous group's write and fsync, plus waking the committer).
+  absl::Duration queue_wait = absl::ZeroDuration();
   // Time spent in the RocksDB write of the group's WriteBatch (WAL append, memtable insert and,
   // under FsyncPolicy::kAlways, the WAL fsync).
   absl::Duration write_duration = absl::ZeroDuration();
