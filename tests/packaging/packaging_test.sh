@@ -69,6 +69,8 @@ step "building the packages from $build"
 
 step "checking their metadata (dpkg-deb -I)"
 field() { dpkg-deb -f "$1" "$2"; }
+# What the installed packages provide, read once (grep -q on a long pipe would SIGPIPE its writer).
+provided=$(dpkg-query -W -f='${db:Status-Status} ,${Provides}\n' | sed -n 's/^installed //p')
 for package in "$deb" "$dev"; do
   [ "$(field "$package" Version)" = "$version" ] || fail "$package: Version is not $version"
   [ "$(field "$package" Architecture)" = "$arch" ] || fail "$package: Architecture is not $arch"
@@ -78,8 +80,7 @@ for package in "$deb" "$dev"; do
   # libraries to real packages, and nothing was left as a ${...} substitution.
   for name in $(echo "$depends" | tr ',|' '\n\n' | sed 's/(.*)//; s/ //g' | sort -u); do
     dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" ||
-      dpkg-query -W -f='${db:Status-Status} ,${Provides}\n' | grep '^installed ' |
-      grep -qE "[ ,]$name( |,|$)" ||
+      grep -qE "[ ,]$name( |,|$)" <<<"$provided" ||
       fail "$(basename "$package") depends on '$name', which no installed package is: $depends"
   done
   echo "$(basename "$package"): Depends: $depends"
@@ -92,8 +93,9 @@ field "$deb" Built-Using | grep -q '^rocksdb (= ' || fail "choreo's Built-Using 
 field "$dev" Depends | grep -q 'libprotobuf-dev (>= ' || fail "the -dev package misses libprotobuf-dev"
 conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
 [ "$conffiles" = "/etc/choreo/choreod.conf" ] || fail "choreo's conffiles are '$conffiles'"
+control_files=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
 for script in postinst prerm postrm; do
-  dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -qx "./$script" || fail "choreo has no $script"
+  grep -qx "./$script" <<<"$control_files" || fail "choreo has no $script"
 done
 
 step "checking their contents (dpkg-deb -c)"
@@ -209,12 +211,16 @@ start_broker() {
   http_get /healthz | grep -q '^ok' || fail "/healthz did not answer ok"
   http_get /readyz | grep -q '^ready' || fail "/readyz did not answer ready"
 }
-stop_broker() {
+stop_broker() { # SIGTERM, as systemctl stop; choreod.service allows 30 s (TimeoutStopSec)
+  local stop_started=$EPOCHREALTIME
   kill -TERM "$broker_pid"
   for _ in $(seq 1 300); do
     kill -0 "$broker_pid" 2>/dev/null || break
     sleep 0.1
   done
+  kill -0 "$broker_pid" 2>/dev/null && fail "choreod did not exit within 30 s of SIGTERM"
+  awk -v from="$stop_started" -v to="$EPOCHREALTIME" \
+    'BEGIN { printf "choreod stopped %.2f s after SIGTERM\n", to - from }'
   local status=0
   wait "$broker_pid" || status=$?
   broker_pid=""
