@@ -31,6 +31,10 @@ struct BenchOptions {
   // Produce everything first, then measure consumers reading the backlog from the beginning.
   bool backlog = false;
   bool json = false;
+  // Also report where the time goes: the broker's per-hop latencies over the run (scraped from
+  // broker_http's /metrics) and the producer's send -> acknowledgement time.
+  bool trace = false;
+  std::string broker_http;  // host:port of the broker's HTTP endpoint, for `trace`
   std::string fsync_label;  // the broker's fsync policy, when known
 };
 

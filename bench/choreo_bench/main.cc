@@ -57,6 +57,11 @@ ABSL_FLAG(bool, ceiling, false,
           "broker's produce rate as a fraction of it");
 ABSL_FLAG(bool, ceiling_only, false, "only measure the storage ceiling");
 ABSL_FLAG(bool, json, false, "print the summary as one JSON object");
+ABSL_FLAG(bool, trace, false,
+          "also report where the time goes: the broker's per-hop latencies over the run (from "
+          "its /metrics) and the producer's send -> acknowledgement time");
+ABSL_FLAG(std::string, broker_http, "",
+          "--trace against --broker: the broker's HTTP endpoint host:port (its --http-listen)");
 
 namespace choreo::bench {
 namespace {
@@ -82,6 +87,8 @@ BenchOptions OptionsFromFlags() {
   o.event_index = absl::GetFlag(FLAGS_event_index);
   o.backlog = absl::GetFlag(FLAGS_backlog);
   o.json = absl::GetFlag(FLAGS_json);
+  o.trace = absl::GetFlag(FLAGS_trace);
+  o.broker_http = absl::GetFlag(FLAGS_broker_http);
   return o;
 }
 
@@ -95,6 +102,8 @@ std::string ValidateOptions(const BenchOptions& o) {
   if (o.saga_events < 1) return "--saga_events must be at least 1";
   if (!o.event_index.empty() && o.event_index != "on" && o.event_index != "off")
     return "--event_index must be on or off";
+  if (o.trace && o.broker_http.empty() && !absl::GetFlag(FLAGS_spawn_broker))
+    return "--trace needs --spawn-broker or --broker_http";
   if (!o.event_index.empty() && !o.topic.empty())
     return "--event_index applies to the topic the run creates, not to --topic";
   return "";
@@ -140,6 +149,7 @@ int Run() {
     }
     spawned = std::move(*started);
     options.broker = spawned->address();
+    options.broker_http = spawned->http_address();
     options.fsync_label = absl::GetFlag(FLAGS_fsync);
   }
   const pid_t broker_pid = spawned ? spawned->pid() : -1;
@@ -178,6 +188,7 @@ int Run() {
   }
 
   RunWorkload(options, fresh_topic, broker_pid, summary);
+  const bool trace_failed = options.trace && summary.broker_hops.empty();
   if (broker_pid > 0) {
     summary.broker_rss_bytes = ProcessRssBytes(broker_pid);
     summary.broker_peak_rss_bytes =
@@ -198,8 +209,10 @@ int Run() {
     }
   }
   std::cout << (options.json ? SummaryJson(options, summary) : SummaryText(options, summary));
+  if (trace_failed) std::cerr << "error: --trace: the broker's hop latencies could not be read\n";
   const bool failed = summary.produce_errors > 0 || summary.produced == 0 ||
-                      (options.consumers > 0 && summary.consumed < summary.produced);
+                      (options.consumers > 0 && summary.consumed < summary.produced) ||
+                      trace_failed;
   return failed ? 1 : 0;
 }
 

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "bench/common/broker_hops.h"
 #include "bench/common/spawned_broker.h"
 #include "run_stats.h"
 #include "workload.h"
@@ -105,6 +107,15 @@ void RunWorkload(const BenchOptions& options, bool fresh_topic, pid_t broker_pid
   };
 
   if (!options.backlog) start_consumers(fresh_topic, true);
+  std::optional<BrokerHops> hops_before;
+  if (options.trace) {
+    absl::StatusOr<BrokerHops> scraped = ScrapeBrokerHops(options.broker_http);
+    if (scraped.ok()) {
+      hops_before = std::move(*scraped);
+    } else {
+      std::cerr << "--trace: broker hops unavailable: " << scraped.status() << "\n";
+    }
+  }
   const double broker_cpu_start = broker_pid > 0 ? ProcessCpuSeconds(broker_pid) : -1;
   std::atomic<double> broker_cpu_end{-1};
   const auto produce_start = std::chrono::steady_clock::now();
@@ -162,6 +173,15 @@ void RunWorkload(const BenchOptions& options, bool fresh_topic, pid_t broker_pid
   summary.consumed_bytes = stats.consumed_bytes;
   summary.consume_errors = stats.consume_errors;
   summary.latency = stats.latency;
+  summary.ack_latency = stats.ack_latency;
+  if (hops_before) {
+    absl::StatusOr<BrokerHops> after = ScrapeBrokerHops(options.broker_http);
+    if (after.ok()) {
+      summary.broker_hops = Subtract(*after, *hops_before);
+    } else {
+      std::cerr << "--trace: broker hops unavailable: " << after.status() << "\n";
+    }
+  }
 }
 
 }  // namespace choreo::bench

@@ -56,6 +56,10 @@ std::string SummaryText(const BenchOptions& o, const Summary& s) {
                         Mb(PerSecond(s.consumed_bytes, s.consume_seconds)), s.consume_errors);
   if (s.latency.count() > 0)
     absl::StrAppend(&out, "end-to-end latency: ", LatencyText(s.latency), "\n");
+  if (s.ack_latency.count() > 0)
+    absl::StrAppend(&out, "produce send -> ack: ", LatencyText(s.ack_latency), "\n");
+  if (!s.broker_hops.empty())
+    absl::StrAppend(&out, "where the time goes in the broker:\n", BrokerHopsTable(s.broker_hops));
   if (s.broker_rss_bytes > 0) {
     absl::StrAppendFormat(&out, "broker RSS: %.1f MB at end, %.1f MB peak\n",
                           Mb(s.broker_rss_bytes), Mb(s.broker_peak_rss_bytes));

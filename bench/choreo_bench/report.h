@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "bench/common/broker_hops.h"
 #include "bench/common/latency_histogram.h"
 #include "bench_options.h"
 
@@ -24,6 +25,10 @@ struct Summary {
   int64_t consumed_bytes = 0;
   int64_t consume_errors = 0;
   LatencyHistogram latency;
+  // With --trace: the producer's send -> acknowledgement times, and the broker's hops over the
+  // run (empty if its /metrics could not be read).
+  LatencyHistogram ack_latency;
+  BrokerHops broker_hops;
   int64_t broker_rss_bytes = -1;       // at the end of the run
   int64_t broker_peak_rss_bytes = -1;  // highest sample during the run
   std::optional<double> ceiling_records_per_second;

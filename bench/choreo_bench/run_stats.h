@@ -22,6 +22,7 @@ struct RunStats {
   std::mutex latency_mu;
   LatencyHistogram latency;           // whole run, send -> receive
   LatencyHistogram latency_interval;  // since the last progress line
+  LatencyHistogram ack_latency;       // with --trace: send -> acknowledgement
 };
 
 }  // namespace choreo::bench

@@ -25,12 +25,14 @@ absl::StatusOr<std::unique_ptr<SpawnedBroker>> SpawnedBroker::Start(
   auto broker = std::unique_ptr<SpawnedBroker>(new SpawnedBroker());
   broker->temp_dir_ = templ;
   const std::string port_file = templ + "/port";
+  const std::string http_port_file = templ + "/http_port";
   std::vector<std::string> args = {choreod_path,
                                    "--listen=127.0.0.1:0",
                                    "--data-dir=" + (data_dir.empty() ? templ + "/data" : data_dir),
                                    "--port-file=" + port_file,
                                    "--log-level=warn",
-                                   "--http-listen=127.0.0.1:0"};
+                                   "--http-listen=127.0.0.1:0",
+                                   "--http-port-file=" + http_port_file};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::vector<char*> argv;
   for (std::string& a : args)
@@ -46,10 +48,14 @@ absl::StatusOr<std::unique_ptr<SpawnedBroker>> SpawnedBroker::Start(
   broker->pid_ = pid;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
+    // choreod writes the HTTP port file first, so once the port file is there both are.
     std::ifstream in(port_file);
+    std::ifstream http_in(http_port_file);
     int port = 0;
-    if (in >> port && port > 0) {
+    int http_port = 0;
+    if (in >> port && port > 0 && http_in >> http_port && http_port > 0) {
       broker->port_ = port;
+      broker->http_port_ = http_port;
       return broker;
     }
     int status = 0;

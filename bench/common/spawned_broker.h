@@ -23,6 +23,8 @@ class SpawnedBroker {
   ~SpawnedBroker();
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Its HTTP endpoint (/metrics), "127.0.0.1:<port>".
+  std::string http_address() const { return "127.0.0.1:" + std::to_string(http_port_); }
   pid_t pid() const { return pid_; }
   // The temporary directory holding the port file (and the data, unless data_dir was given).
   const std::string& temp_dir() const { return temp_dir_; }
@@ -31,6 +33,7 @@ class SpawnedBroker {
   SpawnedBroker() = default;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   std::string temp_dir_;
 };
 

@@ -86,14 +86,23 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
   ParkGuard park(ctx.connection, waiter);
 
   FetchPass pass;
+  Histogram& read_hop = services.metrics.hop(Hop::kFetchRead);
   while (true) {
     waiter->Rearm();
+    const auto read_start = std::chrono::steady_clock::now();
     pass = co_await RunBlocking(services.blocking,
                                 [&] { return ReadPartitions(services, fetch, topics, budget); });
+    read_hop.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
     const bool done = registration.empty() || pass.bytes >= fetch.min_bytes() || pass.any_error ||
                       ctx.connection.closing() || std::chrono::steady_clock::now() >= deadline;
     if (done) break;
     co_await waiter->WaitUntil(deadline);
+    if (std::optional<std::chrono::steady_clock::time_point> woken = waiter->woken_at()) {
+      services.metrics.hop(Hop::kFetchWake)
+          .Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - *woken).count());
+    }
   }
 
   CountFetched(services, topics, pass);

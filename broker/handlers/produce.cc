@@ -41,13 +41,22 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   const uint64_t batch_bytes = batch.size();
   storage::LogStore& store = services.store;
   const auto append_start = std::chrono::steady_clock::now();
+  // When the store acknowledged the append (on the committer thread): the rest until this
+  // coroutine runs again is the hand-off back to the session's io thread.
+  std::chrono::steady_clock::time_point acknowledged;
   absl::StatusOr<storage::AppendResult> appended =
       co_await AwaitCallback<absl::StatusOr<storage::AppendResult>>([&](auto done) {
         store.Append(produce.topic(), produce.partition(), std::move(batch), fields,
-                     std::move(done));
+                     [&acknowledged, done = std::move(done)](auto result) mutable {
+                       acknowledged = std::chrono::steady_clock::now();
+                       done(std::move(result));
+                     });
       });
+  const auto resumed = std::chrono::steady_clock::now();
   services.metrics.append_seconds().Observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - append_start).count());
+      std::chrono::duration<double>(acknowledged - append_start).count());
+  services.metrics.hop(Hop::kAppendResume)
+      .Observe(std::chrono::duration<double>(resumed - acknowledged).count());
   if (!appended.ok()) {
     SetError(appended.status(), response.mutable_error());
     co_return response;

@@ -90,6 +90,10 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
       "Time from handing a batch to the store until it is durable per the fsync policy (group "
       "commit wait, write and fsync).",
       LatencyBucketsSeconds());
+  hops_[static_cast<size_t>(Hop::kAppendResume)] = HopHistogram(registry, "append_resume");
+  hops_[static_cast<size_t>(Hop::kFetchWake)] = HopHistogram(registry, "fetch_wake");
+  hops_[static_cast<size_t>(Hop::kFetchRead)] = HopHistogram(registry, "fetch_read");
+  hops_[static_cast<size_t>(Hop::kResponseWrite)] = HopHistogram(registry, "response_write");
   produce_batch_bytes_ = registry.GetHistogram(
       "choreo_produce_batch_bytes", "Size of the record batches appended.", SizeBuckets());
   topics_auto_created_ = registry.GetCounter("choreo_topics_auto_created_total",

@@ -38,6 +38,9 @@ const char* LimitName(Limit limit);
 // Protocol violations other than limits, in choreo_protocol_errors_total{reason=...}.
 enum class ProtocolError { kUnparsable, kHandshakeRequired, kUnsupportedVersion, kCount };
 
+// Hops of choreo_hop_duration_seconds timed outside the store.
+enum class Hop { kAppendResume, kFetchWake, kFetchRead, kResponseWrite, kCount };
+
 class BrokerMetrics {
  public:
   // `apis` lists (Request body case, API name) for the per-API request series.
@@ -64,6 +67,7 @@ class BrokerMetrics {
   // Produce data handed to the store until it is durable (group commit + write + fsync).
   Histogram& append_seconds() { return *append_seconds_; }
   Histogram& produce_batch_bytes() { return *produce_batch_bytes_; }
+  Histogram& hop(Hop hop) { return *hops_[static_cast<size_t>(hop)]; }
   Counter& topics_auto_created() { return *topics_auto_created_; }
 
   Counter& retention_runs() { return *retention_runs_; }
@@ -72,6 +76,7 @@ class BrokerMetrics {
   Histogram& retention_seconds() { return *retention_seconds_; }
 
  private:
+  std::array<Histogram*, static_cast<size_t>(Hop::kCount)> hops_{};
   static constexpr size_t kMaxApis = 64;  // body cases are proto field numbers, all below 64
 
   struct Api {

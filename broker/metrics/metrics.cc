@@ -118,6 +118,23 @@ std::vector<double> LatencyBucketsSeconds() {
           0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
 }
 
+std::vector<double> HopBucketsSeconds() {
+  return {0.000005, 0.00001, 0.00002, 0.00003, 0.00005, 0.000075, 0.0001, 0.00015,
+          0.0002,   0.0003,  0.0005,  0.00075, 0.001,   0.0015,   0.002,  0.003,
+          0.005,    0.0075,  0.01,    0.02,    0.05,    0.1};
+}
+
+Histogram* HopHistogram(MetricsRegistry& registry, std::string_view hop) {
+  return registry.GetHistogram(
+      "choreo_hop_duration_seconds",
+      "Time a record spends in one hop of its way through the broker, by hop: commit_queue "
+      "(waiting for the committer), storage_write (the group's RocksDB write, with its fsync under "
+      "--fsync=always), append_resume (store acknowledged -> produce handler running again), "
+      "fetch_wake (new data committed -> parked fetch running again), fetch_read (one read pass "
+      "of a fetch), response_write (response queued -> written to the socket).",
+      HopBucketsSeconds(), {"hop"}, {std::string(hop)});
+}
+
 std::vector<double> SizeBuckets() {
   std::vector<double> out;
   for (double b = 1; b <= 16777216; b *= 4)

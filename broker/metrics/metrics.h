@@ -64,6 +64,8 @@ class Histogram {
 
 // Default buckets: request and fsync latencies from 50 µs to 10 s.
 std::vector<double> LatencyBucketsSeconds();
+// Finer buckets for the hops of a record's way through the broker: 5 µs to 100 ms.
+std::vector<double> HopBucketsSeconds();
 // Powers of 4 from 1 to 4^12: batch sizes in bytes or records.
 std::vector<double> SizeBuckets();
 
@@ -120,5 +122,8 @@ class MetricsRegistry {
 
 // Escapes a label value for the text format (backslash, double quote, newline).
 std::string EscapeLabelValue(std::string_view value);
+
+// The histogram of one hop of `choreo_hop_duration_seconds` (see metrics.cc for the hops).
+Histogram* HopHistogram(MetricsRegistry& registry, std::string_view hop);
 
 }  // namespace choreo::broker

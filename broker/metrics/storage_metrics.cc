@@ -29,13 +29,17 @@ StorageMetrics::StorageMetrics(MetricsRegistry& registry)
           LatencyBucketsSeconds())),
       fsync_failures_(registry.GetCounter(
           "choreo_fsync_failures_total",
-          "Periodic WAL syncs that failed (every later append then fails until a restart).")) {}
+          "Periodic WAL syncs that failed (every later append then fails until a restart).")),
+      commit_queue_hop_(HopHistogram(registry, "commit_queue")),
+      storage_write_hop_(HopHistogram(registry, "storage_write")) {}
 
 void StorageMetrics::OnGroupCommit(const storage::GroupCommitStats& stats) {
   group_commit_batches_->Observe(static_cast<double>(stats.batches));
   group_commit_records_->Observe(static_cast<double>(stats.records));
   group_commit_bytes_->Observe(static_cast<double>(stats.bytes));
   write_seconds_->Observe(absl::ToDoubleSeconds(stats.write_duration));
+  commit_queue_hop_->Observe(absl::ToDoubleSeconds(stats.queue_wait));
+  storage_write_hop_->Observe(absl::ToDoubleSeconds(stats.write_duration));
   if (stats.synced) fsync_seconds_->Observe(absl::ToDoubleSeconds(stats.sync_duration));
 }
 

@@ -27,6 +27,8 @@ class StorageMetrics : public storage::StoreObserver {
   Histogram* write_seconds_;
   Histogram* fsync_seconds_;
   Counter* fsync_failures_;
+  Histogram* commit_queue_hop_;
+  Histogram* storage_write_hop_;
 };
 
 // choreo_rocksdb_*: RocksDB's sizes and compaction state from `store` (in-memory properties, no

@@ -74,11 +74,12 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Step { kDispatched, kNeedMore, kStop };
   // Why the reader must not read right now.
   enum class Pause { kNone, kInFlight, kBudget, kReserve };
+  using Clock = std::chrono::steady_clock;
   struct Outgoing {
     std::string frame;
-    bool answers_request;  // counts against the in-flight limit until written
+    bool answers_request;      // counts against the in-flight limit until written
+    Clock::time_point queued;  // for the response_write latency hop
   };
-  using Clock = std::chrono::steady_clock;
 
   // Each coroutine holds `self` so the session outlives it.
   asio::awaitable<void> ReadLoop(std::shared_ptr<Session> self);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "broker/logging.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/net/session.h"
 
 namespace choreo::broker {
@@ -37,7 +38,7 @@ void Session::Enqueue(const proto::Response& response, bool answers_request) {
     std::string frame;
     if (proto::AppendFrame(response, &frame)) {
       queued_bytes_ += frame.size();
-      outbox_.push_back(Outgoing{std::move(frame), answers_request});
+      outbox_.push_back(Outgoing{std::move(frame), answers_request, Clock::now()});
       writer_wake_.cancel();
       return;
     }
@@ -86,8 +87,14 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
     asio::error_code ec;
     co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     uint32_t answered = 0;
-    for (const Outgoing& out : sending)
+    const Clock::time_point written = Clock::now();
+    for (const Outgoing& out : sending) {
       answered += out.answers_request ? 1 : 0;
+      if (!ec) {
+        services_.metrics.hop(Hop::kResponseWrite)
+            .Observe(std::chrono::duration<double>(written - out.queued).count());
+      }
+    }
     sending.clear();
     unanswered_ -= answered;
     queued_bytes_ -= bytes;

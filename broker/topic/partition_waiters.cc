@@ -9,6 +9,12 @@
 namespace choreo::broker {
 
 void Waiter::Wake() {
+  int64_t unset = 0;
+  woken_at_.compare_exchange_strong(unset,
+                                    std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count(),
+                                    std::memory_order_relaxed);
   // The timer is strand-owned; hop there. The shared_ptr keeps the waiter alive until then.
   asio::post(timer_.get_executor(), [self = shared_from_this()] {
     self->woken_ = true;

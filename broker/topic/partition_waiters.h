@@ -14,9 +14,12 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,14 +37,25 @@ class Waiter : public std::enable_shared_from_this<Waiter> {
   // Thread-safe, non-blocking: marks the waiter woken and ends a pending WaitUntil().
   void Wake();
   // On the strand: forgets earlier wake-ups. Call before re-checking for data.
-  void Rearm() { woken_ = false; }
+  void Rearm() {
+    woken_ = false;
+    woken_at_.store(0, std::memory_order_relaxed);
+  }
+  // On the strand: when the first Wake() since the last Rearm() was called, if any (for the
+  // fetch_wake latency hop).
+  std::optional<std::chrono::steady_clock::time_point> woken_at() const {
+    const int64_t ns = woken_at_.load(std::memory_order_relaxed);
+    if (ns == 0) return std::nullopt;
+    return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+  }
   // On the strand: returns when woken (possibly before this call, since the last Rearm()) or at
   // `deadline`.
   asio::awaitable<void> WaitUntil(std::chrono::steady_clock::time_point deadline);
 
  private:
   asio::steady_timer timer_;
-  bool woken_ = false;  // strand-owned
+  bool woken_ = false;                // strand-owned
+  std::atomic<int64_t> woken_at_{0};  // steady_clock nanoseconds; 0: not woken
 };
 
 // Registry of waiters by partition. Thread-safe.
