@@ -108,7 +108,8 @@ absl::StatusOr<AppendResult> LogStore::Impl::AppendAndWait(std::string_view name
 }
 
 absl::StatusOr<ReadResult> LogStore::Impl::Read(std::string_view name, PartitionId partition,
-                                                Offset offset, uint64_t max_bytes) const {
+                                                Offset offset, uint64_t max_bytes,
+                                                ReadTier tier) const {
   ReaderMutexLock lock(&db_mu_);
   if (closed_) return ClosedError();
   absl::StatusOr<std::shared_ptr<TopicState>> topic = FindPartition(name, partition);
@@ -126,9 +127,10 @@ absl::StatusOr<ReadResult> LogStore::Impl::Read(std::string_view name, Partition
     return out_of_range(range.log_start);
   }
   if (offset == range.high_watermark) return result;
-  absl::StatusOr<std::vector<StoredBatch>> batches =
-      ReadBatches(*db_, (*topic)->info, partition, range, offset, max_bytes);
+  absl::StatusOr<std::vector<StoredBatch>> batches = ReadBatches(
+      *db_, (*topic)->info, partition, range, offset, max_bytes, tier, &result.needs_io);
   if (!batches.ok()) return batches.status();
+  if (result.needs_io) return result;
   if ((*topic)->deleted.load()) return UnknownTopic(name);
   // Below the high watermark some batch holds `offset`, unless retention deleted it after the
   // range was read (it moves the log start first, then deletes). Never return later batches as

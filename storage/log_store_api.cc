@@ -46,8 +46,8 @@ void LogStore::AppendStep(StepAppends step, StepCallback done) {
 }
 
 absl::StatusOr<ReadResult> LogStore::Read(std::string_view topic, PartitionId partition,
-                                          Offset offset, uint64_t max_bytes) const {
-  return impl_->Read(topic, partition, offset, max_bytes);
+                                          Offset offset, uint64_t max_bytes, ReadTier tier) const {
+  return impl_->Read(topic, partition, offset, max_bytes, tier);
 }
 
 absl::StatusOr<PartitionOffsets> LogStore::GetOffsets(std::string_view topic,

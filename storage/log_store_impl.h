@@ -54,7 +54,7 @@ class LogStore::Impl {
   absl::StatusOr<AppendResult> AppendAndWait(std::string_view name, PartitionId partition,
                                              std::string batch, const BatchFields& fields);
   absl::StatusOr<ReadResult> Read(std::string_view name, PartitionId partition, Offset offset,
-                                  uint64_t max_bytes) const;
+                                  uint64_t max_bytes, ReadTier tier) const;
   absl::StatusOr<PartitionOffsets> GetOffsets(std::string_view name, PartitionId partition) const;
   absl::StatusOr<Offset> OffsetForTimestamp(std::string_view name, PartitionId partition,
                                             int64_t timestamp_ms) const;

@@ -27,11 +27,12 @@ absl::Status Corrupt(const TopicInfo& topic, PartitionId partition, absl::string
 }
 
 RangeIterator VisibleIterator(const StoreDb& db, const TopicInfo& topic, PartitionId partition,
-                              VisibleRange range) {
+                              VisibleRange range, ReadTier tier = ReadTier::kMayBlock) {
   return RangeIterator(
       db, db.records,
       std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.log_start))),
-      std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.high_watermark))));
+      std::string(AsStringView(EncodeRecordKey(topic.id, partition, range.high_watermark))),
+      tier == ReadTier::kMemoryOnly ? rocksdb::kBlockCacheTier : rocksdb::kReadAllTier);
 }
 
 struct DecodedEntry {
@@ -87,14 +88,22 @@ absl::StatusOr<Offset> RecoverNextOffset(const StoreDb& db, const TopicInfo& top
 
 absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const TopicInfo& topic,
                                                      PartitionId partition, VisibleRange range,
-                                                     Offset offset, uint64_t max_bytes) {
-  RangeIterator bounded = VisibleIterator(db, topic, partition, range);
+                                                     Offset offset, uint64_t max_bytes,
+                                                     ReadTier tier, bool* needs_io) {
+  *needs_io = false;
+  RangeIterator bounded = VisibleIterator(db, topic, partition, range, tier);
   rocksdb::Iterator& it = bounded.get();
   RecordKey target = EncodeRecordKey(topic.id, partition, offset);
+  // Under kBlockCacheTier an iterator that would have to read a file stops with Incomplete.
+  auto incomplete = [&] { return it.status().IsIncomplete(); };
   // The batch containing `offset` is the last one whose base is <= offset. If there is none in
   // range (the log start is not a batch boundary), start at the first batch after it.
   it.SeekForPrev(AsStringView(target));
   if (!it.Valid()) {
+    if (incomplete()) {
+      *needs_io = true;
+      return std::vector<StoredBatch>{};
+    }
     if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
     it.Seek(AsStringView(target));
   }
@@ -114,6 +123,11 @@ absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const To
                                   .max_timestamp_ms = header.max_timestamp_ms,
                                   .data = std::string(entry->view.batch)});
     if (total_bytes >= max_bytes) break;
+  }
+  if (incomplete()) {
+    // What was in memory is an answer already; only with nothing must the caller go to disk.
+    *needs_io = batches.empty();
+    return batches;
   }
   if (absl::Status s = IteratorStatus(it, topic, partition); !s.ok()) return s;
   return batches;

@@ -31,10 +31,13 @@ absl::StatusOr<Offset> RecoverNextOffset(const StoreDb& db, const TopicInfo& top
                                          PartitionId partition);
 
 // Batches from the one containing `offset` on, up to about `max_bytes` of batch data (at least one
-// batch if any). Requires range.log_start <= offset < range.high_watermark.
+// batch if any). Requires range.log_start <= offset < range.high_watermark. Under
+// ReadTier::kMemoryOnly, reading stops at the first batch not in memory; if that is the first,
+// `*needs_io` is set and no batches are returned.
 absl::StatusOr<std::vector<StoredBatch>> ReadBatches(const StoreDb& db, const TopicInfo& topic,
                                                      PartitionId partition, VisibleRange range,
-                                                     Offset offset, uint64_t max_bytes);
+                                                     Offset offset, uint64_t max_bytes,
+                                                     ReadTier tier, bool* needs_io);
 
 // Base offset of the first visible batch whose max timestamp is >= timestamp_ms, or -1.
 // A linear scan from the log start (a time index is future work, see README.md).

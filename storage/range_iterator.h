@@ -19,10 +19,13 @@ namespace choreo::storage {
 
 class RangeIterator {
  public:
+  // `tier` kBlockCacheTier: only memtables and the block cache; the iterator stops with
+  // Status::Incomplete where it would have to read a file.
   RangeIterator(const StoreDb& db, rocksdb::ColumnFamilyHandle* cf, std::string begin,
-                std::string end)
+                std::string end, rocksdb::ReadTier tier = rocksdb::kReadAllTier)
       : begin_(std::move(begin)), end_(std::move(end)), begin_slice_(begin_), end_slice_(end_) {
     rocksdb::ReadOptions options;
+    options.read_tier = tier;
     options.iterate_lower_bound = &begin_slice_;
     options.iterate_upper_bound = &end_slice_;
     it_.reset(db.db->NewIterator(options, cf));

@@ -90,8 +90,12 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
   while (true) {
     waiter->Rearm();
     const auto read_start = std::chrono::steady_clock::now();
-    pass = co_await RunBlocking(services.blocking,
-                                [&] { return ReadPartitions(services, fetch, topics, budget); });
+    pass = ReadPartitions(services, fetch, topics, budget, storage::ReadTier::kMemoryOnly);
+    if (pass.needs_io) {
+      pass = co_await RunBlocking(services.blocking, [&] {
+        return ReadPartitions(services, fetch, topics, budget, storage::ReadTier::kMayBlock);
+      });
+    }
     read_hop.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
     const bool done = registration.empty() || pass.bytes >= fetch.min_bytes() || pass.any_error ||

@@ -23,9 +23,10 @@ void SetOffsetsIfKnown(const storage::LogStore& store, const proto::FetchRequest
 
 // Reads one partition into `out`, spending at most `*budget` bytes unless nothing has been
 // returned yet (`*total` == 0). Returns false on error.
+// Sets `*needs_io` instead when a memory-only read could not answer.
 bool ReadPartition(const storage::LogStore& store, const proto::FetchRequest::Partition& p,
-                   uint64_t* budget, uint64_t* total, uint64_t* records,
-                   proto::FetchPartitionResponse* out) {
+                   storage::ReadTier tier, uint64_t* budget, uint64_t* total, uint64_t* records,
+                   bool* needs_io, proto::FetchPartitionResponse* out) {
   uint64_t limit = *budget;
   if (p.max_bytes() != 0) limit = std::min<uint64_t>(limit, p.max_bytes());
   if (limit == 0 && *total > 0) {
@@ -34,11 +35,15 @@ bool ReadPartition(const storage::LogStore& store, const proto::FetchRequest::Pa
     return true;
   }
   absl::StatusOr<storage::ReadResult> read =
-      store.Read(p.topic(), p.partition(), p.offset(), std::max<uint64_t>(limit, 1));
+      store.Read(p.topic(), p.partition(), p.offset(), std::max<uint64_t>(limit, 1), tier);
   if (!read.ok()) {
     SetError(read.status(), out->mutable_error());
     SetOffsetsIfKnown(store, p, out);
     return false;
+  }
+  if (read->needs_io) {
+    *needs_io = true;
+    return true;
   }
   SetOffsets(read->offsets, out);
   for (storage::StoredBatch& batch : read->batches) {
@@ -59,7 +64,7 @@ bool ReadPartition(const storage::LogStore& store, const proto::FetchRequest::Pa
 
 FetchPass ReadPartitions(const BrokerServices& services, const proto::FetchRequest& request,
                          const std::vector<std::optional<storage::TopicInfo>>& topics,
-                         uint64_t max_bytes) {
+                         uint64_t max_bytes, storage::ReadTier tier) {
   FetchPass pass;
   pass.records.resize(request.partitions_size());
   uint64_t budget = max_bytes;
@@ -80,8 +85,11 @@ FetchPass ReadPartitions(const BrokerServices& services, const proto::FetchReque
       pass.any_error = true;
       continue;
     }
-    if (!ReadPartition(services.store, p, &budget, &pass.bytes, &pass.records[i], out))
+    if (!ReadPartition(services.store, p, tier, &budget, &pass.bytes, &pass.records[i],
+                       &pass.needs_io, out)) {
       pass.any_error = true;
+    }
+    if (pass.needs_io) return pass;  // the caller starts over on the storage pool
   }
   return pass;
 }

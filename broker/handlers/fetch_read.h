@@ -1,6 +1,8 @@
 // One read pass of a fetch: reads every requested partition from the store within the response's
-// byte budget. Blocking (storage I/O); runs on the storage pool. Used by the fetch handler, which
-// repeats passes while long-polling.
+// byte budget. Used by the fetch handler, which repeats passes while long-polling. A
+// ReadTier::kMayBlock pass does storage I/O and runs on the storage pool; a kMemoryOnly pass reads
+// only what is in memory (a consumer at the tail reads the memtable) and runs on the network
+// thread, saving two thread hand-offs, unless some partition needs the disk (`needs_io`).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@ struct FetchPass {
   proto::FetchResponse response;
   uint64_t bytes = 0;             // batch bytes in the response
   bool any_error = false;         // some partition failed; answer now rather than wait
+  bool needs_io = false;          // kMemoryOnly: a partition needs the disk; redo with kMayBlock
   std::vector<uint64_t> records;  // records returned, per requested partition (for metrics)
 };
 
@@ -24,6 +27,6 @@ struct FetchPass {
 // consumer can make progress past a batch larger than its limits.
 FetchPass ReadPartitions(const BrokerServices& services, const proto::FetchRequest& request,
                          const std::vector<std::optional<storage::TopicInfo>>& topics,
-                         uint64_t max_bytes);
+                         uint64_t max_bytes, storage::ReadTier tier);
 
 }  // namespace choreo::broker

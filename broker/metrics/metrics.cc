@@ -131,7 +131,8 @@ Histogram* HopHistogram(MetricsRegistry& registry, std::string_view hop) {
       "(waiting for the committer), storage_write (the group's RocksDB write, with its fsync under "
       "--fsync=always), append_resume (store acknowledged -> produce handler running again), "
       "fetch_wake (new data committed -> parked fetch running again), fetch_read (one read pass "
-      "of a fetch), response_write (response queued -> written to the socket).",
+      "of a fetch: from memory on the network thread, or on the storage pool), response_write "
+      "(response queued -> written to the socket).",
       HopBucketsSeconds(), {"hop"}, {std::string(hop)});
 }
 

@@ -127,6 +127,45 @@ TEST_F(AppendReadTest, ReadsAcrossBatchBoundariesAndFromMidBatch) {
   }
 }
 
+// A memory-only read answers from the memtable, and says it needs the disk (returning nothing)
+// once the batches are only in files: reopening flushes the recovered memtable and starts with a
+// cold block cache (recovery reads only the last batch, in a block of its own at this size).
+TEST_F(AppendReadTest, MemoryOnlyReadsNeverGoToDisk) {
+  OpenStore();
+  MustCreate("orders", 1);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        store_->AppendAndWait("orders", 0, std::string(256 << 10, 'a' + i), Fields(2)).ok());
+  }
+  absl::StatusOr<ReadResult> hot = store_->Read("orders", 0, 2, 1 << 20, ReadTier::kMemoryOnly);
+  ASSERT_TRUE(hot.ok()) << hot.status();
+  EXPECT_FALSE(hot->needs_io);
+  ASSERT_EQ(hot->batches.size(), 2u);
+  EXPECT_EQ(hot->batches[0].base_offset, 2);
+
+  CloseStore();
+  OpenStore();
+  absl::StatusOr<ReadResult> cold = store_->Read("orders", 0, 2, 1 << 20, ReadTier::kMemoryOnly);
+  ASSERT_TRUE(cold.ok()) << cold.status();
+  EXPECT_TRUE(cold->needs_io);
+  EXPECT_TRUE(cold->batches.empty());
+  EXPECT_EQ(cold->offsets.high_watermark, 6);
+  absl::StatusOr<ReadResult> disk = store_->Read("orders", 0, 2, 1 << 20);
+  ASSERT_TRUE(disk.ok()) << disk.status();
+  EXPECT_FALSE(disk->needs_io);
+  EXPECT_EQ(disk->batches.size(), 2u);
+  // The disk read filled the block cache: from memory now.
+  absl::StatusOr<ReadResult> cached = store_->Read("orders", 0, 2, 1 << 20, ReadTier::kMemoryOnly);
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  EXPECT_FALSE(cached->needs_io);
+  EXPECT_EQ(cached->batches.size(), 2u);
+  // The high watermark needs no data at all.
+  absl::StatusOr<ReadResult> tail = store_->Read("orders", 0, 6, 1 << 20, ReadTier::kMemoryOnly);
+  ASSERT_TRUE(tail.ok()) << tail.status();
+  EXPECT_FALSE(tail->needs_io);
+  EXPECT_TRUE(tail->batches.empty());
+}
+
 TEST_F(AppendReadTest, MaxBytesLimitsButReturnsAtLeastOneBatch) {
   OpenStore();
   MustCreate("orders", 1);

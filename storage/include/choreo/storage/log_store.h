@@ -200,7 +200,14 @@ struct ReadResult {
   // offset, even if it is larger than max_bytes.
   std::vector<StoredBatch> batches;
   PartitionOffsets offsets;
+  // ReadTier::kMemoryOnly only: the read stopped because the next batch is not in memory (no
+  // batches then); read again with kMayBlock on a thread that may block.
+  bool needs_io = false;
 };
+
+// Where Read() may look. kMemoryOnly reads only memtables and the block cache, never the disk, so
+// it can run on a thread that must not block (a network thread serving a consumer at the tail).
+enum class ReadTier { kMayBlock, kMemoryOnly };
 
 inline constexpr size_t kMaxGroupIdLength = 255;
 inline constexpr size_t kMaxOffsetMetadataBytes = 4096;
@@ -328,7 +335,7 @@ class LogStore {
   // OutOfRange, and so is one whose batch a concurrent retention pass deleted (never later batches
   // in its place). A stored value that fails its checksum is DataLoss, never returned as data.
   absl::StatusOr<ReadResult> Read(std::string_view topic, PartitionId partition, Offset offset,
-                                  uint64_t max_bytes) const;
+                                  uint64_t max_bytes, ReadTier tier = ReadTier::kMayBlock) const;
 
   // In memory, no I/O: cheap enough for every scrape.
   absl::StatusOr<PartitionOffsets> GetOffsets(std::string_view topic, PartitionId partition) const;
