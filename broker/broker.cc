@@ -12,6 +12,7 @@
 #include <asio/io_context.hpp>
 #include <asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <condition_variable>
@@ -44,6 +45,10 @@
 #include "broker/topic/topic_table.h"
 
 namespace choreo::broker {
+
+int DefaultIoThreads() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+}
 
 namespace {
 

@@ -46,7 +46,7 @@ ABSL_FLAG(std::string, log_level, "info",
 ABSL_FLAG(std::string, broker_id, choreo::broker::BrokerOptions{}.broker_id,
           "Name reported in metadata responses.");
 ABSL_FLAG(int32_t, io_threads, choreo::broker::BrokerOptions{}.io_threads,
-          "Threads serving the network and request handlers.");
+          "Threads serving the network and request handlers (default: one per two cores).");
 ABSL_FLAG(int32_t, storage_threads, choreo::broker::BrokerOptions{}.storage_threads,
           "Threads for blocking storage reads and topic administration.");
 ABSL_FLAG(uint32_t, max_frame_bytes, choreo::broker::BrokerOptions{}.max_frame_bytes,

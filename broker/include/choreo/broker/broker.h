@@ -22,6 +22,11 @@
 #include "choreo/storage/log_store.h"
 
 namespace choreo::broker {
+// One io thread per two hardware threads, at least one.
+int DefaultIoThreads();
+}  // namespace choreo::broker
+
+namespace choreo::broker {
 
 struct BrokerOptions {
   // "HOST:PORT" to listen on; HOST is an IP address or a resolvable name ("[::1]:7420" for IPv6).
@@ -32,10 +37,12 @@ struct BrokerOptions {
   // The log store (data directory, fsync policy, ...). Default: see storage::StoreOptions.
   storage::StoreOptions store;
 
-  // Threads running the network and request handlers. Default: 2.
-  int io_threads = 2;
-  // Threads for blocking storage calls (reads, topic administration), so RocksDB I/O never runs
-  // on a network thread. Default: 4.
+  // Threads running the network and request handlers. Default: one per two cores (at least one).
+  // Every hand-off between threads costs a wake-up; on 2 cores one io thread gave 15-25 % lower
+  // latency at 10k rec/s and the same throughput as two (bench/RESULTS.md, "Latency (issue 15)").
+  int io_threads = DefaultIoThreads();
+  // Threads for blocking storage calls (reads that need the disk, topic administration), so
+  // RocksDB I/O never runs on a network thread (reads of data in memory do). Default: 4.
   int storage_threads = 4;
 
   // Largest frame a client may send; a longer declared length is answered with MESSAGE_TOO_LARGE
