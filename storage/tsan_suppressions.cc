@@ -19,6 +19,11 @@ extern "C" const char* __tsan_default_suppressions() {
          "race:rocksdb::MemTable::Add\n"
          "race:rocksdb::Arena::AllocateNewBlock\n"
          "race:rocksdb::WritableFileWriter::Append\n"
+         // A WAL file closed by a background flush once its memtables are on disk, after the
+         // committer's last write to it (ordered by RocksDB's write thread). Visible since the WAL
+         // files go through choreo's WalSyncFileSystem wrapper (storage/wal_sync.h), whose
+         // forwarding calls are instrumented.
+         "race:rocksdb::WritableFileWriter::Close\n"
          // The write-group leader (the committer) merging a follower's batch (a retention pass or
          // an offset commit), and the leader/follower hand-off itself.
          "race:rocksdb::WriteBatchInternal::Append\n"
