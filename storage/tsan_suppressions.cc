@@ -24,6 +24,7 @@ extern "C" const char* __tsan_default_suppressions() {
          // files go through choreo's WalSyncFileSystem wrapper (storage/wal_sync.h), whose
          // forwarding calls are instrumented.
          "race:rocksdb::WritableFileWriter::Close\n"
+         "race:rocksdb::log::Writer::Close\n"
          // The write-group leader (the committer) merging a follower's batch (a retention pass or
          // an offset commit), and the leader/follower hand-off itself.
          "race:rocksdb::WriteBatchInternal::Append\n"
