@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "bench/common/value_source.h"
 #include "choreo/proto/batch.h"
-#include "value_source.h"
 
 namespace choreo::bench {
 namespace {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bench/common/saga_envelope_source.h"
+#include "bench/common/value_source.h"
 #include "choreo/client/consumer.h"
 #include "choreo/client/producer.h"
-#include "value_source.h"
 
 namespace choreo::bench {
 namespace {

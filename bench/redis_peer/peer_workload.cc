@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "bench/choreo_bench/value_source.h"
 #include "bench/common/latency_report.h"
+#include "bench/common/value_source.h"
 #include "bench/redis_peer/redis_streams.h"
 
 namespace choreo::bench {

@@ -1,4 +1,5 @@
 // Write failures: a full disk fails the whole group cleanly and does not consume offsets.
+#include <absl/cleanup/cleanup.h>
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
 
@@ -110,6 +111,8 @@ TEST_F(FaultTest, AppendsProceedWhileAnIntervalSyncIsStuck) {
   OpenStore();
   MustCreate("orders", 1);
   fs_->syncs.Hold();
+  // Released however the test ends: closing the store waits for the held sync.
+  absl::Cleanup release = [this] { fs_->syncs.Release(); };
   ASSERT_TRUE(store_->AppendAndWait("orders", 0, "first", Fields(1)).ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (fs_->syncs.started() == 0 && std::chrono::steady_clock::now() < deadline)
@@ -120,7 +123,6 @@ TEST_F(FaultTest, AppendsProceedWhileAnIntervalSyncIsStuck) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->base_offset, 1 + i);
   }
-  fs_->syncs.Release();
 }
 
 TEST_F(FaultTest, FailedWriteLeavesTheByteCountUnchanged) {

@@ -38,8 +38,9 @@ struct BrokerOptions {
   storage::StoreOptions store;
 
   // Threads running the network and request handlers. Default: one per two cores (at least one).
-  // Every hand-off between threads costs a wake-up; on 2 cores one io thread gave 15-25 % lower
-  // latency at 10k rec/s and the same throughput as two (bench/RESULTS.md, "Latency (issue 15)").
+  // Every hand-off between threads costs a wake-up; on 2 cores one io thread gave lower latency at
+  // 10k rec/s (p50 0.25 vs 0.29-0.30 ms) and the same throughput as two (bench/RESULTS.md,
+  // "Latency (issue 15)").
   int io_threads = DefaultIoThreads();
   // Threads for blocking storage calls (reads that need the disk, topic administration), so
   // RocksDB I/O never runs on a network thread (reads of data in memory do). Default: 4.

@@ -1,4 +1,5 @@
-// Record values for choreo-bench: slices of a pool of random letters and digits.
+// Record values for the benchmark tools (choreo-bench, choreo-redis-peer): slices of a pool of
+// random letters and digits.
 //
 // Why not a constant value: a run of one byte compresses to almost nothing, so every
 // compression step (the producer's --compression, RocksDB's LZ4 on SST files) would look free and
