@@ -25,10 +25,10 @@
 namespace choreo::client_internal {
 
 // The protocol version this client speaks: 1.1 added StepCommit, 1.2 the event index and saga
-// definitions. The broker accepts any minor; requests of a newer minor are only sent to a broker
+// definitions, 1.3 the schema registry and scheduled events. The broker accepts any minor; requests of a newer minor are only sent to a broker
 // that announced it (event_index_requests.h).
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 2;
+inline constexpr uint32_t kProtocolMinor = 3;
 
 // What the broker announced in its handshake response. A limit of 0 means "not announced".
 struct BrokerInfo {

@@ -31,17 +31,7 @@ Status InvalidArgument(std::string message) {
 }  // namespace
 
 Status RequireEventIndex(const Connection& connection, std::string_view what) {
-  const BrokerInfo& broker = connection.broker();
-  if (broker.protocol_major > kProtocolMajor ||
-      (broker.protocol_major == kProtocolMajor && broker.protocol_minor >= kEventIndexMinor)) {
-    return OkStatus();
-  }
-  return Status(ErrorCode::kUnsupportedVersion,
-                std::string(what) + " needs protocol " + std::to_string(kProtocolMajor) + "." +
-                    std::to_string(kEventIndexMinor) + "; the broker speaks " +
-                    std::to_string(broker.protocol_major) + "." +
-                    std::to_string(broker.protocol_minor) + " (version " + broker.broker_version +
-                    ")");
+  return RequireProtocolMinor(connection, kEventIndexMinor, what);
 }
 
 IndexedEvent FromProto(const proto::IndexedEvent& event) {

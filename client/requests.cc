@@ -25,6 +25,20 @@ std::string Describe(const TopicPartition& tp) {
 
 }  // namespace
 
+Status RequireProtocolMinor(const Connection& connection, uint32_t minor, std::string_view what) {
+  const BrokerInfo& broker = connection.broker();
+  if (broker.protocol_major > kProtocolMajor ||
+      (broker.protocol_major == kProtocolMajor && broker.protocol_minor >= minor)) {
+    return OkStatus();
+  }
+  return Status(ErrorCode::kUnsupportedVersion,
+                std::string(what) + " needs protocol " + std::to_string(kProtocolMajor) + "." +
+                    std::to_string(minor) + "; the broker speaks " +
+                    std::to_string(broker.protocol_major) + "." +
+                    std::to_string(broker.protocol_minor) + " (version " + broker.broker_version +
+                    ")");
+}
+
 Result<proto::Response> Roundtrip(Connection& connection, proto::Request request,
                                   proto::Response::BodyCase expected,
                                   std::chrono::milliseconds timeout) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "choreo/client/admin.h"
@@ -13,6 +14,10 @@
 #include "client/connection.h"
 
 namespace choreo::client_internal {
+
+// OK if the broker speaks protocol 1.`minor` or later; else kUnsupportedVersion naming `what`
+// (a request the broker would not understand is never sent).
+Status RequireProtocolMinor(const Connection& connection, uint32_t minor, std::string_view what);
 
 // Sends `request` and checks the response (see CheckResponse).
 Result<proto::Response> Roundtrip(Connection& connection, proto::Request request,

@@ -17,9 +17,10 @@ namespace choreo::broker {
 
 inline constexpr uint32_t kProtocolMajor = 1;
 // Minor 1 adds StepCommit (an exactly-once saga step); minor 2 the event index (FindEvents,
-// DefineSaga, ListSagaDefinitions, StuckSagas, TopicConfig.event_index). Older clients never send
-// them.
-inline constexpr uint32_t kProtocolMinor = 2;
+// DefineSaga, ListSagaDefinitions, StuckSagas, TopicConfig.event_index); minor 3 the schema
+// registry (RegisterSchema .. CheckSchema, TopicConfig.schema_validation) and scheduled events
+// (ScheduleEvent, CancelScheduledEvent). Older clients never send them.
+inline constexpr uint32_t kProtocolMinor = 3;
 
 using Handler = asio::awaitable<proto::Response> (*)(RequestContext& ctx, proto::Request& request);
 
