@@ -24,6 +24,7 @@ std::string Describe(const QueuedWrite& write) {
     return absl::StrCat("append to topic '", append->topic->info.name, "' partition ",
                         append->partition);
   }
+  if (const auto* schedule = std::get_if<PendingSchedule>(&write)) return schedule->what;
   const PendingStep& step = std::get<PendingStep>(write);
   return absl::StrCat("step of group '", step.group, "' (", step.batches.size(), " batches)");
 }
@@ -41,7 +42,11 @@ struct StepDone {
   StepCallback done;
   absl::StatusOr<StepResult> result;
 };
-using Completion = std::variant<AppendDone, StepDone>;
+struct ScheduleDone {
+  DeliveryCallback done;
+  absl::StatusOr<AppendResult> result;
+};
+using Completion = std::variant<AppendDone, StepDone, ScheduleDone>;
 
 void SetError(Completion& completion, absl::Status error) {
   std::visit([&](auto& c) { c.result = std::move(error); }, completion);
@@ -54,6 +59,13 @@ void SetLogStarts(const QueuedWrite& write, Completion& completion) {
   };
   if (const auto* append = std::get_if<PendingAppend>(&write)) {
     std::get<AppendDone>(completion).result->log_start_offset = log_start(*append);
+    return;
+  }
+  if (const auto* schedule = std::get_if<PendingSchedule>(&write)) {
+    absl::StatusOr<AppendResult>& result = std::get<ScheduleDone>(completion).result;
+    if (schedule->delivery.has_value() && result.ok()) {
+      result->log_start_offset = log_start(*schedule->delivery);
+    }
     return;
   }
   const PendingStep& step = std::get<PendingStep>(write);
@@ -96,6 +108,10 @@ void Committer::Enqueue(PendingAppend append) {
 
 void Committer::Enqueue(PendingStep step) {
   Push(std::move(step));
+}
+
+void Committer::Enqueue(PendingSchedule schedule) {
+  Push(std::move(schedule));
 }
 
 void Committer::Push(QueuedWrite write) {
@@ -199,6 +215,18 @@ bool Committer::Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Sta
         outcome.completions.emplace_back(AppendDone{std::move(append->done), AppendResult{}}));
     done.result = sticky.ok() ? builder.Add(*append) : failed();
     return done.result.ok();
+  }
+  if (auto* schedule = std::get_if<PendingSchedule>(&write)) {
+    auto& done = std::get<ScheduleDone>(outcome.completions.emplace_back(
+        ScheduleDone{std::move(schedule->done), AppendResult{}}));
+    if (!sticky.ok()) {
+      done.result = failed();
+      return false;
+    }
+    // Its entries are staged even when the delivery's append is refused, so it always depends
+    // on the write.
+    done.result = builder.AddSchedule(*schedule);
+    return true;
   }
   auto& step = std::get<PendingStep>(write);
   auto& done = std::get<StepDone>(

@@ -59,6 +59,7 @@ class Committer {
   // thread.
   void Enqueue(PendingAppend append);
   void Enqueue(PendingStep step);
+  void Enqueue(PendingSchedule schedule);
   // Stops accepting appends, commits everything already queued, joins the threads and syncs the
   // WAL. Returns the first error of the final sync or of a background sync. Idempotent.
   absl::Status Stop();

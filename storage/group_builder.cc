@@ -79,6 +79,16 @@ absl::StatusOr<AppendResult> GroupBuilder::Add(const PendingAppend& append) {
   return AppendResult{.base_offset = base};
 }
 
+absl::StatusOr<AppendResult> GroupBuilder::AddSchedule(const PendingSchedule& schedule) {
+  absl::StatusOr<AppendResult> result = AppendResult{};
+  if (schedule.delivery.has_value()) result = Add(*schedule.delivery);
+  for (const auto& [key, value] : schedule.puts)
+    batch_.Put(db_.scheduled, key, value);
+  for (const std::string& key : schedule.deletes)
+    batch_.Delete(db_.scheduled, key);
+  return result;
+}
+
 std::optional<absl::StatusOr<AppendResult>> GroupBuilder::CheckProducer(const PendingAppend& append,
                                                                         PartitionState& partition) {
   const BatchFields& f = append.fields;

@@ -65,6 +65,11 @@ class GroupBuilder {
   // earlier and later appends of the group are unaffected. A step of nothing but duplicates
   // stages nothing and returns the original offsets with duplicate = true.
   absl::StatusOr<StepResult> AddStep(const PendingStep& step);
+  // Stages a change to the scheduled events (PendingSchedule): the delivery's append as Add()
+  // does, then the entries' puts and deletes, which are staged even when the append is refused
+  // (a delivery to a deleted topic drops the event). Returns the append's outcome (a default
+  // AppendResult when there is no delivery).
+  absl::StatusOr<AppendResult> AddSchedule(const PendingSchedule& schedule);
   // Stages the producer state changed by the group and the partitions' end byte positions. Call
   // once, after the last Add().
   absl::Status Seal();

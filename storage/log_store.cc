@@ -38,7 +38,8 @@ LogStore::Impl::Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
       group_offsets_(std::make_unique<GroupOffsetStore>(*db_, *registry_, options_.fsync)),
       index_(std::move(index)),
       index_filter_(std::move(index_filter)),
-      committer_(std::make_unique<Committer>(*db_, *producers_, index_.get(), options_)) {
+      committer_(std::make_unique<Committer>(*db_, *producers_, index_.get(), options_)),
+      scheduled_(std::make_unique<ScheduledEvents>(*db_, *registry_, *committer_)) {
   index_filter_->Attach(registry_.get());
   committer_->Start();
 }
@@ -242,6 +243,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   auto impl =
       std::make_unique<Impl>(options, *std::move(db), std::move(registry), std::move(producers),
                              std::move(index), std::move(index_filter));
+  if (absl::Status s = impl->LoadScheduled(); !s.ok()) return s;
   return std::unique_ptr<LogStore>(new LogStore(std::move(impl)));
 }
 

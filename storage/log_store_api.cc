@@ -128,6 +128,43 @@ absl::Status LogStore::CompactEventIndex() {
   return impl_->CompactEventIndex();
 }
 
+absl::Status LogStore::PutSchema(const StoredSchema& schema) {
+  return impl_->PutSchema(schema);
+}
+
+absl::StatusOr<std::vector<StoredSchema>> LogStore::ListSchemas() const {
+  return impl_->ListSchemas();
+}
+
+absl::StatusOr<ScheduleResult> LogStore::ScheduleEvent(ScheduledEvent event) {
+  return impl_->ScheduleEvent(std::move(event));
+}
+
+absl::StatusOr<bool> LogStore::CancelScheduledEvent(std::string_view id) {
+  return impl_->CancelScheduledEvent(id);
+}
+
+absl::StatusOr<std::vector<DueEvent>> LogStore::TakeDueEvents(int64_t now_ms, size_t limit) {
+  return impl_->TakeDueEvents(now_ms, limit);
+}
+
+void LogStore::DeliverDueEvent(DueEvent event, std::optional<BatchFields> fields,
+                               DeliveryCallback done) {
+  impl_->DeliverDueEvent(std::move(event), std::move(fields), std::move(done));
+}
+
+void LogStore::ReleaseDueEvent(std::string_view id) {
+  impl_->ReleaseDueEvent(id);
+}
+
+absl::StatusOr<std::optional<int64_t>> LogStore::NextDueTime() const {
+  return impl_->NextDueTime();
+}
+
+uint64_t LogStore::PendingScheduledEvents() const {
+  return impl_->PendingScheduledEvents();
+}
+
 void LogStore::SetCommitListener(CommitListener listener) {
   impl_->SetCommitListener(std::move(listener));
 }

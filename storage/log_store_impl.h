@@ -1,7 +1,8 @@
 // LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
 // Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
 // reads, open/close), log_store_step.cc (exactly-once steps), log_store_admin.cc (producers, group
-// offsets), log_store_retention.cc, log_store_stats.cc and log_store_events.cc (the event index).
+// offsets), log_store_retention.cc, log_store_stats.cc, log_store_events.cc (the event index)
+// and log_store_scheduled.cc (scheduled events).
 //
 // Locks, always taken in this order:
 //   retention_mu_     serializes retention passes (they own the per-partition size accounting).
@@ -30,6 +31,7 @@
 #include "storage/partition_reader.h"
 #include "storage/pending_append.h"
 #include "storage/producer_registry.h"
+#include "storage/scheduled_events.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
@@ -91,6 +93,17 @@ class LogStore::Impl {
   absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
   absl::Status CompactEventIndex();
 
+  // log_store_scheduled.cc
+  // Counts the pending scheduled events (Open(), before the store is used).
+  absl::Status LoadScheduled();
+  absl::StatusOr<ScheduleResult> ScheduleEvent(ScheduledEvent event);
+  absl::StatusOr<bool> CancelScheduledEvent(std::string_view id);
+  absl::StatusOr<std::vector<DueEvent>> TakeDueEvents(int64_t now_ms, size_t limit);
+  void DeliverDueEvent(DueEvent event, std::optional<BatchFields> fields, DeliveryCallback done);
+  void ReleaseDueEvent(std::string_view id);
+  absl::StatusOr<std::optional<int64_t>> NextDueTime() const;
+  uint64_t PendingScheduledEvents() const;
+
  private:
   struct Trim;
   // Moves the log starts and writes them with the deletions; marks trims of deleted topics.
@@ -120,6 +133,7 @@ class LogStore::Impl {
   std::unique_ptr<EventIndex> index_;
   std::shared_ptr<EventIndexTrimFilterFactory> index_filter_;
   std::unique_ptr<Committer> committer_;
+  std::unique_ptr<ScheduledEvents> scheduled_;
 };
 
 }  // namespace choreo::storage

@@ -160,6 +160,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
       {"offsets", SmallOptions(cache)},
       {"producers", SmallOptions(cache)},
       {"events", EventsOptions(cache, std::move(events_filter))},
+      {"scheduled", SmallOptions(cache)},
   };
   auto store = std::make_unique<StoreDb>();
   rocksdb::Env* base_env = options.env != nullptr ? options.env : rocksdb::Env::Default();
@@ -178,6 +179,7 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
   store->offsets = handles[3];
   store->producers = handles[4];
   store->events = handles[5];
+  store->scheduled = handles[6];
   return store;
 }
 
@@ -189,7 +191,7 @@ absl::Status StoreDb::Close() {
   if (db == nullptr) return absl::OkStatus();
   rocksdb::Status first;
   for (rocksdb::ColumnFamilyHandle** handle :
-       {&default_cf, &records, &meta, &offsets, &producers, &events}) {
+       {&default_cf, &records, &meta, &offsets, &producers, &events, &scheduled}) {
     if (*handle == nullptr) continue;
     rocksdb::Status s = db->DestroyColumnFamilyHandle(*handle);
     if (first.ok()) first = s;

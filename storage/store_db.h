@@ -6,6 +6,7 @@
 //   offsets    committed consumer-group offsets (offsets_format.h)
 //   producers  idempotent-producer sequence state (producer_format.h)
 //   events     the event index and open sagas (event_index_format.h)
+//   scheduled  events to append when due (scheduled_format.h)
 //
 // RocksDB requires the `default` column family to exist; choreo writes nothing to it.
 // Lifecycle: Open() -> use -> Close() (or the destructor). Not thread-safe to Close() while others
@@ -59,6 +60,7 @@ struct StoreDb {
   rocksdb::ColumnFamilyHandle* offsets = nullptr;
   rocksdb::ColumnFamilyHandle* producers = nullptr;
   rocksdb::ColumnFamilyHandle* events = nullptr;
+  rocksdb::ColumnFamilyHandle* scheduled = nullptr;
 };
 
 // The options StoreDb::Open uses, exposed so that bench/rocksdb_options can measure variants of

@@ -259,8 +259,44 @@ struct StepResult {
   bool duplicate = false;
 };
 
+// An event to append to `topic` when due (LogStore::ScheduleEvent): a batch already checked by
+// the broker (as for Append), not idempotent (fields.producer_id -1: its exactly-once delivery
+// comes from the store deleting the event in the write that appends it).
+struct ScheduledEvent {
+  // 1 to kMaxScheduledIdLength bytes; unique among the pending events. The handle to cancel it.
+  std::string id = {};
+  // Milliseconds since the Unix epoch; >= 0. A time already past is delivered at once.
+  int64_t due_ms = 0;
+  std::string topic = {};
+  PartitionId partition = 0;
+  std::string batch = {};
+  BatchFields fields = {};
+};
+
+inline constexpr size_t kMaxScheduledIdLength = 512;
+
+struct ScheduleResult {
+  // An event with this id was pending already: nothing was written (a retry of a schedule whose
+  // answer was lost, or a second arming of the same timer); `due_ms` is the pending event's.
+  bool already_scheduled = false;
+  int64_t due_ms = 0;
+};
+
+// A due event handed out by LogStore::TakeDueEvents, to be delivered or dropped.
+struct DueEvent {
+  std::string id;
+  int64_t due_ms = 0;
+  TopicId topic_id = 0;
+  std::string topic;
+  PartitionId partition = 0;
+  uint32_t record_count = 0;
+  std::string batch;
+};
+
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 using StepCallback = std::function<void(absl::StatusOr<StepResult>)>;
+// The outcome of delivering a due event: where its batch was appended, or why it was not.
+using DeliveryCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 // Runs on the committer thread after a group commit made data visible in a partition. Must not
 // block (post the work elsewhere).
 using CommitListener = std::function<void(TopicId, PartitionId, Offset high_watermark)>;
@@ -419,6 +455,40 @@ class LogStore {
   // or a topic deletion removed (queries skip them already; RocksDB also drops them in its own
   // compactions, and at least daily). For tests and operators.
   absl::Status CompactEventIndex();
+
+  // Scheduled events: stored now, appended to their topic when due (scheduled_events.h). Pending
+  // events live only in RocksDB (the `scheduled` column family), so a million of them cost disk,
+  // not memory. The broker's delivery loop calls TakeDueEvents() and then DeliverDueEvent() for
+  // each; the append and the event's removal are one write, so across crashes a due event is
+  // appended once: never lost, never twice.
+  //
+  // Stores `event` durably (under the fsync policy, like an append) and returns once it is.
+  // Scheduling an id that is pending already writes nothing and answers already_scheduled.
+  // Operations on one id are serialized (a schedule, a cancel and a delivery of one id never
+  // overlap). Errors: InvalidArgument (kInvalidBatch: bad id, negative due time, empty batch),
+  // kUnknownTopic, kInvalidPartition, kIoError/kNoSpace, kClosed.
+  absl::StatusOr<ScheduleResult> ScheduleEvent(ScheduledEvent event);
+  // Removes a pending event durably. Returns false when no event with this id is pending (it was
+  // delivered, cancelled, or never scheduled); a delivery in progress is waited for, then the
+  // answer is false. Errors: InvalidArgument (bad id), kIoError/kNoSpace, kClosed.
+  absl::StatusOr<bool> CancelScheduledEvent(std::string_view id);
+  // Up to `limit` pending events due at or before now_ms, earliest first, skipping those being
+  // scheduled, cancelled or delivered. Each one returned is reserved for the caller until it
+  // passes it to DeliverDueEvent() or ReleaseDueEvent(). Errors: kIoError, kCorruptData, kClosed.
+  absl::StatusOr<std::vector<DueEvent>> TakeDueEvents(int64_t now_ms, size_t limit);
+  // Appends a taken event's batch (as Append() would, with `fields`) and removes the event, in
+  // one write. With `fields` nullopt (a batch the broker no longer accepts) or when its topic or
+  // partition is gone, the event is removed without an append and `done` gets the reason
+  // (kUnknownTopic, kInvalidPartition, or kInvalidBatch for nullopt). A failed write keeps the
+  // event pending (it is taken again later). `done` runs once, on the committer thread (or the
+  // caller's for immediate errors), after the reservation ended.
+  void DeliverDueEvent(DueEvent event, std::optional<BatchFields> fields, DeliveryCallback done);
+  // Gives a taken event back, undelivered (it stays pending).
+  void ReleaseDueEvent(std::string_view id);
+  // The due time of the earliest pending event, or nullopt if none. Cheap: one bounded seek.
+  absl::StatusOr<std::optional<int64_t>> NextDueTime() const;
+  // Pending scheduled events (counted at Open(), then kept in memory).
+  uint64_t PendingScheduledEvents() const;
 
   // Replaces the listener told about newly visible data. Set it before appending.
   void SetCommitListener(CommitListener listener);

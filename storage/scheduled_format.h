@@ -1,0 +1,63 @@
+// Keys and values of the `scheduled` column family: events stored now and appended to their topic
+// when due (scheduled_events.h). All integers big-endian; pinned by
+// tests/storage/scheduled_events_test.cc.
+//
+//   due entry   key    version u8 (1) | 'D' | due_ms u64 | id bytes
+//               value  version u8 (1) | topic_id u32 | partition u32 | record_count u32 |
+//                      max_timestamp_ms i64 | topic length u16 | topic | batch bytes (the rest)
+//   id entry    key    version u8 (1) | 'I' | id bytes
+//               value  version u8 (1) | due_ms u64
+//
+// Due entries sort by due time, so the next due event is the first key of the 'D' range and the
+// delivery pass is one bounded forward scan. The id entry finds an event's due entry (cancel,
+// re-arm) without scanning. Both are written and deleted together, in one WriteBatch. The topic is
+// kept by id and name: a topic deleted and recreated under the same name before the due time does
+// not receive the old topic's event (its id differs). due_ms is the caller's clock (ms since the
+// Unix epoch) and never negative (a due time in the past is stored as given and delivered at once).
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "choreo/storage/log_store.h"
+#include "storage/keys.h"
+
+namespace choreo::storage {
+
+inline constexpr uint8_t kScheduledFormatVersion = 1;
+
+std::string EncodeDueKey(int64_t due_ms, std::string_view id);
+struct DueKey {
+  int64_t due_ms = 0;
+  std::string id;
+};
+// nullopt unless `key` is a well-formed version-1 due key.
+std::optional<DueKey> DecodeDueKey(std::string_view key);
+// Every due key with due_ms in [from_ms, to_ms) (to_ms may be INT64_MAX: every one from from_ms).
+KeyRange DueKeyRange(int64_t from_ms, int64_t to_ms);
+
+std::string EncodeIdKey(std::string_view id);
+// Every id key.
+KeyRange IdKeyRange();
+
+struct DueValue {
+  TopicId topic_id = 0;
+  PartitionId partition = 0;
+  uint32_t record_count = 0;
+  int64_t max_timestamp_ms = 0;
+  std::string topic;
+  std::string batch;
+};
+std::string EncodeDueValue(const DueValue& value);
+// Errors are DataLoss.
+absl::StatusOr<DueValue> DecodeDueValue(std::string_view value);
+
+std::string EncodeIdValue(int64_t due_ms);
+// Errors are DataLoss.
+absl::StatusOr<int64_t> DecodeIdValue(std::string_view value);
+
+}  // namespace choreo::storage
