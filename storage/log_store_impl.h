@@ -1,8 +1,8 @@
 // LogStore::Impl: wires StoreDb, TopicRegistry, ProducerRegistry, GroupOffsetStore, the
 // Committer and retention together. Its methods are spread over log_store.cc (topics, appends,
 // reads, open/close), log_store_step.cc (exactly-once steps), log_store_admin.cc (producers, group
-// offsets), log_store_retention.cc, log_store_stats.cc, log_store_events.cc (the event index)
-// and log_store_scheduled.cc (scheduled events).
+// offsets), log_store_retention.cc, log_store_stats.cc, log_store_events.cc (the event index),
+// log_store_schemas.cc and log_store_scheduled.cc (scheduled events).
 //
 // Locks, always taken in this order:
 //   retention_mu_     serializes retention passes (they own the per-partition size accounting).
@@ -92,6 +92,10 @@ class LogStore::Impl {
                                                        size_t limit) const;
   absl::StatusOr<std::vector<OpenSagaCount>> CountOpenSagas(int64_t now_ms) const;
   absl::Status CompactEventIndex();
+
+  // log_store_schemas.cc
+  absl::Status PutSchema(const StoredSchema& schema);
+  absl::StatusOr<std::vector<StoredSchema>> ListSchemas() const;
 
   // log_store_scheduled.cc
   // Counts the pending scheduled events (Open(), before the store is used).

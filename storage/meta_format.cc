@@ -84,7 +84,10 @@ std::string EncodeTopicRecord(const TopicInfo& info) {
   PutBigEndian64(p + 25, info.config.max_message_bytes);
   // Appended only when not the default, so topics written before the flag existed and topics
   // with the default read the same in every version.
-  if (!info.config.index_events) out.push_back(static_cast<char>(kTopicFlagEventIndexOff));
+  uint8_t flags = 0;
+  if (!info.config.index_events) flags |= kTopicFlagEventIndexOff;
+  if (info.config.schema_validation) flags |= kTopicFlagSchemaValidation;
+  if (flags != 0) out.push_back(static_cast<char>(flags));
   return out;
 }
 
@@ -102,6 +105,7 @@ absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_v
   if (value.size() > kTopicRecordSize) {
     const auto flags = static_cast<uint8_t>(value[kTopicRecordSize]);
     info.config.index_events = (flags & kTopicFlagEventIndexOff) == 0;
+    info.config.schema_validation = (flags & kTopicFlagSchemaValidation) != 0;
   }
   if (info.id == 0 || info.config.partitions == 0 || info.config.partitions > kMaxPartitions) {
     return absl::DataLossError(absl::StrCat(what, ": invalid id or partition count"));

@@ -5,7 +5,8 @@
 //   'T' | topic name                      TopicRecord: version u8 (1) | topic_id u32 |
 //                                         partitions u32 | retention_ms i64 |
 //                                         retention_bytes i64 | max_message_bytes u64 |
-//                                         [flags u8: bit 0 = event index off]  (33 or 34 bytes)
+//                                         [flags u8: bit 0 = event index off,
+//                                         bit 1 = schema validation on]  (33 or 34 bytes)
 //   'N'                                   next topic id: version u8 (1) | u32   (5 bytes)
 //   'L' | topic_id u32 | partition u32    log start: version u8 (1) | offset u64 |
 //                                         [start_bytes u64]   (9 or 17 bytes)
@@ -13,6 +14,7 @@
 //   'P'                                   next producer id: version u8 (1) | u64   (9 bytes)
 //   'E' | producer_id u64                 producer epoch: version u8 (1) | i32   (5 bytes)
 //   'S' | saga definition name            saga definition (event_index_format.h)
+//   'Y' | subject | 0x00 | version u32    registered schema version (schema_format.h)
 //
 // Byte positions: a partition's appended batch bytes since its creation (the origin). 'B' holds
 // the position of the partition's end, written with every group commit that appends to it;
@@ -41,7 +43,9 @@ inline constexpr char kNextProducerIdKey = 'P';
 inline constexpr char kProducerEpochKeyPrefix = 'E';
 inline constexpr char kEndBytesKeyPrefix = 'B';
 inline constexpr char kSagaDefinitionKeyPrefix = 'S';
+// 'Y' (schema versions) is declared in schema_format.h.
 inline constexpr uint8_t kTopicFlagEventIndexOff = 1;
+inline constexpr uint8_t kTopicFlagSchemaValidation = 2;
 inline constexpr uint8_t kMetaValueVersion = 1;
 
 std::string TopicMetaKey(std::string_view name);

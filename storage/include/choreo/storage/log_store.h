@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "choreo/storage/event_index.h"
+#include "choreo/storage/schema_store.h"
 
 namespace rocksdb {
 class Env;
@@ -103,6 +104,10 @@ struct TopicConfig {
   // Keep the topic's enveloped records in the event index (BatchFields::events). The store only
   // keeps the setting; the broker decides what to extract. Default: true.
   bool index_events = true;
+  // Accept only enveloped records whose event type and schema version are registered (the schema
+  // registry, broker/schema/). The store only keeps the setting; the broker checks batches.
+  // Default: false.
+  bool schema_validation = false;
 };
 
 // A change to a topic's configuration: fields left empty keep their value.
@@ -113,6 +118,7 @@ struct TopicConfigUpdate {
   std::optional<int64_t> retention_bytes = std::nullopt;
   std::optional<uint64_t> max_message_bytes = std::nullopt;
   std::optional<bool> index_events = std::nullopt;
+  std::optional<bool> schema_validation = std::nullopt;
 };
 
 inline constexpr uint32_t kMaxPartitions = 10000;
@@ -455,6 +461,16 @@ class LogStore {
   // or a topic deletion removed (queries skip them already; RocksDB also drops them in its own
   // compactions, and at least daily). For tests and operators.
   absl::Status CompactEventIndex();
+
+  // The schema registry's versions (schema_store.h), kept in `meta`. The broker decides which
+  // versions exist (it serializes registrations and checks compatibility); the store writes what
+  // it is given, replacing a value with the same subject and version. Durable before it returns
+  // (synced whatever the fsync policy: registrations are rare). Errors: InvalidArgument (subject
+  // or schema size out of bounds, version 0), kIoError, kClosed.
+  absl::Status PutSchema(const StoredSchema& schema);
+  // Every stored version, by subject then version. One bounded scan of `meta`: the broker calls
+  // it once at start-up and keeps its own view.
+  absl::StatusOr<std::vector<StoredSchema>> ListSchemas() const;
 
   // Scheduled events: stored now, appended to their topic when due (scheduled_events.h). Pending
   // events live only in RocksDB (the `scheduled` column family), so a million of them cost disk,
