@@ -41,6 +41,7 @@
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
 #include "broker/retention/retention_scheduler.h"
+#include "broker/schema/schema_registry.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
 
@@ -142,6 +143,7 @@ class Broker::Impl {
   std::unique_ptr<MemoryBudget> produce_memory_;
   std::unique_ptr<TopicTableSource> group_topics_;
   std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<SchemaRegistry> schemas_;
   std::unique_ptr<BrokerServices> services_;
   // The web console's API (null when disabled): borrowed by the HTTP handler, so it outlives it.
   std::unique_ptr<ConsoleApi> console_;
@@ -197,8 +199,18 @@ absl::Status Broker::Impl::Start() {
   }
   RegisterGroupCollector(registry_, *groups_, *store_);
   RegisterSagaCollector(registry_, *store_);
-  services_ = std::make_unique<BrokerServices>(BrokerServices{
-      options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_, *groups_});
+  schemas_ = std::make_unique<SchemaRegistry>(
+      *store_,
+      registry_.GetCounter("choreo_schema_rejected_records_total",
+                           "Records refused by schema validation: their batch had a record "
+                           "whose type or version is not registered."));
+  if (absl::Status loaded = schemas_->Load(); !loaded.ok()) {
+    (void)store_->Close();
+    return loaded;
+  }
+  services_ = std::make_unique<BrokerServices>(
+      BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
+                     *groups_, *schemas_});
 
   server_ = std::make_unique<Server>(io_, *services_);
   absl::Status listening = StartHttp();

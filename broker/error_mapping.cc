@@ -69,7 +69,24 @@ proto::ErrorCode ErrorCodeForGroupKind(GroupErrorKind kind) {
   return proto::UNKNOWN;
 }
 
+proto::ErrorCode ErrorCodeForSchemaKind(SchemaErrorKind kind) {
+  switch (kind) {
+    case SchemaErrorKind::kIncompatible:
+      return proto::INCOMPATIBLE_SCHEMA;
+    case SchemaErrorKind::kUnknownSchema:
+      return proto::UNKNOWN_SCHEMA;
+    case SchemaErrorKind::kInvalidSchema:
+      return proto::INVALID_REQUEST;
+    case SchemaErrorKind::kLimit:
+      return proto::RESOURCE_EXHAUSTED;
+  }
+  return proto::UNKNOWN;
+}
+
 proto::ErrorCode ErrorCodeFor(const absl::Status& status) {
+  if (std::optional<SchemaErrorKind> schema = SchemaErrorKindOf(status)) {
+    return ErrorCodeForSchemaKind(*schema);
+  }
   if (std::optional<GroupErrorKind> group = GroupErrorKindOf(status)) {
     return ErrorCodeForGroupKind(*group);
   }

@@ -5,6 +5,7 @@
 #include <absl/status/status.h>
 
 #include "broker/group/group_errors.h"
+#include "broker/schema/schema_errors.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/storage/errors.h"
 
@@ -14,8 +15,10 @@ namespace choreo::broker {
 proto::ErrorCode ErrorCodeForKind(storage::StoreErrorKind kind);
 // The wire code for a consumer-group coordinator error kind.
 proto::ErrorCode ErrorCodeForGroupKind(GroupErrorKind kind);
-// The wire code for a status returned by the store or the group coordinator (NONE for OK;
-// unknown statuses are STORAGE_ERROR).
+// The wire code for a schema registry error kind.
+proto::ErrorCode ErrorCodeForSchemaKind(SchemaErrorKind kind);
+// The wire code for a status returned by the store, the group coordinator or the schema registry
+// (NONE for OK; unknown statuses are STORAGE_ERROR).
 proto::ErrorCode ErrorCodeFor(const absl::Status& status);
 // Fills `error` with the code and the status message.
 void SetError(const absl::Status& status, proto::Error* error);

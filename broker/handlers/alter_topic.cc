@@ -22,6 +22,9 @@ storage::TopicConfigUpdate ToUpdate(const proto::TopicConfig& wire) {
   if (wire.event_index() != proto::EVENT_INDEX_DEFAULT) {
     update.index_events = wire.event_index() != proto::EVENT_INDEX_OFF;
   }
+  if (wire.schema_validation() != proto::SCHEMA_VALIDATION_DEFAULT) {
+    update.schema_validation = wire.schema_validation() == proto::SCHEMA_VALIDATION_ON;
+  }
   return update;
 }
 
@@ -45,10 +48,11 @@ asio::awaitable<proto::Response> HandleAlterTopic(RequestContext& ctx, proto::Re
   }
   BrokerLog().info(
       "event=topic_altered topic={} partitions={} retention_ms={} retention_bytes={} "
-      "max_message_bytes={} event_index={}",
+      "max_message_bytes={} event_index={} schema_validation={}",
       altered->name, altered->config.partitions, altered->config.retention_ms,
       altered->config.retention_bytes, altered->config.max_message_bytes,
-      altered->config.index_events ? "on" : "off");
+      altered->config.index_events ? "on" : "off",
+      altered->config.schema_validation ? "on" : "off");
   co_return response;
 }
 

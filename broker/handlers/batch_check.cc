@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/handlers/envelope_fields.h"
+#include "broker/schema/schema_validation.h"
 #include "choreo/proto/batch.h"
 
 namespace choreo::broker {
@@ -20,7 +21,7 @@ proto::ErrorCode CheckBatch(const BrokerOptions& options,
                             const std::optional<storage::TopicInfo>& topic,
                             const std::string& topic_name, uint32_t partition,
                             const std::string& batch, storage::BatchFields* fields,
-                            std::string* message) {
+                            std::string* message, const SchemaRegistry* schemas) {
   if (!topic) {
     *message = "unknown topic '" + topic_name + "'";
     return proto::UNKNOWN_TOPIC;
@@ -44,6 +45,10 @@ proto::ErrorCode CheckBatch(const BrokerOptions& options,
   fields->producer_id = summary.producer_id;
   fields->producer_epoch = summary.producer_epoch;
   fields->base_sequence = summary.base_sequence;
+  if (schemas != nullptr && topic->config.schema_validation) {
+    code = CheckRecordSchemas(*schemas, topic_name, batch, summary.record_count, message);
+    if (code != proto::NONE) return code;
+  }
   if (topic->config.index_events) fields->events = ExtractIndexedEvents(batch);
   return proto::NONE;
 }

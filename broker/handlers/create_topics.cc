@@ -18,6 +18,7 @@ storage::TopicConfig ToStoreConfig(const BrokerOptions& options, const proto::To
       wire.retention_bytes() != 0 ? wire.retention_bytes() : options.default_retention_bytes;
   config.max_message_bytes = wire.max_message_bytes();
   config.index_events = wire.event_index() != proto::EVENT_INDEX_OFF;
+  config.schema_validation = wire.schema_validation() == proto::SCHEMA_VALIDATION_ON;
   return config;
 }
 

@@ -37,6 +37,10 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kListSagaDefinitions, "list_saga_definitions",
           &HandleListSagaDefinitions},
     Route{proto::Request::kStuckSagas, "stuck_sagas", &HandleStuckSagas},
+    Route{proto::Request::kRegisterSchema, "register_schema", &HandleRegisterSchema},
+    Route{proto::Request::kListSchemas, "list_schemas", &HandleListSchemas},
+    Route{proto::Request::kGetSchema, "get_schema", &HandleGetSchema},
+    Route{proto::Request::kCheckSchema, "check_schema", &HandleCheckSchema},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

@@ -53,5 +53,10 @@ asio::awaitable<proto::Response> HandleDefineSaga(RequestContext& ctx, proto::Re
 asio::awaitable<proto::Response> HandleListSagaDefinitions(RequestContext& ctx,
                                                            proto::Request& request);
 asio::awaitable<proto::Response> HandleStuckSagas(RequestContext& ctx, proto::Request& request);
+// The schema registry (protocol 1.3).
+asio::awaitable<proto::Response> HandleRegisterSchema(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListSchemas(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleGetSchema(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleCheckSchema(RequestContext& ctx, proto::Request& request);
 
 }  // namespace choreo::broker

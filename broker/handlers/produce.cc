@@ -29,8 +29,9 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   }
   storage::BatchFields fields;
   std::string message;
-  if (proto::ErrorCode code = CheckBatch(services.options, topic, produce.topic(),
-                                         produce.partition(), produce.batch(), &fields, &message);
+  if (proto::ErrorCode code =
+          CheckBatch(services.options, topic, produce.topic(), produce.partition(), produce.batch(),
+                     &fields, &message, &services.schemas);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;

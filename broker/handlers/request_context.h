@@ -23,6 +23,7 @@ namespace choreo::broker {
 class BrokerMetrics;
 class GroupCoordinator;
 class MemoryBudget;
+class SchemaRegistry;
 
 // Broker-wide services shared by every connection. All borrowed; owned by Broker, which keeps
 // them alive until every handler has finished.
@@ -35,6 +36,7 @@ struct BrokerServices {
   BrokerMetrics& metrics;        // cached counters for the request path (broker/metrics/)
   MemoryBudget& produce_memory;  // bounds produce data in memory (--max-pending-produce-bytes)
   GroupCoordinator& groups;      // consumer groups (broker/group/)
+  SchemaRegistry& schemas;       // the schema registry (broker/schema/)
 };
 
 // Per-connection state handlers share with their session. Strand-owned.

@@ -59,7 +59,7 @@ proto::ErrorCode TakeBatches(const BrokerServices& services, proto::StepCommitRe
     std::optional<storage::TopicInfo> topic = services.topics.Find(batch.topic());
     storage::BatchFields fields;
     proto::ErrorCode code = CheckBatch(services.options, topic, batch.topic(), batch.partition(),
-                                       batch.batch(), &fields, message);
+                                       batch.batch(), &fields, message, &services.schemas);
     if (code != proto::NONE) return code;
     if (fields.producer_id < 0) {
       *message = "a step's batches must be idempotent (carry a producer id); the batch for '" +

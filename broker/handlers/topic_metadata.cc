@@ -15,6 +15,8 @@ void FillTopicMetadata(const storage::LogStore& store, const storage::TopicInfo&
   config->set_max_message_bytes(topic.config.max_message_bytes);
   config->set_event_index(topic.config.index_events ? proto::EVENT_INDEX_ON
                                                     : proto::EVENT_INDEX_OFF);
+  config->set_schema_validation(topic.config.schema_validation ? proto::SCHEMA_VALIDATION_ON
+                                                               : proto::SCHEMA_VALIDATION_OFF);
   for (uint32_t p = 0; p < topic.config.partitions; ++p) {
     absl::StatusOr<storage::PartitionOffsets> offsets = store.GetOffsets(topic.name, p);
     if (!offsets.ok()) {
