@@ -7,6 +7,7 @@
 #include "client/consumer/group_admin.h"
 #include "client/event_index_requests.h"
 #include "client/requests.h"
+#include "client/schema_requests.h"
 #include "client/wire_status.h"
 
 namespace choreo {
@@ -81,6 +82,13 @@ Status Admin::CreateTopic(std::string_view name, const TopicSettings& settings) 
     if (!supported.ok()) return supported;
     config->set_event_index(ToProto(settings.event_index));
   }
+  if (settings.schema_validation) {
+    // An older broker would ignore the field and accept every record.
+    Status supported = client_internal::RequireProtocolMinor(
+        *impl_->connection_, client_internal::kSchemaRegistryMinor, "schema validation");
+    if (!supported.ok()) return supported;
+    config->set_schema_validation(proto::SCHEMA_VALIDATION_ON);
+  }
   return impl_->TopicRequest(std::move(request), proto::Response::kCreateTopics, name);
 }
 
@@ -106,7 +114,7 @@ Result<TopicDescription> Admin::DescribeTopic(std::string_view name) {
 
 Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicChanges& changes) {
   if (!changes.partitions && !changes.retention_ms && !changes.retention_bytes &&
-      !changes.max_message_bytes && !changes.event_index) {
+      !changes.max_message_bytes && !changes.event_index && !changes.schema_validation) {
     return Status(ErrorCode::kInvalidArgument,
                   "no change to make to topic '" + std::string(name) + "'");
   }
@@ -128,6 +136,13 @@ Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicCha
         client_internal::RequireEventIndex(*impl_->connection_, "the event-index setting");
     if (!supported.ok()) return supported;
     config->set_event_index(*changes.event_index ? proto::EVENT_INDEX_ON : proto::EVENT_INDEX_OFF);
+  }
+  if (changes.schema_validation) {
+    Status supported = client_internal::RequireProtocolMinor(
+        *impl_->connection_, client_internal::kSchemaRegistryMinor, "schema validation");
+    if (!supported.ok()) return supported;
+    config->set_schema_validation(*changes.schema_validation ? proto::SCHEMA_VALIDATION_ON
+                                                             : proto::SCHEMA_VALIDATION_OFF);
   }
   Result<proto::Response> response =
       client_internal::Roundtrip(*impl_->connection_, std::move(request),
@@ -208,6 +223,27 @@ Result<std::vector<SagaDefinition>> Admin::ListSagaDefinitions() {
 Result<StuckSagas> Admin::FindStuckSagas(std::string_view definition, uint32_t limit) {
   return client_internal::FindStuckSagas(*impl_->connection_, std::string(definition), limit,
                                          impl_->options_.request_timeout);
+}
+
+Result<std::vector<SchemaVerdict>> Admin::RegisterSchema(std::string_view descriptor_set,
+                                                         const std::vector<std::string>& types) {
+  return client_internal::RegisterSchema(*impl_->connection_, descriptor_set, types,
+                                         impl_->options_.request_timeout);
+}
+
+Result<std::vector<SchemaVerdict>> Admin::CheckSchema(std::string_view descriptor_set,
+                                                      const std::vector<std::string>& types) {
+  return client_internal::CheckSchema(*impl_->connection_, descriptor_set, types,
+                                      impl_->options_.request_timeout);
+}
+
+Result<std::vector<SchemaSubject>> Admin::ListSchemas() {
+  return client_internal::ListSchemas(*impl_->connection_, impl_->options_.request_timeout);
+}
+
+Result<SchemaVersion> Admin::GetSchema(std::string_view subject, uint32_t version) {
+  return client_internal::GetSchema(*impl_->connection_, subject, version,
+                                    impl_->options_.request_timeout);
 }
 
 }  // namespace choreo

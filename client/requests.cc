@@ -63,6 +63,8 @@ TopicDescription ToDescription(const proto::TopicMetadata& metadata) {
     default:
       out.settings.event_index = EventIndexMode::kDefault;
   }
+  out.settings.schema_validation =
+      metadata.config().schema_validation() == proto::SCHEMA_VALIDATION_ON;
   for (const proto::PartitionMetadata& p : metadata.partitions()) {
     out.partitions.push_back(
         PartitionDescription{p.partition(), p.log_start_offset(), p.high_watermark()});

@@ -56,6 +56,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "RESOURCE_EXHAUSTED";
     case ErrorCode::kShuttingDown:
       return "SHUTTING_DOWN";
+    case ErrorCode::kIncompatibleSchema:
+      return "INCOMPATIBLE_SCHEMA";
+    case ErrorCode::kUnknownSchema:
+      return "UNKNOWN_SCHEMA";
     case ErrorCode::kConnectionFailed:
       return "CONNECTION_FAILED";
     case ErrorCode::kClosed:

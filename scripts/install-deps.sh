@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libasio-dev libprotobuf-dev protobuf-compiler librocksdb-dev
+  libasio-dev libprotobuf-dev libprotoc-dev protobuf-compiler librocksdb-dev
   libspdlog-dev libfmt-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblz4-dev libzstd-dev

@@ -54,9 +54,17 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunSagaUndefine(options, args, io);
         } else if constexpr (std::is_same_v<T, SagaDefinitionsArgs>) {
           return RunSagaDefinitions(options, args, io);
-        } else {
-          static_assert(std::is_same_v<T, SagaStuckArgs>);
+        } else if constexpr (std::is_same_v<T, SagaStuckArgs>) {
           return RunSagaStuck(options, args, io);
+        } else if constexpr (std::is_same_v<T, SchemaRegisterArgs>) {
+          return RunSchemaRegister(options, args, io);
+        } else if constexpr (std::is_same_v<T, SchemaCheckArgs>) {
+          return RunSchemaCheck(options, args, io);
+        } else if constexpr (std::is_same_v<T, SchemaListArgs>) {
+          return RunSchemaList(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, SchemaShowArgs>);
+          return RunSchemaShow(options, args, io);
         }
       },
       command);

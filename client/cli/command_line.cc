@@ -79,6 +79,12 @@ Result<TopicChanges> ParseTopicSettings(const ParsedFlags& flags) {
     }
     out.event_index = *index == "on";
   }
+  if (std::optional<std::string> validation = flags.Value("schema-validation")) {
+    if (*validation != "on" && *validation != "off") {
+      return UsageError("--schema-validation must be 'on' or 'off', got '" + *validation + "'");
+    }
+    out.schema_validation = *validation == "on";
+  }
   if (*partitions) out.partitions = static_cast<uint32_t>(**partitions);
   out.retention_ms = *retention_ms;
   out.retention_bytes = *retention_bytes;
@@ -99,6 +105,7 @@ Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
   if (settings->event_index) {
     out.settings.event_index = *settings->event_index ? EventIndexMode::kOn : EventIndexMode::kOff;
   }
+  out.settings.schema_validation = settings->schema_validation.value_or(false);
   return CommandArgs(std::move(out));
 }
 
@@ -106,10 +113,10 @@ Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
   Result<TopicChanges> changes = ParseTopicSettings(flags);
   if (!changes.ok()) return changes.status();
   if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
-      !changes->max_message_bytes && !changes->event_index) {
+      !changes->max_message_bytes && !changes->event_index && !changes->schema_validation) {
     return UsageError(
         "topic alter: nothing to change (give --partitions, --retention-ms, "
-        "--retention-bytes, --max-message-bytes or --event-index)");
+        "--retention-bytes, --max-message-bytes, --event-index or --schema-validation)");
   }
   return CommandArgs(TopicAlterArgs{flags.positional[0], *std::move(changes)});
 }
@@ -186,7 +193,8 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
                                                    {"retention-ms"},
                                                    {"retention-bytes"},
                                                    {"max-message-bytes"},
-                                                   {"event-index"}},
+                                                   {"event-index"},
+                                                   {"schema-validation"}},
                                                   {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
@@ -294,6 +302,7 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
   if (command == "dlq") return ParseDlq(rest, invocation);
   if (command == "events") return ParseEvents(rest, invocation);
   if (command == "saga") return ParseSaga(rest, invocation);
+  if (command == "schema") return ParseSchema(rest, invocation);
   if (command == "produce") {
     Result<ParsedFlags> flags =
         ParseCommandFlags(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},

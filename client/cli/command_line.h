@@ -120,12 +120,31 @@ struct SagaStuckArgs {
   ReportFormat format = ReportFormat::kText;
 };
 
+// `choreo schema ...`: the broker's schema registry.
+struct SchemaFileArgs {
+  std::string file;                       // a .proto, or a FileDescriptorSet (any other name)
+  std::vector<std::string> import_paths;  // -I / --proto-path, for a .proto
+  std::vector<std::string> types;         // --type; empty: every top-level message of the file
+};
+struct SchemaRegisterArgs {
+  SchemaFileArgs schema;
+};
+struct SchemaCheckArgs {
+  SchemaFileArgs schema;
+};
+struct SchemaListArgs {};
+struct SchemaShowArgs {
+  std::string type;
+  uint32_t version = 0;  // 0: the latest
+};
+
 using CommandArgs =
     std::variant<HelpArgs, TopicCreateArgs, TopicListArgs, TopicDescribeArgs, TopicDeleteArgs,
                  TopicAlterArgs, ProduceArgs, ConsumeArgs, GroupListArgs, GroupDescribeArgs,
                  GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs,
                  EventsFindArgs, SagaShowArgs, SagaDefineArgs, SagaUndefineArgs,
-                 SagaDefinitionsArgs, SagaStuckArgs>;
+                 SagaDefinitionsArgs, SagaStuckArgs, SchemaRegisterArgs, SchemaCheckArgs,
+                 SchemaListArgs, SchemaShowArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

@@ -33,5 +33,7 @@ Result<CommandArgs> ParseDlq(const std::vector<std::string>& args, Invocation* i
 // `choreo events SUBCOMMAND ...` and `choreo saga SUBCOMMAND ...` (saga_command_line.cc).
 Result<CommandArgs> ParseEvents(const std::vector<std::string>& args, Invocation* invocation);
 Result<CommandArgs> ParseSaga(const std::vector<std::string>& args, Invocation* invocation);
+// `choreo schema SUBCOMMAND ...` (schema_command_line.cc).
+Result<CommandArgs> ParseSchema(const std::vector<std::string>& args, Invocation* invocation);
 
 }  // namespace choreo::cli

@@ -53,5 +53,11 @@ Status RunSagaDefine(const ClientOptions& options, const SagaDefineArgs& args, I
 Status RunSagaUndefine(const ClientOptions& options, const SagaUndefineArgs& args, Io& io);
 Status RunSagaDefinitions(const ClientOptions& options, const SagaDefinitionsArgs& args, Io& io);
 Status RunSagaStuck(const ClientOptions& options, const SagaStuckArgs& args, Io& io);
+// `schema ...`: the broker's schema registry (protocol 1.3). Register and check fail
+// (kIncompatibleSchema) when a type is incompatible, with the problems spelled out.
+Status RunSchemaRegister(const ClientOptions& options, const SchemaRegisterArgs& args, Io& io);
+Status RunSchemaCheck(const ClientOptions& options, const SchemaCheckArgs& args, Io& io);
+Status RunSchemaList(const ClientOptions& options, const SchemaListArgs& args, Io& io);
+Status RunSchemaShow(const ClientOptions& options, const SchemaShowArgs& args, Io& io);
 
 }  // namespace choreo::cli

@@ -33,6 +33,7 @@ void PrintTopic(const TopicDescription& topic, std::ostream& out) {
       << "max.message.bytes: " << topic.settings.max_message_bytes
       << (topic.settings.max_message_bytes == 0 ? " (broker default)" : "") << "\n"
       << "event.index: " << EventIndexName(topic.settings.event_index) << "\n"
+      << "schema.validation: " << (topic.settings.schema_validation ? "on" : "off") << "\n"
       << "PARTITION\tLOG_START\tHIGH_WATERMARK\n";
   for (const PartitionDescription& p : topic.partitions) {
     out << p.partition << "\t" << p.log_start_offset << "\t" << p.high_watermark << "\n";

@@ -10,8 +10,10 @@ usage: choreo [--broker HOST:PORT] COMMAND [ARGS...]
 commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
                [--max-message-bytes B] [--event-index on|off]
+               [--schema-validation on|off]
   topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
               [--max-message-bytes B] [--event-index on|off]
+              [--schema-validation on|off]
   topic list
   topic describe NAME
   topic delete NAME
@@ -34,6 +36,10 @@ commands:
   saga undefine NAME
   saga definitions [--format text|json]
   saga stuck [--definition NAME] [--limit N] [--format text|json]
+  schema register FILE.proto|FILE.desc [-I DIR ...] [--type T ...]
+  schema check FILE.proto|FILE.desc [-I DIR ...] [--type T ...]
+  schema list
+  schema show TYPE [--version N]
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
@@ -64,6 +70,10 @@ Creates a topic.
                           which is also the upper bound)
   --event-index on|off    index the topic's saga events (records with the ce_* envelope) for
                           `choreo events find` and `choreo saga` (default: on)
+  --schema-validation on|off
+                          accept only saga events whose ce_type and ce_dataschema version are
+                          registered (`choreo schema register`); other records are refused
+                          (default: off)
 )";
 
 constexpr std::string_view kTopicAlter =
@@ -78,6 +88,8 @@ Changes a topic's settings; settings not given keep their value. Prints the topi
   --max-message-bytes B   largest record batch accepted (at most the broker's --max-batch-bytes)
   --event-index on|off    start or stop indexing the topic's saga events; records appended
                           while it is off are never indexed
+  --schema-validation on|off
+                          require registered schemas of the records produced from now on
 Retention changes apply at the broker's next retention check.
 )";
 
@@ -89,7 +101,7 @@ Prints the name of every topic, one per line.
 constexpr std::string_view kTopicDescribe = R"(usage: choreo topic describe NAME
 
 Prints the topic's settings (partitions, retention.ms, retention.bytes, max.message.bytes,
-event.index), then one tab-separated line per partition:
+event.index, schema.validation), then one tab-separated line per partition:
   PARTITION  LOG_START  HIGH_WATERMARK
 LOG_START moves up as retention drops old records.
 )";
@@ -150,6 +162,7 @@ std::string UsageText(std::string_view topic) {
   if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
   if (std::optional<std::string> dlq = DlqUsageText(topic)) return *dlq;
   if (std::optional<std::string> saga = SagaUsageText(topic)) return *saga;
+  if (std::optional<std::string> schema = SchemaUsageText(topic)) return *schema;
   return std::string(kOverview);
 }
 

@@ -16,5 +16,7 @@ std::optional<std::string> GroupUsageText(std::string_view topic);
 std::optional<std::string> DlqUsageText(std::string_view topic);
 // The help text for "events", "saga" and their subcommands; std::nullopt for any other topic.
 std::optional<std::string> SagaUsageText(std::string_view topic);
+// The help text for "schema" and its subcommands; std::nullopt for any other topic.
+std::optional<std::string> SchemaUsageText(std::string_view topic);
 
 }  // namespace choreo::cli

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "choreo/saga/schemas.h"
 #include "choreo/saga/service.h"
 #include "client/saga/event_codec.h"
 #include "client/saga/service_impl.h"
@@ -65,6 +66,15 @@ Status SagaService::Impl::Start() {
   if (registered == 0) {
     return Status(ErrorCode::kInvalidArgument,
                   "service '" + options_.service + "' has no handler: register one with On<T>()");
+  }
+  if (options_.check_schemas) {
+    std::vector<const google::protobuf::Descriptor*> types = options_.schema_types;
+    for (const auto& [type, r] : handlers_) {
+      if (r.prototype != nullptr && r.handler) types.push_back(r.prototype->GetDescriptor());
+    }
+    if (Status s = CheckSchemas(options_.client, types, options_.register_schemas); !s.ok()) {
+      return Status(s.code(), "service '" + options_.service + "': " + s.message());
+    }
   }
   topics_ =
       std::make_unique<internal::TopicEnsurer>(options_.client, options_.create_topic_partitions);

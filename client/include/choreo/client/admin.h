@@ -13,6 +13,7 @@
 #include "choreo/client/group.h"
 #include "choreo/client/options.h"
 #include "choreo/client/record.h"
+#include "choreo/client/schema.h"
 #include "choreo/client/status.h"
 
 namespace choreo {
@@ -25,6 +26,10 @@ struct TopicSettings {
   // Index the topic's enveloped records (event_index.h). kDefault at creation: on. In a
   // description, kOn or kOff (kDefault only from a broker before protocol 1.2).
   EventIndexMode event_index = EventIndexMode::kDefault;
+  // Accept only enveloped records whose type and schema version are registered (schema.h;
+  // protocol 1.3). At creation: off unless set. In a description: whether it is on (false from a
+  // broker before protocol 1.3).
+  bool schema_validation = false;
 };
 
 // A change to a topic's settings (Admin::AlterTopic): fields left empty keep their value.
@@ -34,6 +39,7 @@ struct TopicChanges {
   std::optional<int64_t> retention_bytes;     // per partition; > 0, or -1: unlimited
   std::optional<uint64_t> max_message_bytes;  // > 0 (at most the broker's limit applies)
   std::optional<bool> event_index;            // index the topic's enveloped records from now on
+  std::optional<bool> schema_validation;      // require registered schemas (protocol 1.3)
 };
 
 struct PartitionDescription {
@@ -124,6 +130,26 @@ class Admin {
   // overdue first, at most `limit` (0: the broker's default, 100; at most 10000), and the open and
   // stuck counts per definition. Errors: the broker's for an unknown definition.
   Result<StuckSagas> FindStuckSagas(std::string_view definition = {}, uint32_t limit = 0);
+
+  // ---- Schema registry (schema.h) -------------------------------------------------------------
+  // Each fails with kUnsupportedVersion, without sending anything, when the broker is older than
+  // protocol 1.3. `descriptor_set` is a serialized FileDescriptorSet (at most 1 MiB); `types` the
+  // message full names to register or check (empty: every top-level message of its last file).
+
+  // Registers each type as a new version of its subject unless an identical version exists. All
+  // or nothing: when any type is incompatible nothing is registered and the call fails with
+  // kIncompatibleSchema, every problem spelled out in the message. Errors: kInvalidRequest (not a
+  // descriptor set, a missing import, no such type), kResourceExhausted (registry limits).
+  Result<std::vector<SchemaVerdict>> RegisterSchema(std::string_view descriptor_set,
+                                                    const std::vector<std::string>& types = {});
+  // The verdicts RegisterSchema would give, registering nothing. Errors: as RegisterSchema, but
+  // never kIncompatibleSchema (incompatible types are verdicts).
+  Result<std::vector<SchemaVerdict>> CheckSchema(std::string_view descriptor_set,
+                                                 const std::vector<std::string>& types = {});
+  // Every registered subject, by name.
+  Result<std::vector<SchemaSubject>> ListSchemas();
+  // One version of a subject (0: the latest). Errors: kUnknownSchema.
+  Result<SchemaVersion> GetSchema(std::string_view subject, uint32_t version = 0);
 
   class Impl;
 

@@ -39,6 +39,8 @@ enum class ErrorCode : int {
   kTimeout = 23,
   kResourceExhausted = 24,
   kShuttingDown = 25,
+  kIncompatibleSchema = 26,  // schema registry: the schema breaks the compatibility rules
+  kUnknownSchema = 27,       // no such schema, or a record's type/version is not registered
   // Client-side.
   kConnectionFailed = 100,  // could not connect, or the connection was lost
   kClosed = 101,            // the client object was closed

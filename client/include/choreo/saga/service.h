@@ -94,6 +94,16 @@ struct ServiceOptions {
   EventOptions events = {};
   // Handler threads. Default: 4.
   uint32_t workers = 4;
+  // At Start, check the handled types and `schema_types` against the broker's schema registry
+  // (choreo/saga/schemas.h): Start fails with kIncompatibleSchema, the incompatibility spelled
+  // out, when a type's local definition is incompatible with its registered versions. Types not
+  // registered pass; a broker older than protocol 1.3 is not checked. Default: true.
+  bool check_schemas = true;
+  // Also register the types that pass and are new (not registered, or a compatible new
+  // version). Default: false (registering is a deliberate act: `choreo schema register`).
+  bool register_schemas = false;
+  // Further message types checked at Start, e.g. those the service publishes. Default: none.
+  std::vector<const google::protobuf::Descriptor*> schema_types = {};
   RetryPolicy retry = {};
   // Where dead letters and parked events go. Default: "<group_id>.dlq".
   std::string dead_letter_topic = {};
