@@ -1,7 +1,8 @@
 // Broker: owns the components and wires them together. Start-up goes data-dir lock -> store ->
-// topic table -> metrics -> HTTP endpoint -> listener -> io threads -> retention; shutdown runs in
-// reverse: not ready, retention stopped, connections drained, io threads stopped, storage pool
-// joined, store closed, HTTP endpoint stopped, lock released.
+// topic table -> metrics -> HTTP endpoint -> listener -> io threads -> retention and scheduled
+// delivery; shutdown runs in reverse: not ready, retention and scheduled delivery stopped,
+// connections drained, io threads stopped, storage pool joined, store closed, HTTP endpoint
+// stopped, lock released.
 #include "choreo/broker/broker.h"
 
 #include <absl/base/thread_annotations.h>
@@ -41,6 +42,7 @@
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
 #include "broker/retention/retention_scheduler.h"
+#include "broker/scheduled/scheduled_delivery.h"
 #include "broker/schema/schema_registry.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
@@ -155,6 +157,7 @@ class Broker::Impl {
   std::thread http_thread_;
   std::atomic<bool> serving_{false};  // /readyz
   std::unique_ptr<RetentionScheduler> retention_;
+  std::unique_ptr<ScheduledDelivery> scheduled_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<Server> server_;
@@ -208,9 +211,12 @@ absl::Status Broker::Impl::Start() {
     (void)store_->Close();
     return loaded;
   }
+  // Started with the listener below; created here because handlers notify it.
+  scheduled_ = std::make_unique<ScheduledDelivery>(*store_, *topics_, options_, registry_,
+                                                   metrics_->partitions());
   services_ = std::make_unique<BrokerServices>(
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
-                     *groups_, *schemas_});
+                     *groups_, *schemas_, *scheduled_});
 
   server_ = std::make_unique<Server>(io_, *services_);
   absl::Status listening = StartHttp();
@@ -229,6 +235,7 @@ absl::Status Broker::Impl::Start() {
         std::make_unique<RetentionScheduler>(*store_, options_.retention_check_interval, *metrics_);
     retention_->Start();
   }
+  scheduled_->Start();
   {
     std::lock_guard lock(mu_);
     started_ = true;
@@ -307,6 +314,7 @@ absl::Status Broker::Impl::Shutdown() {
   BrokerLog().info("shutting down");
   serving_ = false;
   if (retention_) retention_->RequestStop();
+  scheduled_->RequestStop();
   const bool graceful = server_->Drain(options_.shutdown_grace);
   // Every connection is closed (or abandoned): nothing more for the io threads to do.
   work_.reset();
@@ -320,6 +328,9 @@ absl::Status Broker::Impl::Shutdown() {
   // a running retention pass, so joining the scheduler afterwards does not wait for a compaction.
   close_status_ = store_->Close();
   if (retention_) retention_->Join();
+  // After Close(): deliveries still queued in the committer have completed (or failed, staying
+  // pending for the next start).
+  scheduled_->Join();
   data_dir_lock_.reset();
   if (close_status_.ok()) {
     BrokerLog().info("shut down{}", graceful ? "" : " (some connections were aborted)");

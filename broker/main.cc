@@ -87,6 +87,9 @@ ABSL_FLAG(uint64_t, max_pending_produce_bytes,
           choreo::broker::BrokerOptions{}.max_pending_produce_bytes,
           "Produce data held in memory at once (read, not yet appended); when full, producing "
           "connections are not read until appends complete.");
+ABSL_FLAG(uint64_t, max_scheduled_events, choreo::broker::BrokerOptions{}.max_scheduled_events,
+          "Scheduled (delayed) events pending at once, broker-wide; more are refused with "
+          "RESOURCE_EXHAUSTED. They are stored on disk, not held in memory.");
 ABSL_FLAG(int64_t, handshake_timeout_ms,
           absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.handshake_timeout),
           "Close a connection that has not completed its handshake this long after connecting.");
@@ -169,6 +172,7 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.http_console = absl::GetFlag(FLAGS_http_console);
   options.http_console_actions = absl::GetFlag(FLAGS_http_console_actions);
   options.max_pending_produce_bytes = absl::GetFlag(FLAGS_max_pending_produce_bytes);
+  options.max_scheduled_events = absl::GetFlag(FLAGS_max_scheduled_events);
   options.handshake_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
   options.idle_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms));
   options.retention_check_interval =

@@ -6,6 +6,7 @@
 #include "client/connection.h"
 #include "client/producer/init_producer.h"
 #include "client/producer/producer_core.h"
+#include "client/producer/scheduled_sends.h"
 
 namespace choreo {
 
@@ -15,7 +16,12 @@ using client_internal::ProducerIdentity;
 
 class Producer::Impl : public ProducerCore {
  public:
-  using ProducerCore::ProducerCore;
+  Impl(const ProducerOptions& options, std::unique_ptr<Connection> connection,
+       ProducerIdentity identity)
+      : ProducerCore(options, std::move(connection), identity), scheduled(options) {}
+
+  // Schedule() and CancelScheduled(): outside the batching pipeline (scheduled_sends.h).
+  client_internal::ScheduledSends scheduled;
 };
 
 namespace {
@@ -73,7 +79,27 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
 }
 
 Status Producer::Close(std::chrono::milliseconds timeout) {
+  impl_->scheduled.Close();
   return impl_->Close(timeout);
+}
+
+Result<ScheduledRecord> Producer::Schedule(std::string_view id,
+                                           std::chrono::system_clock::time_point due,
+                                           std::string_view topic, Record record,
+                                           std::optional<uint32_t> partition) {
+  return impl_->scheduled.Schedule(id, due, topic, std::move(record), partition);
+}
+
+Result<ScheduledRecord> Producer::ScheduleAfter(std::string_view id,
+                                                std::chrono::milliseconds delay,
+                                                std::string_view topic, Record record,
+                                                std::optional<uint32_t> partition) {
+  return Schedule(id, std::chrono::system_clock::now() + delay, topic, std::move(record),
+                  partition);
+}
+
+Result<bool> Producer::CancelScheduled(std::string_view id) {
+  return impl_->scheduled.Cancel(id);
 }
 
 }  // namespace choreo

@@ -41,6 +41,9 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kListSchemas, "list_schemas", &HandleListSchemas},
     Route{proto::Request::kGetSchema, "get_schema", &HandleGetSchema},
     Route{proto::Request::kCheckSchema, "check_schema", &HandleCheckSchema},
+    Route{proto::Request::kScheduleEvent, "schedule_event", &HandleScheduleEvent},
+    Route{proto::Request::kCancelScheduledEvent, "cancel_scheduled_event",
+          &HandleCancelScheduledEvent},
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {

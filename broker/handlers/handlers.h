@@ -58,5 +58,8 @@ asio::awaitable<proto::Response> HandleRegisterSchema(RequestContext& ctx, proto
 asio::awaitable<proto::Response> HandleListSchemas(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleGetSchema(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleCheckSchema(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleScheduleEvent(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleCancelScheduledEvent(RequestContext& ctx,
+                                                            proto::Request& request);
 
 }  // namespace choreo::broker

@@ -24,6 +24,7 @@ class BrokerMetrics;
 class GroupCoordinator;
 class MemoryBudget;
 class SchemaRegistry;
+class ScheduledDelivery;
 
 // Broker-wide services shared by every connection. All borrowed; owned by Broker, which keeps
 // them alive until every handler has finished.
@@ -37,6 +38,7 @@ struct BrokerServices {
   MemoryBudget& produce_memory;  // bounds produce data in memory (--max-pending-produce-bytes)
   GroupCoordinator& groups;      // consumer groups (broker/group/)
   SchemaRegistry& schemas;       // the schema registry (broker/schema/)
+  ScheduledDelivery& scheduled;  // delivers scheduled events when due (broker/scheduled/)
 };
 
 // Per-connection state handlers share with their session. Strand-owned.

@@ -47,4 +47,17 @@ Result<std::string> StepContext::Once(std::string_view name, const ProcessedStor
   return store_.RunOnce(IdempotencyKey() + "/" + std::string(name), effect);
 }
 
+Result<ArmedTimer> StepContext::PublishAt(std::chrono::system_clock::time_point due,
+                                          std::string_view timer,
+                                          const google::protobuf::Message& message,
+                                          const PublishOptions& options) {
+  return timers_.Arm(saga_id_, timer, due,
+                     EncodeMessage(message, options.encoding.value_or(events_.encoding), events_),
+                     options, &event_);
+}
+
+Result<bool> StepContext::CancelTimer(std::string_view timer) {
+  return timers_.Cancel(saga_id_, timer);
+}
+
 }  // namespace choreo::saga::internal

@@ -9,6 +9,7 @@
 
 #include "choreo/saga/service.h"
 #include "client/saga/event_codec.h"
+#include "client/saga/saga_timers.h"
 #include "client/saga/step_sender.h"
 #include "client/saga/topic_ensurer.h"
 
@@ -19,7 +20,7 @@ class StepContext final : public HandlerContext {
   // All borrowed; they outlive the handler call. `event` views `record`'s headers.
   StepContext(const EventView& event, const ConsumedRecord& record, int attempt,
               const std::string& group_id, const EventOptions& events, ProcessedStore& store,
-              TopicEnsurer& topics)
+              TopicEnsurer& topics, SagaTimers& timers)
       : event_(event),
         saga_id_(event.saga_id.empty() ? std::string_view(record.record.key) : event.saga_id),
         record_(record),
@@ -27,7 +28,8 @@ class StepContext final : public HandlerContext {
         group_id_(group_id),
         events_(events),
         store_(store),
-        topics_(topics) {}
+        topics_(topics),
+        timers_(timers) {}
 
   // Built on first use: most handlers never ask for more than the saga id.
   const Envelope& event() const override;
@@ -41,6 +43,10 @@ class StepContext final : public HandlerContext {
   Status PublishRaw(const RawEvent& event, const PublishOptions& options) override;
   std::string IdempotencyKey() const override;
   Result<std::string> Once(std::string_view name, const ProcessedStore::Effect& effect) override;
+  Result<ArmedTimer> PublishAt(std::chrono::system_clock::time_point due, std::string_view timer,
+                               const google::protobuf::Message& message,
+                               const PublishOptions& options) override;
+  Result<bool> CancelTimer(std::string_view timer) override;
 
   // What the handler published, in order.
   std::vector<StepOutput>& outputs() { return outputs_; }
@@ -57,6 +63,7 @@ class StepContext final : public HandlerContext {
   const EventOptions& events_;
   ProcessedStore& store_;
   TopicEnsurer& topics_;
+  SagaTimers& timers_;
   std::vector<StepOutput> outputs_;
 };
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "client/saga/event_codec.h"
+#include "client/saga/saga_timers.h"
 #include "client/saga/topic_ensurer.h"
 
 namespace choreo::saga {
@@ -16,7 +17,8 @@ class Publisher::Impl {
   Impl(PublisherOptions options, std::unique_ptr<Producer> producer)
       : options_(std::move(options)),
         producer_(std::move(producer)),
-        topics_(options_.client, options_.create_topic_partitions) {}
+        topics_(options_.client, options_.create_topic_partitions),
+        timers_(options_.client, options_.events, topics_) {}
 
   // Builds the record of a saga's first event and where it goes.
   struct Prepared {
@@ -58,6 +60,7 @@ class Publisher::Impl {
   PublisherOptions options_;
   std::unique_ptr<Producer> producer_;
   internal::TopicEnsurer topics_;
+  internal::SagaTimers timers_;
 };
 
 Result<std::unique_ptr<Publisher>> Publisher::Create(const PublisherOptions& options) {
@@ -120,6 +123,27 @@ Result<PublishedEvent> Publisher::PublishRaw(std::string_view saga_id, const Raw
                                              const PublishOptions& options) {
   if (event.type.empty()) return Status(ErrorCode::kInvalidArgument, "a raw event needs a type");
   return impl_->Send(impl_->Prepare(saga_id, {}, internal::EncodeRaw(event), options));
+}
+
+Result<ArmedTimer> Publisher::PublishAt(std::chrono::system_clock::time_point due,
+                                        std::string_view saga_id, std::string_view timer,
+                                        const google::protobuf::Message& message,
+                                        const PublishOptions& options) {
+  return impl_->timers_.Arm(
+      saga_id, timer, due,
+      internal::EncodeMessage(message, impl_->EncodingFor(options), impl_->options_.events),
+      options, nullptr);
+}
+
+Result<ArmedTimer> Publisher::PublishAfter(std::chrono::milliseconds delay,
+                                           std::string_view saga_id, std::string_view timer,
+                                           const google::protobuf::Message& message,
+                                           const PublishOptions& options) {
+  return PublishAt(std::chrono::system_clock::now() + delay, saga_id, timer, message, options);
+}
+
+Result<bool> Publisher::CancelTimer(std::string_view saga_id, std::string_view timer) {
+  return impl_->timers_.Cancel(saga_id, timer);
 }
 
 Status Publisher::Flush(std::chrono::milliseconds timeout) {

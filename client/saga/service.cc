@@ -78,6 +78,7 @@ Status SagaService::Impl::Start() {
   }
   topics_ =
       std::make_unique<internal::TopicEnsurer>(options_.client, options_.create_topic_partitions);
+  timers_ = std::make_unique<internal::SagaTimers>(options_.client, options_.events, *topics_);
   std::vector<std::string> topics = options_.topics;
   if (topics.empty()) {
     for (const auto& [type, r] : handlers_) {

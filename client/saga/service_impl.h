@@ -28,6 +28,7 @@
 #include "client/saga/offset_tracker.h"
 #include "client/saga/service_stats.h"
 #include "client/saga/step_sender.h"
+#include "client/saga/saga_timers.h"
 #include "client/saga/topic_ensurer.h"
 #include "client/saga/worker_pool.h"
 
@@ -115,6 +116,8 @@ class SagaService::Impl final : public internal::StepSink {
   internal::ServiceCounters counters_;
 
   std::unique_ptr<internal::TopicEnsurer> topics_;
+  // Arms and cancels the handlers' saga timers (HandlerContext::PublishAt).
+  std::unique_ptr<internal::SagaTimers> timers_;
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<internal::KeyedWorkerPool> workers_;
   std::unique_ptr<internal::StepSender> sender_;

@@ -33,7 +33,7 @@ Status SagaService::Impl::CallHandler(const Registration& registration,
                                       const ConsumedRecord& record, int attempt,
                                       std::vector<StepOutput>* outputs) {
   internal::StepContext context(event, record, attempt, options_.group_id, options_.events, *store_,
-                                *topics_);
+                                *topics_, *timers_);
   Status status;
   try {
     if (registration.raw) {

@@ -93,6 +93,10 @@ struct BrokerOptions {
   // answered). When full, connections that produce stop being read until appends complete.
   // At least 64 KiB. Default: 256 MiB.
   uint64_t max_pending_produce_bytes = 256ull << 20;
+  // Scheduled (delayed) events stored and not yet delivered, broker-wide; a schedule beyond it is
+  // refused with RESOURCE_EXHAUSTED. They are kept on disk, not in memory: this bounds the disk a
+  // runaway timer loop can fill. Default: 10 million.
+  uint64_t max_scheduled_events = 10'000'000;
   // A connection must complete its handshake this long after it was accepted, or it is closed.
   // Default: 10 s.
   absl::Duration handshake_timeout = absl::Seconds(10);

@@ -115,6 +115,14 @@ struct ProducerOptions {
   std::chrono::milliseconds retry_backoff_max{1000};
 };
 
+// Where a scheduled record will be appended (Producer::Schedule).
+struct ScheduledRecord {
+  // An event with this id was pending already: nothing changed, and `due` is that event's.
+  bool already_scheduled = false;
+  std::chrono::system_clock::time_point due;
+  uint32_t partition = 0;
+};
+
 // Outcome of one Send() or SendBatch().
 using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 
@@ -162,6 +170,32 @@ class Producer {
   // record. Errors as Send(); kMessageTooLarge if they do not fit in one batch.
   std::future<Result<RecordMetadata>> SendBatch(std::string_view topic, uint32_t partition,
                                                 std::vector<Record> records);
+
+  // Scheduled records (protocol 1.3): the broker stores `record` now, durably, and appends it to
+  // `topic` at `due` (within about 100 ms under normal load; at once if `due` has passed), exactly
+  // once across broker restarts, unless CancelScheduled(id) comes first. The partition is chosen
+  // now, as Send() would choose it. A record timestamp of 0 becomes the due time.
+  //
+  // `id` (1 to 512 bytes) names the pending record broker-wide: the handle to cancel it, and what
+  // makes a retry safe (scheduling an id that is pending already changes nothing and answers
+  // already_scheduled). Use a name derived from what the record is for, e.g.
+  // "payment-timeout/<order id>". Once delivered or cancelled, the id may be used again.
+  //
+  // Blocks until the broker has stored it (retrying transport errors until delivery_timeout);
+  // independent of the batches in flight (no ordering with Send()). Errors: kInvalidArgument,
+  // kUnknownTopic, kInvalidPartition, kMessageTooLarge, kResourceExhausted (the broker's
+  // --max-scheduled-events), kUnsupportedVersion (a broker older than 1.3), kTimeout, kClosed.
+  Result<ScheduledRecord> Schedule(std::string_view id, std::chrono::system_clock::time_point due,
+                                   std::string_view topic, Record record,
+                                   std::optional<uint32_t> partition = std::nullopt);
+  // Schedule() at now + `delay`.
+  Result<ScheduledRecord> ScheduleAfter(std::string_view id, std::chrono::milliseconds delay,
+                                        std::string_view topic, Record record,
+                                        std::optional<uint32_t> partition = std::nullopt);
+  // Cancels a pending scheduled record. Returns false when none with this id is pending: it was
+  // delivered already (a delivery under way is waited for), cancelled, or never scheduled.
+  // Errors: kInvalidArgument, kUnsupportedVersion, kTimeout, kClosed.
+  Result<bool> CancelScheduled(std::string_view id);
 
   // Sends lingering batches at once and waits until every record sent before the call has been
   // acknowledged or failed (its callback has returned). Records sent meanwhile by other threads

@@ -13,6 +13,7 @@
 // Payloads that are not protobuf go through the raw path (RawEvent) with any content type.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -55,6 +56,29 @@ struct PublishOptions {
   // Default (empty): topic_for_type(type).
   std::string topic = {};
 };
+
+// A saga timer armed by PublishAt / PublishAfter (Publisher and HandlerContext): an event of the
+// saga that the broker stores now and publishes when due, exactly once, unless the timer is
+// cancelled first. The classic use is a timeout: arm "payment-timeout" when the payment is
+// requested, cancel it when the payment answers, and handle the timeout event if it fires.
+//
+// A timer is named within its saga and service: its broker-wide id is
+// "<source>/<saga id>/<timer>" (TimerId), so the Publisher and the SagaService of one service
+// (same EventOptions::source) arm and cancel the same timers. Arming a timer that is pending
+// already changes nothing (`already_armed`): a retried handler re-arms harmlessly. Once it fired
+// or was cancelled, the name may be armed again.
+//
+// The event published when due is a normal saga event: its own ce_id, ce_time = the due time,
+// the saga's key and trace (a new span), and, when armed by a handler, ce_causationid = the event
+// being handled.
+struct ArmedTimer {
+  std::string id;  // the broker's scheduled-event id
+  bool already_armed = false;
+  std::chrono::system_clock::time_point due;  // the pending timer's (the earlier one if already)
+};
+
+// "<source>/<saga id>/<timer>".
+std::string TimerId(std::string_view source, std::string_view saga_id, std::string_view timer);
 
 // A payload that is not a protobuf message.
 struct RawEvent {

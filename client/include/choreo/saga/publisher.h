@@ -75,6 +75,21 @@ class Publisher {
   Result<PublishedEvent> PublishRaw(std::string_view saga_id, const RawEvent& event,
                                     const PublishOptions& options = {});
 
+  // Saga timers (events.h, ArmedTimer): arms `timer` of saga `saga_id` to publish `message` at
+  // `due` (or after `delay`) unless CancelTimer() comes first, e.g. a payment timeout armed with
+  // the order. Blocks until the broker has stored it. Errors: kInvalidArgument (empty saga id or
+  // timer name, a message that fails to serialize), kUnknownTopic, kUnsupportedVersion (a broker
+  // older than 1.3), kTimeout, kClosed.
+  Result<ArmedTimer> PublishAt(std::chrono::system_clock::time_point due, std::string_view saga_id,
+                               std::string_view timer, const google::protobuf::Message& message,
+                               const PublishOptions& options = {});
+  Result<ArmedTimer> PublishAfter(std::chrono::milliseconds delay, std::string_view saga_id,
+                                  std::string_view timer, const google::protobuf::Message& message,
+                                  const PublishOptions& options = {});
+  // True if the timer was pending and is now cancelled; false if it fired already or was never
+  // armed. Errors: as PublishAt().
+  Result<bool> CancelTimer(std::string_view saga_id, std::string_view timer);
+
   // Waits for every event published so far. Errors: kTimeout.
   Status Flush(std::chrono::milliseconds timeout);
   Status Close(std::chrono::milliseconds timeout);

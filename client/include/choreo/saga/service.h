@@ -161,6 +161,27 @@ class HandlerContext {
                          const PublishOptions& options = {}) = 0;
   virtual Status PublishRaw(const RawEvent& event, const PublishOptions& options = {}) = 0;
 
+  // Saga timers (events.h, ArmedTimer): arms `timer` of this saga to publish `message` at `due`
+  // (or after `delay`) unless CancelTimer(timer) comes first; caused by this event, in its trace.
+  // Unlike Publish(), it takes effect at once, not with the step, and blocks until the broker has
+  // stored it: a handler that fails after arming leaves the timer armed (a retry re-arms it
+  // harmlessly; a handler that gives up should cancel it, or handle the timeout event when it
+  // comes). Errors: kInvalidArgument (no timer name, a message that does not serialize),
+  // kUnknownTopic, kUnsupportedVersion (a broker older than 1.3), kTimeout, connection errors.
+  virtual Result<ArmedTimer> PublishAt(std::chrono::system_clock::time_point due,
+                                       std::string_view timer,
+                                       const google::protobuf::Message& message,
+                                       const PublishOptions& options = {}) = 0;
+  Result<ArmedTimer> PublishAfter(std::chrono::milliseconds delay, std::string_view timer,
+                                  const google::protobuf::Message& message,
+                                  const PublishOptions& options = {}) {
+    return PublishAt(std::chrono::system_clock::now() + delay, timer, message, options);
+  }
+  // Disarms `timer` of this saga. True if it was pending; false if it fired already (its event
+  // is published, or being published: that is waited for) or was never armed. Takes effect at
+  // once, like PublishAt(). Errors: as PublishAt().
+  virtual Result<bool> CancelTimer(std::string_view timer) = 0;
+
   // "<group>/<handler type>/<event id>": the same on every delivery of this event to this
   // service's handler; distinct per event and per service.
   virtual std::string IdempotencyKey() const = 0;

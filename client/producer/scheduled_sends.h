@@ -1,0 +1,62 @@
+// ScheduledSends: Producer::Schedule and CancelScheduled (protocol 1.3). They are one request
+// each, answered once the broker has stored (or removed) the record, so they do not go through the
+// producer's batching pipeline: they use a connection of their own, opened on first use and
+// reopened after a loss, and retry transport failures until delivery_timeout (safe: the id makes
+// a repeated schedule or cancel change nothing).
+//
+// Threading: thread-safe; calls are serialized on the connection's mutex (each waits for its
+// answer anyway).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "choreo/client/producer.h"
+#include "choreo/client/record.h"
+#include "choreo/client/status.h"
+#include "client/connection.h"
+
+namespace choreo::client_internal {
+
+class ScheduledSends {
+ public:
+  explicit ScheduledSends(const ProducerOptions& options) : options_(options) {}
+
+  Result<ScheduledRecord> Schedule(std::string_view id, std::chrono::system_clock::time_point due,
+                                   std::string_view topic, Record record,
+                                   std::optional<uint32_t> partition);
+  Result<bool> Cancel(std::string_view id);
+  // Later calls fail with kClosed.
+  void Close();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // Sends `request`, reconnecting and resending after a transport failure until `deadline`.
+  Result<proto::Response> Call(const proto::Request& request, proto::Response::BodyCase expected,
+                               Clock::time_point deadline);
+  // The (open) connection; opens it if needed. Requires mu_.
+  Result<Connection*> Connected();
+  // The partition a record of `topic` with `key` goes to. Requires mu_.
+  Result<uint32_t> PartitionFor(std::string_view topic, std::string_view key,
+                                Clock::time_point deadline);
+
+  const ProducerOptions options_;
+  std::mutex mu_;
+  bool closed_ = false;
+  std::unique_ptr<Connection> connection_;
+  struct PartitionCount {
+    uint32_t count = 0;
+    Clock::time_point fetched;
+  };
+  std::unordered_map<std::string, PartitionCount> partitions_;
+  uint32_t next_unkeyed_ = 0;
+};
+
+}  // namespace choreo::client_internal
