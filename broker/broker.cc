@@ -212,8 +212,8 @@ absl::Status Broker::Impl::Start() {
     return loaded;
   }
   // Started with the listener below; created here because handlers notify it.
-  scheduled_ = std::make_unique<ScheduledDelivery>(*store_, *topics_, options_, registry_,
-                                                   metrics_->partitions());
+  scheduled_ = std::make_unique<ScheduledDelivery>(*store_, *topics_, options_, schemas_.get(),
+                                                   registry_, metrics_->partitions());
   services_ = std::make_unique<BrokerServices>(
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
                      *groups_, *schemas_, *scheduled_});

@@ -98,7 +98,7 @@ Result<ScheduledRecord> Producer::ScheduleAfter(std::string_view id,
                   partition);
 }
 
-Result<bool> Producer::CancelScheduled(std::string_view id) {
+Result<CancelOutcome> Producer::CancelScheduled(std::string_view id) {
   return impl_->scheduled.Cancel(id);
 }
 

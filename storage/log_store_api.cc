@@ -140,7 +140,7 @@ absl::StatusOr<ScheduleResult> LogStore::ScheduleEvent(ScheduledEvent event) {
   return impl_->ScheduleEvent(std::move(event));
 }
 
-absl::StatusOr<bool> LogStore::CancelScheduledEvent(std::string_view id) {
+absl::StatusOr<CancelOutcome> LogStore::CancelScheduledEvent(std::string_view id) {
   return impl_->CancelScheduledEvent(id);
 }
 

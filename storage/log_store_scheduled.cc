@@ -28,7 +28,7 @@ absl::StatusOr<ScheduleResult> LogStore::Impl::ScheduleEvent(ScheduledEvent even
   return scheduled_->Schedule(std::move(event));
 }
 
-absl::StatusOr<bool> LogStore::Impl::CancelScheduledEvent(std::string_view id) {
+absl::StatusOr<CancelOutcome> LogStore::Impl::CancelScheduledEvent(std::string_view id) {
   if (committer_->OnCommitterThread()) {
     return absl::FailedPreconditionError("CancelScheduledEvent would wait for its own thread");
   }

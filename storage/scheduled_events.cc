@@ -1,6 +1,7 @@
 #include "storage/scheduled_events.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/time/clock.h>
 #include <rocksdb/db.h>
 
 #include <future>
@@ -25,6 +26,10 @@ absl::Status CheckId(std::string_view id) {
   return absl::OkStatus();
 }
 
+int64_t NowMs() {
+  return absl::ToUnixMillis(absl::Now());
+}
+
 std::string Quoted(std::string_view id) {
   return absl::StrCat("scheduled event '", ToAbsl(id), "'");
 }
@@ -35,8 +40,11 @@ absl::Status ScheduledEvents::Load() {
   uint64_t count = 0;
   KeyRange ids = IdKeyRange();
   RangeIterator it(db_, db_.scheduled, ids.begin, ids.end);
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    ++count;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StatusOr<IdValue> id = DecodeIdValue(it->value().ToStringView());
+    if (!id.ok()) return id.status();
+    if (id->state == IdValue::State::kPending) ++count;
+  }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "count the scheduled events");
   pending_.store(count);
   absl::StatusOr<std::optional<int64_t>> first = NextDueTime();
@@ -76,15 +84,14 @@ absl::Status ScheduledEvents::WriteAndWait(PendingSchedule write) {
   return done.get();
 }
 
-absl::StatusOr<std::optional<int64_t>> ScheduledEvents::PendingDueTime(
-    const std::string& id) const {
+absl::StatusOr<std::optional<IdValue>> ScheduledEvents::Lookup(const std::string& id) const {
   std::string value;
   rocksdb::Status s = db_.db->Get(rocksdb::ReadOptions(), db_.scheduled, EncodeIdKey(id), &value);
-  if (s.IsNotFound()) return std::optional<int64_t>();
+  if (s.IsNotFound()) return std::optional<IdValue>();
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("look up ", Quoted(id)));
-  absl::StatusOr<int64_t> due = DecodeIdValue(value);
-  if (!due.ok()) return due.status();
-  return std::optional<int64_t>(*due);
+  absl::StatusOr<IdValue> decoded = DecodeIdValue(value);
+  if (!decoded.ok()) return decoded.status();
+  return std::optional<IdValue>(*decoded);
 }
 
 absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
@@ -110,11 +117,11 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
                      topic->partitions.size(), " partitions, no partition ", event.partition));
   }
   if (absl::Status s = Acquire(event.id); !s.ok()) return s;
-  absl::StatusOr<std::optional<int64_t>> existing = PendingDueTime(event.id);
-  if (!existing.ok() || existing->has_value()) {
+  absl::StatusOr<std::optional<IdValue>> existing = Lookup(event.id);
+  if (!existing.ok() || (existing->has_value() && (*existing)->state == IdValue::State::kPending)) {
     Done(event.id);
     if (!existing.ok()) return existing.status();
-    return ScheduleResult{.already_scheduled = true, .due_ms = **existing};
+    return ScheduleResult{.already_scheduled = true, .due_ms = (*existing)->due_ms};
   }
   // Lowered before the write, so a Take() running meanwhile cannot raise it past this event.
   {
@@ -123,7 +130,7 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
     ++schedules_;
   }
   PendingSchedule write{.what = absl::StrCat("schedule ", Quoted(event.id))};
-  write.puts.emplace_back(EncodeIdKey(event.id), EncodeIdValue(event.due_ms));
+  write.puts.emplace_back(EncodeIdKey(event.id), EncodeIdValue({.due_ms = event.due_ms}));
   write.puts.emplace_back(EncodeDueKey(event.due_ms, event.id),
                           EncodeDueValue(DueValue{.topic_id = topic->info.id,
                                                   .partition = event.partition,
@@ -138,23 +145,28 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
   return ScheduleResult{.already_scheduled = false, .due_ms = event.due_ms};
 }
 
-absl::StatusOr<bool> ScheduledEvents::Cancel(std::string_view id_view) {
+absl::StatusOr<CancelOutcome> ScheduledEvents::Cancel(std::string_view id_view) {
   if (absl::Status s = CheckId(id_view); !s.ok()) return s;
   const std::string id(id_view);
   if (absl::Status s = Acquire(id); !s.ok()) return s;
-  absl::StatusOr<std::optional<int64_t>> due = PendingDueTime(id);
-  if (!due.ok() || !due->has_value()) {
+  absl::StatusOr<std::optional<IdValue>> found = Lookup(id);
+  if (!found.ok() || !found->has_value() || (*found)->state != IdValue::State::kPending) {
     Done(id);
-    if (!due.ok()) return due.status();
-    return false;
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return CancelOutcome::kNotFound;
+    return (*found)->state == IdValue::State::kDelivered ? CancelOutcome::kDelivered
+                                                         : CancelOutcome::kAlreadyCancelled;
   }
   PendingSchedule write{.what = absl::StrCat("cancel ", Quoted(id))};
-  write.deletes = {EncodeDueKey(**due, id), EncodeIdKey(id)};
+  write.deletes = {EncodeDueKey((*found)->due_ms, id)};
+  write.puts.emplace_back(EncodeIdKey(id), EncodeIdValue({.due_ms = (*found)->due_ms,
+                                                          .state = IdValue::State::kCancelled,
+                                                          .ended_ms = NowMs()}));
   absl::Status written = WriteAndWait(std::move(write));
   if (written.ok()) pending_.fetch_sub(1, std::memory_order_relaxed);
   Done(id);
   if (!written.ok()) return written;
-  return true;
+  return CancelOutcome::kCancelled;
 }
 
 absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size_t limit) {
@@ -219,7 +231,7 @@ void ScheduledEvents::Deliver(DueEvent event, std::optional<BatchFields> fields,
                               DeliveryCallback done) {
   PendingSchedule write{.what = absl::StrCat("deliver ", Quoted(event.id), " to topic '",
                                              event.topic, "' partition ", event.partition)};
-  write.deletes = {EncodeDueKey(event.due_ms, event.id), EncodeIdKey(event.id)};
+  write.deletes = {EncodeDueKey(event.due_ms, event.id)};
   // Why the event is dropped instead of appended, reported once the deletion is written.
   absl::Status refused;
   std::shared_ptr<TopicState> topic = topics_.Find(event.topic);
@@ -237,6 +249,16 @@ void ScheduledEvents::Deliver(DueEvent event, std::optional<BatchFields> fields,
                                    .partition = event.partition,
                                    .batch = std::move(event.batch),
                                    .fields = *std::move(fields)};
+  }
+  if (write.delivery.has_value()) {
+    // Remembered as delivered, so a later cancel says so (scheduled_format.h). (Should the append
+    // be refused after all, by a topic deleted a moment ago, the event is gone just the same.)
+    write.puts.emplace_back(
+        EncodeIdKey(event.id),
+        EncodeIdValue(
+            {.due_ms = event.due_ms, .state = IdValue::State::kDelivered, .ended_ms = NowMs()}));
+  } else {
+    write.deletes.push_back(EncodeIdKey(event.id));
   }
   write.done = [this, id = std::move(event.id), refused = std::move(refused),
                 done = std::move(done)](absl::StatusOr<AppendResult> result) mutable {

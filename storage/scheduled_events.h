@@ -34,6 +34,7 @@
 #include "choreo/common/mutex.h"
 #include "choreo/storage/log_store.h"
 #include "storage/committer.h"
+#include "storage/scheduled_format.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
 
@@ -51,7 +52,7 @@ class ScheduledEvents {
   absl::Status Load();
 
   absl::StatusOr<ScheduleResult> Schedule(ScheduledEvent event);
-  absl::StatusOr<bool> Cancel(std::string_view id);
+  absl::StatusOr<CancelOutcome> Cancel(std::string_view id);
   absl::StatusOr<std::vector<DueEvent>> Take(int64_t now_ms, size_t limit);
   void Deliver(DueEvent event, std::optional<BatchFields> fields, DeliveryCallback done);
   void Release(std::string_view id);
@@ -68,7 +69,8 @@ class ScheduledEvents {
   void Done(const std::string& id);
   // Runs `write` through the committer and waits for its outcome.
   absl::Status WriteAndWait(PendingSchedule write);
-  absl::StatusOr<std::optional<int64_t>> PendingDueTime(const std::string& id) const;
+  // The id entry of `id` (pending or ended), or nullopt.
+  absl::StatusOr<std::optional<IdValue>> Lookup(const std::string& id) const;
 
   const StoreDb& db_;
   const TopicRegistry& topics_;

@@ -2,6 +2,8 @@
 
 #include <absl/status/status.h>
 #include <absl/strings/str_cat.h>
+#include <absl/time/clock.h>
+#include <rocksdb/compaction_filter.h>
 
 #include <limits>
 
@@ -105,18 +107,60 @@ absl::StatusOr<DueValue> DecodeDueValue(std::string_view value) {
   return out;
 }
 
-std::string EncodeIdValue(int64_t due_ms) {
-  std::string out(9, '\0');
+std::string EncodeIdValue(const IdValue& value) {
+  const bool ended = value.state != IdValue::State::kPending;
+  std::string out(ended ? 18 : 9, '\0');
   out[0] = static_cast<char>(kScheduledFormatVersion);
-  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(due_ms));
+  PutBigEndian64(out.data() + 1, static_cast<uint64_t>(value.due_ms));
+  if (ended) {
+    out[9] = static_cast<char>(value.state);
+    PutBigEndian64(out.data() + 10, static_cast<uint64_t>(value.ended_ms));
+  }
   return out;
 }
 
-absl::StatusOr<int64_t> DecodeIdValue(std::string_view value) {
+absl::StatusOr<IdValue> DecodeIdValue(std::string_view value) {
   if (value.size() < 9 || static_cast<uint8_t>(value[0]) != kScheduledFormatVersion) {
     return Corrupt("malformed id entry");
   }
-  return static_cast<int64_t>(GetBigEndian64(value.data() + 1));
+  IdValue out;
+  out.due_ms = static_cast<int64_t>(GetBigEndian64(value.data() + 1));
+  if (value.size() >= 18) {
+    const uint8_t state = static_cast<uint8_t>(value[9]);
+    if (state != 1 && state != 2) return Corrupt("id entry of unknown state");
+    out.state = static_cast<IdValue::State>(state);
+    out.ended_ms = static_cast<int64_t>(GetBigEndian64(value.data() + 10));
+  }
+  return out;
+}
+
+namespace {
+
+class TombstoneFilter : public rocksdb::CompactionFilter {
+ public:
+  const char* Name() const override { return "choreo.ScheduledTombstoneFilter"; }
+  bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    if (key.size() < 2 || key[1] != kIdKind) return false;
+    absl::StatusOr<IdValue> id = DecodeIdValue(value.ToStringView());
+    if (!id.ok() || id->state == IdValue::State::kPending) return false;
+    return id->ended_ms < absl::ToUnixMillis(absl::Now()) - kScheduledTombstoneTtlMs;
+  }
+};
+
+class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
+ public:
+  const char* Name() const override { return "choreo.ScheduledTombstoneFilterFactory"; }
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context& /*context*/) override {
+    return std::make_unique<TombstoneFilter>();
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewScheduledTombstoneFilterFactory() {
+  return std::make_shared<TombstoneFilterFactory>();
 }
 
 }  // namespace choreo::storage

@@ -6,11 +6,16 @@
 //               value  version u8 (1) | topic_id u32 | partition u32 | record_count u32 |
 //                      max_timestamp_ms i64 | topic length u16 | topic | batch bytes (the rest)
 //   id entry    key    version u8 (1) | 'I' | id bytes
-//               value  version u8 (1) | due_ms u64
+//               value  version u8 (1) | due_ms u64                     a pending event
+//                      ... | state u8 (1 delivered, 2 cancelled) | ended_ms i64   an ended one
 //
 // Due entries sort by due time, so the next due event is the first key of the 'D' range and the
 // delivery pass is one bounded forward scan. The id entry finds an event's due entry (cancel,
-// re-arm) without scanning. Both are written and deleted together, in one WriteBatch. The topic is
+// re-arm) without scanning. Both are written together, in one WriteBatch; when the event is
+// delivered or cancelled its due entry is deleted and its id entry becomes a tombstone saying
+// which, in the same write, so a repeated cancel (a retry, a redelivered handler) learns what
+// happened instead of "unknown". Tombstones are dropped by a compaction filter
+// kScheduledTombstoneTtl after they were written. The topic is
 // kept by id and name: a topic deleted and recreated under the same name before the due time does
 // not receive the old topic's event (its id differs). due_ms is the caller's clock (ms since the
 // Unix epoch) and never negative (a due time in the past is stored as given and delivered at once).
@@ -19,12 +24,17 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "choreo/storage/log_store.h"
 #include "storage/keys.h"
+
+namespace rocksdb {
+class CompactionFilterFactory;
+}  // namespace rocksdb
 
 namespace choreo::storage {
 
@@ -56,8 +66,21 @@ std::string EncodeDueValue(const DueValue& value);
 // Errors are DataLoss.
 absl::StatusOr<DueValue> DecodeDueValue(std::string_view value);
 
-std::string EncodeIdValue(int64_t due_ms);
+// How long an ended event's id entry is kept: 7 days.
+inline constexpr int64_t kScheduledTombstoneTtlMs = 7ll * 24 * 60 * 60 * 1000;
+
+struct IdValue {
+  enum class State : uint8_t { kPending = 0, kDelivered = 1, kCancelled = 2 };
+  int64_t due_ms = 0;
+  State state = State::kPending;
+  int64_t ended_ms = 0;  // ms since the Unix epoch; ended events only
+};
+std::string EncodeIdValue(const IdValue& value);
 // Errors are DataLoss.
-absl::StatusOr<int64_t> DecodeIdValue(std::string_view value);
+absl::StatusOr<IdValue> DecodeIdValue(std::string_view value);
+
+// The `scheduled` column family's compaction filter: drops id entries of events that ended more
+// than kScheduledTombstoneTtlMs ago (by the system clock).
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewScheduledTombstoneFilterFactory();
 
 }  // namespace choreo::storage

@@ -61,8 +61,11 @@ asio::awaitable<proto::Response> HandleScheduleEvent(RequestContext& ctx, proto:
   }
   storage::BatchFields fields;
   std::string message;
-  if (proto::ErrorCode code = CheckBatch(services.options, topic, schedule.topic(),
-                                         schedule.partition(), schedule.batch(), &fields, &message);
+  // The same checks as a produce, schema validation included: a record refused now would be
+  // refused when due.
+  if (proto::ErrorCode code =
+          CheckBatch(services.options, topic, schedule.topic(), schedule.partition(),
+                     schedule.batch(), &fields, &message, &services.schemas);
       code != proto::NONE) {
     SetError(code, absl::StrCat("scheduled event '", schedule.id(), "': ", message),
              response.mutable_error());
@@ -107,13 +110,26 @@ asio::awaitable<proto::Response> HandleCancelScheduledEvent(RequestContext& ctx,
     co_return response;
   }
   BrokerServices& services = ctx.services;
-  absl::StatusOr<bool> cancelled = co_await RunBlocking(
+  absl::StatusOr<storage::CancelOutcome> cancelled = co_await RunBlocking(
       services.blocking, [&] { return services.store.CancelScheduledEvent(id); });
   if (!cancelled.ok()) {
     SetError(cancelled.status(), response.mutable_error());
     co_return response;
   }
-  body->set_cancelled(*cancelled);
+  switch (*cancelled) {
+    case storage::CancelOutcome::kCancelled:
+      body->set_outcome(proto::CANCEL_CANCELLED);
+      break;
+    case storage::CancelOutcome::kAlreadyCancelled:
+      body->set_outcome(proto::CANCEL_ALREADY_CANCELLED);
+      break;
+    case storage::CancelOutcome::kDelivered:
+      body->set_outcome(proto::CANCEL_DELIVERED);
+      break;
+    case storage::CancelOutcome::kNotFound:
+      body->set_outcome(proto::CANCEL_NOT_FOUND);
+      break;
+  }
   co_return response;
 }
 

@@ -32,11 +32,13 @@ constexpr int64_t kWriteFailureBackoffMs = 500;
 }  // namespace
 
 ScheduledDelivery::ScheduledDelivery(storage::LogStore& store, TopicTable& topics,
-                                     const BrokerOptions& options, MetricsRegistry& registry,
-                                     PartitionStats& partitions, Clock clock)
+                                     const BrokerOptions& options, const SchemaRegistry* schemas,
+                                     MetricsRegistry& registry, PartitionStats& partitions,
+                                     Clock clock)
     : store_(store),
       topics_(topics),
       options_(options),
+      schemas_(schemas),
       partitions_(partitions),
       clock_(clock ? std::move(clock) : Clock(WallClockMs)) {
   delivered_ = registry.GetCounter("choreo_scheduled_events_delivered_total",
@@ -181,8 +183,8 @@ void ScheduledDelivery::Deliver(storage::DueEvent event) {
   std::optional<storage::BatchFields> accepted;
   if (topic.has_value() && topic->id == event.topic_id) {
     // Checked again: the topic's limits or validation may have changed since it was scheduled.
-    if (CheckBatch(options_, topic, event.topic, event.partition, event.batch, &fields, &message) ==
-        proto::NONE) {
+    if (CheckBatch(options_, topic, event.topic, event.partition, event.batch, &fields, &message,
+                   schemas_) == proto::NONE) {
       accepted = std::move(fields);
     } else {
       BrokerLog().warn("scheduled event '{}' for topic '{}' dropped: {}", event.id, event.topic,

@@ -39,6 +39,7 @@
 namespace choreo::broker {
 
 class PartitionStats;
+class SchemaRegistry;
 
 class ScheduledDelivery {
  public:
@@ -52,8 +53,10 @@ class ScheduledDelivery {
   static constexpr std::chrono::milliseconds kLateAfter{100};
 
   // All borrowed; they must outlive this object.
+  // `schemas` may be null (no schema validation at delivery).
   ScheduledDelivery(storage::LogStore& store, TopicTable& topics, const BrokerOptions& options,
-                    MetricsRegistry& registry, PartitionStats& partitions, Clock clock = nullptr);
+                    const SchemaRegistry* schemas, MetricsRegistry& registry,
+                    PartitionStats& partitions, Clock clock = nullptr);
   ~ScheduledDelivery();
   ScheduledDelivery(const ScheduledDelivery&) = delete;
   ScheduledDelivery& operator=(const ScheduledDelivery&) = delete;
@@ -78,6 +81,7 @@ class ScheduledDelivery {
   storage::LogStore& store_;
   TopicTable& topics_;
   const BrokerOptions& options_;
+  const SchemaRegistry* schemas_;
   PartitionStats& partitions_;
   const Clock clock_;
   std::thread thread_;

@@ -165,7 +165,7 @@ Result<ScheduledRecord> ScheduledSends::Schedule(std::string_view id,
       .partition = *partition};
 }
 
-Result<bool> ScheduledSends::Cancel(std::string_view id) {
+Result<CancelOutcome> ScheduledSends::Cancel(std::string_view id) {
   if (Status s = CheckId(id); !s.ok()) return s;
   proto::Request request;
   request.mutable_cancel_scheduled_event()->set_id(std::string(id));
@@ -173,7 +173,16 @@ Result<bool> ScheduledSends::Cancel(std::string_view id) {
   Result<proto::Response> response = Call(request, proto::Response::kCancelScheduledEvent,
                                           Clock::now() + options_.delivery_timeout);
   if (!response.ok()) return response.status();
-  return response->cancel_scheduled_event().cancelled();
+  switch (response->cancel_scheduled_event().outcome()) {
+    case proto::CANCEL_CANCELLED:
+      return CancelOutcome::kCancelled;
+    case proto::CANCEL_ALREADY_CANCELLED:
+      return CancelOutcome::kAlreadyCancelled;
+    case proto::CANCEL_DELIVERED:
+      return CancelOutcome::kDelivered;
+    default:
+      return CancelOutcome::kNotFound;
+  }
 }
 
 }  // namespace choreo::client_internal

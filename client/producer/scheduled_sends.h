@@ -31,7 +31,7 @@ class ScheduledSends {
   Result<ScheduledRecord> Schedule(std::string_view id, std::chrono::system_clock::time_point due,
                                    std::string_view topic, Record record,
                                    std::optional<uint32_t> partition);
-  Result<bool> Cancel(std::string_view id);
+  Result<CancelOutcome> Cancel(std::string_view id);
   // Later calls fail with kClosed.
   void Close();
 

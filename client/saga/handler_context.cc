@@ -56,7 +56,7 @@ Result<ArmedTimer> StepContext::PublishAt(std::chrono::system_clock::time_point 
                      options, &event_);
 }
 
-Result<bool> StepContext::CancelTimer(std::string_view timer) {
+Result<CancelOutcome> StepContext::CancelTimer(std::string_view timer) {
   return timers_.Cancel(saga_id_, timer);
 }
 

@@ -46,7 +46,7 @@ class StepContext final : public HandlerContext {
   Result<ArmedTimer> PublishAt(std::chrono::system_clock::time_point due, std::string_view timer,
                                const google::protobuf::Message& message,
                                const PublishOptions& options) override;
-  Result<bool> CancelTimer(std::string_view timer) override;
+  Result<CancelOutcome> CancelTimer(std::string_view timer) override;
 
   // What the handler published, in order.
   std::vector<StepOutput>& outputs() { return outputs_; }

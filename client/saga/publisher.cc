@@ -142,7 +142,7 @@ Result<ArmedTimer> Publisher::PublishAfter(std::chrono::milliseconds delay,
   return PublishAt(std::chrono::system_clock::now() + delay, saga_id, timer, message, options);
 }
 
-Result<bool> Publisher::CancelTimer(std::string_view saga_id, std::string_view timer) {
+Result<CancelOutcome> Publisher::CancelTimer(std::string_view saga_id, std::string_view timer) {
   return impl_->timers_.Cancel(saga_id, timer);
 }
 

@@ -5,10 +5,10 @@
 
 namespace choreo::saga {
 
-std::string TimerId(std::string_view source, std::string_view saga_id, std::string_view timer) {
+std::string TimerId(std::string_view saga_id, std::string_view timer) {
   std::string id;
-  id.reserve(source.size() + saga_id.size() + timer.size() + 2);
-  id.append(source).append("/").append(saga_id).append("/").append(timer);
+  id.reserve(saga_id.size() + timer.size() + 1);
+  id.append(saga_id).append("/").append(timer);
   return id;
 }
 
@@ -38,7 +38,7 @@ Result<ArmedTimer> SagaTimers::Arm(std::string_view saga_id, std::string_view ti
   if (saga_id.empty()) return Status(ErrorCode::kInvalidArgument, "a saga id must not be empty");
   if (timer.empty()) return Status(ErrorCode::kInvalidArgument, "a timer needs a name");
   if (!payload.ok()) return payload.status();
-  const std::string id = TimerId(events_.source, saga_id, timer);
+  const std::string id = TimerId(saga_id, timer);
   const int64_t due_ms = ToMs(due);
   Envelope envelope = NewEnvelope(events_, *payload, saga_id, due_ms);
   if (cause != nullptr) {
@@ -57,10 +57,10 @@ Result<ArmedTimer> SagaTimers::Arm(std::string_view saga_id, std::string_view ti
   return ArmedTimer{.id = id, .already_armed = scheduled->already_scheduled, .due = scheduled->due};
 }
 
-Result<bool> SagaTimers::Cancel(std::string_view saga_id, std::string_view timer) {
+Result<CancelOutcome> SagaTimers::Cancel(std::string_view saga_id, std::string_view timer) {
   if (saga_id.empty()) return Status(ErrorCode::kInvalidArgument, "a saga id must not be empty");
   if (timer.empty()) return Status(ErrorCode::kInvalidArgument, "a timer needs a name");
-  return sends_.Cancel(TimerId(events_.source, saga_id, timer));
+  return sends_.Cancel(TimerId(saga_id, timer));
 }
 
 }  // namespace internal

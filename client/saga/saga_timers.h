@@ -28,9 +28,8 @@ class SagaTimers {
   Result<ArmedTimer> Arm(std::string_view saga_id, std::string_view timer,
                          std::chrono::system_clock::time_point due, Result<EncodedPayload> payload,
                          const PublishOptions& options, const EventView* cause);
-  // True if the timer was pending and is now cancelled; false if it fired already (a firing under
-  // way is waited for) or was never armed.
-  Result<bool> Cancel(std::string_view saga_id, std::string_view timer);
+  // What cancelling found (CancelOutcome); safe to repeat.
+  Result<CancelOutcome> Cancel(std::string_view saga_id, std::string_view timer);
 
  private:
   const EventOptions& events_;

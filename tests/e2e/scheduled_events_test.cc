@@ -93,7 +93,8 @@ TEST_F(ScheduledEventsTest, ARecordIsAppendedWhenDueWithItsKeyHeadersAndTimestam
   EXPECT_EQ(log[0].record.headers[0].value, "PaymentTimedOut");
   EXPECT_EQ(log[0].record.timestamp_ms, due_ms);
   // Delivered: the id is free, and cancelling finds nothing.
-  EXPECT_EQ(producer->CancelScheduled("payment-timeout/order-7").value(), false);
+  EXPECT_EQ(producer->CancelScheduled("payment-timeout/order-7").value(),
+            CancelOutcome::kDelivered);
 }
 
 TEST_F(ScheduledEventsTest, ACancelledRecordIsNeverAppended) {
@@ -104,15 +105,17 @@ TEST_F(ScheduledEventsTest, ACancelledRecordIsNeverAppended) {
   ASSERT_TRUE(producer->Schedule("cancelled", due, "timeouts", Value("cancelled"), 0).ok());
   ASSERT_TRUE(
       producer->Schedule("kept", due + milliseconds(10), "timeouts", Value("kept"), 0).ok());
-  Result<bool> cancelled = producer->CancelScheduled("cancelled");
-  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  Result<CancelOutcome> outcome = producer->CancelScheduled("cancelled");
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  const bool cancelled = *outcome == CancelOutcome::kCancelled;
+  EXPECT_TRUE(cancelled || *outcome == CancelOutcome::kDelivered);
   // The broker may be slow enough that the due time passed; then the record may have been
   // delivered, and the cancel must say so.
   std::vector<std::string> values =
       WaitForValues("timeouts", [](const auto& v) { return Contains(v, "kept"); });
   ASSERT_TRUE(Contains(values, "kept"));
-  EXPECT_EQ(Contains(values, "cancelled"), !*cancelled);
-  EXPECT_EQ(values.size(), *cancelled ? 1u : 2u);
+  EXPECT_EQ(Contains(values, "cancelled"), !cancelled);
+  EXPECT_EQ(values.size(), cancelled ? 1u : 2u);
 }
 
 // Cancel racing with a delivery that is due now: exactly one of them wins.
@@ -125,9 +128,13 @@ TEST_F(ScheduledEventsTest, CancelRacingWithDeliveryHasOneWinner) {
   for (int i = 0; i < kRounds; ++i) {
     const std::string id = "r" + std::to_string(i);
     ASSERT_TRUE(producer->Schedule(id, system_clock::now(), "race", Value(id), 0).ok());
-    Result<bool> c = producer->CancelScheduled(id);
+    Result<CancelOutcome> c = producer->CancelScheduled(id);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cancelled[id] = *c;
+    ASSERT_TRUE(*c == CancelOutcome::kCancelled || *c == CancelOutcome::kDelivered);
+    cancelled[id] = *c == CancelOutcome::kCancelled;
+    // Repeating the cancel says the same.
+    EXPECT_EQ(producer->CancelScheduled(id).value(),
+              cancelled[id] ? CancelOutcome::kAlreadyCancelled : CancelOutcome::kDelivered);
   }
   ASSERT_TRUE(producer->Schedule("end", system_clock::now(), "race", Value("end"), 0).ok());
   std::vector<std::string> values =
@@ -203,6 +210,7 @@ TEST_F(ScheduledEventsTest, BadRequestsAndLimitsGetClearErrors) {
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(producer->CancelScheduled(std::string(513, 'x')).status().code(),
             ErrorCode::kInvalidArgument);
+  EXPECT_EQ(producer->CancelScheduled("never-scheduled").value(), CancelOutcome::kNotFound);
 
   // --max-scheduled-events=1000.
   for (int i = 0; i < 1000; ++i) {
@@ -216,7 +224,7 @@ TEST_F(ScheduledEventsTest, BadRequestsAndLimitsGetClearErrors) {
   const std::string metrics = broker::testing::HttpGet(broker_->http_port(), "/metrics").body;
   EXPECT_TRUE(broker::testing::IsValidPrometheusText(metrics));
   EXPECT_EQ(broker::testing::SampleValue(metrics, "choreo_scheduled_events_pending"), 1000.0);
-  ASSERT_TRUE(producer->CancelScheduled("fill0").value());
+  ASSERT_EQ(producer->CancelScheduled("fill0").value(), CancelOutcome::kCancelled);
   EXPECT_TRUE(producer->Schedule("one-more", later, "timeouts", Value("x"), 0).ok());
 }
 

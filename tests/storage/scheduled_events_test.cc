@@ -123,7 +123,7 @@ TEST_F(ScheduledEventsTest, SchedulingAPendingIdAgainWritesNothing) {
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].batch, "batch:timer");
   ASSERT_TRUE(Deliver(due[0], Fields(1)).ok());
-  // Once delivered, the id is free again: a new timer of the same name is a new event.
+  // Once delivered, the id may be scheduled again: a new timer of the same name is a new event.
   absl::StatusOr<ScheduleResult> rearmed = Schedule("timer", 2000);
   ASSERT_TRUE(rearmed.ok());
   EXPECT_FALSE(rearmed->already_scheduled);
@@ -132,9 +132,10 @@ TEST_F(ScheduledEventsTest, SchedulingAPendingIdAgainWritesNothing) {
 TEST_F(ScheduledEventsTest, CancelRemovesAPendingEventOnce) {
   ASSERT_TRUE(Schedule("payment-timeout/o-1", 100).ok());
   ASSERT_TRUE(Schedule("payment-timeout/o-2", 100).ok());
-  EXPECT_EQ(*store_->CancelScheduledEvent("payment-timeout/o-1"), true);
-  EXPECT_EQ(*store_->CancelScheduledEvent("payment-timeout/o-1"), false);
-  EXPECT_EQ(*store_->CancelScheduledEvent("never-scheduled"), false);
+  EXPECT_EQ(*store_->CancelScheduledEvent("payment-timeout/o-1"), CancelOutcome::kCancelled);
+  // A repeated cancel (a retry, a redelivered handler) learns that it was cancelled.
+  EXPECT_EQ(*store_->CancelScheduledEvent("payment-timeout/o-1"), CancelOutcome::kAlreadyCancelled);
+  EXPECT_EQ(*store_->CancelScheduledEvent("never-scheduled"), CancelOutcome::kNotFound);
   EXPECT_EQ(store_->PendingScheduledEvents(), 1u);
   EXPECT_EQ(Ids(Take(1000)), std::vector<std::string>{"payment-timeout/o-2"});
 }
@@ -144,8 +145,13 @@ TEST_F(ScheduledEventsTest, CancelAfterDeliveryFindsNothing) {
   std::vector<DueEvent> due = Take(100);
   ASSERT_EQ(due.size(), 1u);
   ASSERT_TRUE(Deliver(due[0], Fields(1)).ok());
-  EXPECT_EQ(*store_->CancelScheduledEvent("t"), false);
+  EXPECT_EQ(*store_->CancelScheduledEvent("t"), CancelOutcome::kDelivered);
   EXPECT_EQ(Log().size(), 1u);
+  // Remembered across a restart.
+  CloseStore();
+  OpenStore();
+  EXPECT_EQ(*store_->CancelScheduledEvent("t"), CancelOutcome::kDelivered);
+  EXPECT_EQ(store_->PendingScheduledEvents(), 0u);
 }
 
 // A cancel that meets a delivery in progress waits for it, then finds nothing: exactly one of the
@@ -155,16 +161,17 @@ TEST_F(ScheduledEventsTest, CancelRacingWithDeliveryHasExactlyOneWinner) {
     const std::string id = "race-" + std::to_string(round);
     ASSERT_TRUE(Schedule(id, 100).ok());
     std::vector<DueEvent> due = Take(100);
-    std::future<absl::StatusOr<bool>> cancelled =
+    std::future<absl::StatusOr<CancelOutcome>> cancelled =
         std::async(std::launch::async, [&] { return store_->CancelScheduledEvent(id); });
     bool delivered = false;
     if (!due.empty()) {
       ASSERT_EQ(due.size(), 1u);
       delivered = Deliver(due[0], Fields(1)).ok();
     }
-    absl::StatusOr<bool> c = cancelled.get();
+    absl::StatusOr<CancelOutcome> c = cancelled.get();
     ASSERT_TRUE(c.ok()) << c.status();
-    EXPECT_NE(*c, delivered) << "round " << round;
+    EXPECT_EQ(*c, delivered ? CancelOutcome::kDelivered : CancelOutcome::kCancelled)
+        << "round " << round;
     EXPECT_TRUE(delivered) << "taken first, so the delivery wins";
   }
   EXPECT_EQ(Log().size(), 20u);
@@ -172,7 +179,7 @@ TEST_F(ScheduledEventsTest, CancelRacingWithDeliveryHasExactlyOneWinner) {
 
   // The other order: cancelled before the delivery pass looks, nothing is handed out.
   ASSERT_TRUE(Schedule("late", 100).ok());
-  EXPECT_EQ(*store_->CancelScheduledEvent("late"), true);
+  EXPECT_EQ(*store_->CancelScheduledEvent("late"), CancelOutcome::kCancelled);
   EXPECT_TRUE(Take(100).empty());
 }
 
@@ -292,7 +299,14 @@ TEST(ScheduledFormatTest, KeysAndValuesArePinned) {
                                                     12));
   EXPECT_EQ(EncodeIdKey("id"), std::string("\x01"
                                            "Iid"));
-  EXPECT_EQ(EncodeIdValue(5), std::string("\x01\0\0\0\0\0\0\0\x05", 9));
+  EXPECT_EQ(EncodeIdValue({.due_ms = 5}), std::string("\x01\0\0\0\0\0\0\0\x05", 9));
+  EXPECT_EQ(EncodeIdValue({.due_ms = 5, .state = IdValue::State::kCancelled, .ended_ms = 6}),
+            std::string("\x01\0\0\0\0\0\0\0\x05\x02\0\0\0\0\0\0\0\x06", 18));
+  absl::StatusOr<IdValue> ended = DecodeIdValue(
+      EncodeIdValue({.due_ms = 5, .state = IdValue::State::kDelivered, .ended_ms = 9}));
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(ended->state, IdValue::State::kDelivered);
+  EXPECT_EQ(ended->ended_ms, 9);
   // Due keys sort by due time, then id.
   EXPECT_LT(EncodeDueKey(255, "z"), EncodeDueKey(256, "a"));
   std::optional<DueKey> key = DecodeDueKey(EncodeDueKey(42, "timer"));

@@ -123,6 +123,15 @@ struct ScheduledRecord {
   uint32_t partition = 0;
 };
 
+// What Producer::CancelScheduled found. An ended scheduled record's id is remembered by the
+// broker for 7 days, so a repeated cancel learns what happened.
+enum class CancelOutcome {
+  kCancelled,         // it was pending; it will never be appended now
+  kAlreadyCancelled,  // an earlier cancel took it back
+  kDelivered,         // it was appended already (a delivery under way is waited for)
+  kNotFound,          // never scheduled, or it ended more than 7 days ago
+};
+
 // Outcome of one Send() or SendBatch().
 using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 
@@ -192,10 +201,9 @@ class Producer {
   Result<ScheduledRecord> ScheduleAfter(std::string_view id, std::chrono::milliseconds delay,
                                         std::string_view topic, Record record,
                                         std::optional<uint32_t> partition = std::nullopt);
-  // Cancels a pending scheduled record. Returns false when none with this id is pending: it was
-  // delivered already (a delivery under way is waited for), cancelled, or never scheduled.
-  // Errors: kInvalidArgument, kUnsupportedVersion, kTimeout, kClosed.
-  Result<bool> CancelScheduled(std::string_view id);
+  // Cancels a pending scheduled record, or says why there is none (CancelOutcome); safe to
+  // repeat. Errors: kInvalidArgument, kUnsupportedVersion, kTimeout, kClosed.
+  Result<CancelOutcome> CancelScheduled(std::string_view id);
 
   // Sends lingering batches at once and waits until every record sent before the call has been
   // acknowledged or failed (its callback has returned). Records sent meanwhile by other threads

@@ -62,11 +62,11 @@ struct PublishOptions {
 // cancelled first. The classic use is a timeout: arm "payment-timeout" when the payment is
 // requested, cancel it when the payment answers, and handle the timeout event if it fires.
 //
-// A timer is named within its saga and service: its broker-wide id is
-// "<source>/<saga id>/<timer>" (TimerId), so the Publisher and the SagaService of one service
-// (same EventOptions::source) arm and cancel the same timers. Arming a timer that is pending
-// already changes nothing (`already_armed`): a retried handler re-arms harmlessly. Once it fired
-// or was cancelled, the name may be armed again.
+// A timer is named within its saga, and every service of the saga sees the same timers: its
+// broker-wide id is "<saga id>/<timer>" (TimerId), so the order service may arm
+// "payment-timeout" and the payment service disarm it before charging. Arming a timer that is
+// pending already changes nothing (`already_armed`): a retried handler re-arms harmlessly. Once
+// it fired or was cancelled, the name may be armed again.
 //
 // The event published when due is a normal saga event: its own ce_id, ce_time = the due time,
 // the saga's key and trace (a new span), and, when armed by a handler, ce_causationid = the event
@@ -77,8 +77,8 @@ struct ArmedTimer {
   std::chrono::system_clock::time_point due;  // the pending timer's (the earlier one if already)
 };
 
-// "<source>/<saga id>/<timer>".
-std::string TimerId(std::string_view source, std::string_view saga_id, std::string_view timer);
+// "<saga id>/<timer>".
+std::string TimerId(std::string_view saga_id, std::string_view timer);
 
 // A payload that is not a protobuf message.
 struct RawEvent {

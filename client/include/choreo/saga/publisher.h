@@ -86,9 +86,9 @@ class Publisher {
   Result<ArmedTimer> PublishAfter(std::chrono::milliseconds delay, std::string_view saga_id,
                                   std::string_view timer, const google::protobuf::Message& message,
                                   const PublishOptions& options = {});
-  // True if the timer was pending and is now cancelled; false if it fired already or was never
-  // armed. Errors: as PublishAt().
-  Result<bool> CancelTimer(std::string_view saga_id, std::string_view timer);
+  // Disarms the timer, or says why it could not (CancelOutcome: it fired already, was cancelled
+  // before, or was never armed). Errors: as PublishAt().
+  Result<CancelOutcome> CancelTimer(std::string_view saga_id, std::string_view timer);
 
   // Waits for every event published so far. Errors: kTimeout.
   Status Flush(std::chrono::milliseconds timeout);

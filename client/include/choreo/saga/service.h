@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "choreo/client/options.h"
+#include "choreo/client/producer.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
 #include "choreo/saga/envelope.h"
@@ -177,10 +178,12 @@ class HandlerContext {
                                   const PublishOptions& options = {}) {
     return PublishAt(std::chrono::system_clock::now() + delay, timer, message, options);
   }
-  // Disarms `timer` of this saga. True if it was pending; false if it fired already (its event
-  // is published, or being published: that is waited for) or was never armed. Takes effect at
-  // once, like PublishAt(). Errors: as PublishAt().
-  virtual Result<bool> CancelTimer(std::string_view timer) = 0;
+  // Disarms `timer` of this saga, or says why it could not (CancelOutcome): kCancelled, or
+  // kAlreadyCancelled on a repeat (a redelivered handler), kDelivered if it fired first (its
+  // event is published, or being published: that is waited for), kNotFound if it was never armed.
+  // Exactly one of "cancelled" and "fired" happens, so a handler that disarms a timeout before
+  // acting knows whether it won. Takes effect at once, like PublishAt(). Errors: as PublishAt().
+  virtual Result<CancelOutcome> CancelTimer(std::string_view timer) = 0;
 
   // "<group>/<handler type>/<event id>": the same on every delivery of this event to this
   // service's handler; distinct per event and per service.

@@ -288,6 +288,14 @@ struct ScheduleResult {
   int64_t due_ms = 0;
 };
 
+// What LogStore::CancelScheduledEvent found.
+enum class CancelOutcome {
+  kCancelled,         // it was pending; now it never will be delivered
+  kAlreadyCancelled,  // an earlier cancel took it back (a repeated cancel is answered this way)
+  kDelivered,         // it was delivered (appended) already
+  kNotFound,          // never scheduled, or it ended more than 7 days ago
+};
+
 // A due event handed out by LogStore::TakeDueEvents, to be delivered or dropped.
 struct DueEvent {
   std::string id;
@@ -479,15 +487,17 @@ class LogStore {
   // appended once: never lost, never twice.
   //
   // Stores `event` durably (under the fsync policy, like an append) and returns once it is.
-  // Scheduling an id that is pending already writes nothing and answers already_scheduled.
+  // Scheduling an id that is pending already writes nothing and answers already_scheduled; an id
+  // whose event ended (delivered or cancelled) is scheduled anew.
   // Operations on one id are serialized (a schedule, a cancel and a delivery of one id never
   // overlap). Errors: InvalidArgument (kInvalidBatch: bad id, negative due time, empty batch),
   // kUnknownTopic, kInvalidPartition, kIoError/kNoSpace, kClosed.
   absl::StatusOr<ScheduleResult> ScheduleEvent(ScheduledEvent event);
-  // Removes a pending event durably. Returns false when no event with this id is pending (it was
-  // delivered, cancelled, or never scheduled); a delivery in progress is waited for, then the
-  // answer is false. Errors: InvalidArgument (bad id), kIoError/kNoSpace, kClosed.
-  absl::StatusOr<bool> CancelScheduledEvent(std::string_view id);
+  // Removes a pending event durably, or says why there is none (CancelOutcome). A delivery in
+  // progress is waited for (then: kDelivered). An ended event's id is remembered for 7 days, so a
+  // repeated cancel learns what happened. Errors: InvalidArgument (bad id), kIoError/kNoSpace,
+  // kClosed, Unavailable (kClosed kind) if a delivery of the id stays in progress for 10 s.
+  absl::StatusOr<CancelOutcome> CancelScheduledEvent(std::string_view id);
   // Up to `limit` pending events due at or before now_ms, earliest first, skipping those being
   // scheduled, cancelled or delivered. Each one returned is reserved for the caller until it
   // passes it to DeliverDueEvent() or ReleaseDueEvent(). Errors: kIoError, kCorruptData, kClosed.
