@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -141,6 +142,51 @@ BrokerHops ParseBrokerHops(const std::string& exposition) {
   return hops;
 }
 
+HopHistogram ParseHistogram(const std::string& exposition, const std::string& family) {
+  HopHistogram h;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::ConsumePrefix(&line, family)) continue;
+    const size_t open = line.find('{');
+    const size_t close = line.find('}');
+    const absl::string_view suffix = line.substr(0, std::min(open, line.find(' ')));
+    double number = 0;
+    if (suffix == "_bucket") {
+      if (open == absl::string_view::npos || close == absl::string_view::npos) continue;
+      if (!absl::SimpleAtod(absl::StripAsciiWhitespace(line.substr(close + 1)), &number)) continue;
+      const std::string le = Label(line.substr(open, close - open + 1), "le");
+      double bound = std::numeric_limits<double>::infinity();
+      if (le != "+Inf" && !absl::SimpleAtod(le, &bound)) continue;
+      h.cumulative.emplace_back(bound, static_cast<uint64_t>(number));
+      continue;
+    }
+    if (!absl::SimpleAtod(absl::StripAsciiWhitespace(line.substr(suffix.size())), &number)) {
+      continue;
+    }
+    if (suffix == "_sum") h.sum_seconds = number;
+    if (suffix == "_count") h.count = static_cast<uint64_t>(number);
+  }
+  return h;
+}
+
+double ParseSample(const std::string& exposition, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::ConsumePrefix(&line, name) || line.empty() || line[0] != ' ') continue;
+    double number = 0;
+    if (absl::SimpleAtod(absl::StripAsciiWhitespace(line), &number)) return number;
+  }
+  return -1;
+}
+
+HopHistogram Subtract(const HopHistogram& after, const HopHistogram& before) {
+  HopHistogram delta = after;
+  if (before.cumulative.size() != after.cumulative.size()) return delta;
+  for (size_t i = 0; i < delta.cumulative.size(); ++i)
+    delta.cumulative[i].second -= before.cumulative[i].second;
+  delta.sum_seconds -= before.sum_seconds;
+  delta.count -= before.count;
+  return delta;
+}
+
 absl::StatusOr<BrokerHops> ScrapeBrokerHops(const std::string& http_address) {
   absl::StatusOr<std::string> body = HttpGetBody(http_address, "/metrics");
   if (!body.ok()) return body.status();
@@ -150,12 +196,7 @@ absl::StatusOr<BrokerHops> ScrapeBrokerHops(const std::string& http_address) {
 BrokerHops Subtract(const BrokerHops& after, const BrokerHops& before) {
   BrokerHops delta = after;
   for (auto& [hop, h] : delta) {
-    auto it = before.find(hop);
-    if (it == before.end() || it->second.cumulative.size() != h.cumulative.size()) continue;
-    for (size_t i = 0; i < h.cumulative.size(); ++i)
-      h.cumulative[i].second -= it->second.cumulative[i].second;
-    h.sum_seconds -= it->second.sum_seconds;
-    h.count -= it->second.count;
+    if (auto it = before.find(hop); it != before.end()) h = Subtract(h, it->second);
   }
   return delta;
 }

@@ -29,6 +29,13 @@ using BrokerHops = std::map<std::string, HopHistogram>;  // by hop name
 absl::StatusOr<std::string> HttpGetBody(const std::string& address, const std::string& path);
 // The choreo_hop_duration_seconds histograms of a Prometheus text exposition.
 BrokerHops ParseBrokerHops(const std::string& exposition);
+// The unlabelled histogram `family` of a Prometheus text exposition (e.g.
+// "choreo_scheduled_delivery_lateness_seconds"); empty (count 0) when absent.
+HopHistogram ParseHistogram(const std::string& exposition, const std::string& family);
+// The value of the unlabelled sample `name` (a gauge or a counter); -1 when absent.
+double ParseSample(const std::string& exposition, const std::string& name);
+// after - before, bucket by bucket (`before` empty or of another shape: `after` as it is).
+HopHistogram Subtract(const HopHistogram& after, const HopHistogram& before);
 // Scrapes http://`http_address`/metrics and parses it.
 absl::StatusOr<BrokerHops> ScrapeBrokerHops(const std::string& http_address);
 // after - before, hop by hop (hops missing before count from zero).

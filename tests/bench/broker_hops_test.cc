@@ -63,5 +63,35 @@ TEST(BrokerHopsTest, SubtractGivesTheRunOnly) {
   EXPECT_NE(BrokerHopsTable(delta).find("| fetch_read | 17 |"), std::string::npos);
 }
 
+TEST(BrokerHopsTest, ParsesAnUnlabelledHistogramAndSamples) {
+  const std::string exposition =
+      "# TYPE choreo_scheduled_delivery_lateness_seconds histogram\n"
+      "choreo_scheduled_delivery_lateness_seconds_bucket{le=\"0.001\"} 3\n"
+      "choreo_scheduled_delivery_lateness_seconds_bucket{le=\"0.1\"} 9\n"
+      "choreo_scheduled_delivery_lateness_seconds_bucket{le=\"+Inf\"} 10\n"
+      "choreo_scheduled_delivery_lateness_seconds_sum 1.25\n"
+      "choreo_scheduled_delivery_lateness_seconds_count 10\n"
+      "choreo_scheduled_events_delivered_late_total 1\n"
+      "choreo_scheduled_events_delivered_total 10\n"
+      "choreo_scheduled_events_dropped_total{reason=\"rejected\"} 4\n";
+  const HopHistogram h = ParseHistogram(exposition, "choreo_scheduled_delivery_lateness_seconds");
+  ASSERT_EQ(h.cumulative.size(), 3u);
+  EXPECT_DOUBLE_EQ(h.cumulative[1].first, 0.1);
+  EXPECT_EQ(h.cumulative[2].second, 10u);
+  EXPECT_EQ(h.count, 10u);
+  EXPECT_DOUBLE_EQ(h.sum_seconds, 1.25);
+  // A name that prefixes another one, and a labelled sample, are not taken for the one asked.
+  EXPECT_EQ(ParseSample(exposition, "choreo_scheduled_events_delivered_total"), 10);
+  EXPECT_EQ(ParseSample(exposition, "choreo_scheduled_events_dropped_total"), -1);
+  EXPECT_EQ(ParseHistogram(exposition, "choreo_absent_seconds").count, 0u);
+
+  HopHistogram before = h;
+  before.cumulative[0].second = 1;
+  before.count = 4;
+  const HopHistogram delta = Subtract(h, before);
+  EXPECT_EQ(delta.cumulative[0].second, 2u);
+  EXPECT_EQ(delta.count, 6u);
+}
+
 }  // namespace
 }  // namespace choreo::bench
