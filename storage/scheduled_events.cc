@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "choreo/storage/errors.h"
 #include "storage/range_iterator.h"
@@ -200,29 +201,48 @@ absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size
     }
     if (!it->status().ok()) return FromRocksStatus(it->status(), "read the due scheduled events");
   }
-  MutexLock lock(&mu_);
-  // Nothing was found below the first key seen, so later scans may start there, unless an event
-  // was scheduled meanwhile (the scan may not have seen it).
-  if (schedules_ == schedules_before) {
-    scan_from_ms_ = first_due.value_or(found.size() < limit ? now_ms + 1 : from_ms);
-  }
-  for (Found& f : found) {
-    if (busy_.contains(f.key.id)) continue;
-    absl::StatusOr<DueValue> value = DecodeDueValue(f.value);
-    if (!value.ok()) {
-      for (const DueEvent& event : taken)
-        busy_.erase(event.id);
-      return absl::Status(value.status().code(),
-                          absl::StrCat(Quoted(f.key.id), ": ", value.status().message()));
+  {
+    MutexLock lock(&mu_);
+    // Nothing was found below the first key seen, so later scans may start there, unless an
+    // event was scheduled meanwhile (the scan may not have seen it).
+    if (schedules_ == schedules_before) {
+      scan_from_ms_ = first_due.value_or(found.size() < limit ? now_ms + 1 : from_ms);
     }
-    busy_.insert(f.key.id);
-    taken.push_back(DueEvent{.id = std::move(f.key.id),
-                             .due_ms = f.key.due_ms,
-                             .topic_id = value->topic_id,
-                             .topic = std::move(value->topic),
-                             .partition = value->partition,
-                             .record_count = value->record_count,
-                             .batch = std::move(value->batch)});
+    std::erase_if(found, [&](const Found& f) { return busy_.contains(f.key.id); });
+    for (const Found& f : found)
+      busy_.insert(f.key.id);
+  }
+  // The scan ran without the lock: an event it saw may have been delivered or cancelled, and its
+  // id released, before the lock was taken; it is not busy then, yet gone (taking it would append
+  // it a second time, or after its cancel). Now that the ids are busy nothing else changes them:
+  // keep those whose due entry is still there, as scanned.
+  for (size_t i = 0; i < found.size(); ++i) {
+    Found& f = found[i];
+    std::string current;
+    rocksdb::Status s = db_.db->Get(rocksdb::ReadOptions(), db_.scheduled,
+                                    EncodeDueKey(f.key.due_ms, f.key.id), &current);
+    absl::StatusOr<DueValue> value =
+        s.ok() ? DecodeDueValue(f.value) : absl::StatusOr<DueValue>(absl::NotFoundError(""));
+    if (s.ok() && current == f.value && value.ok()) {
+      taken.push_back(DueEvent{.id = std::move(f.key.id),
+                               .due_ms = f.key.due_ms,
+                               .topic_id = value->topic_id,
+                               .topic = std::move(value->topic),
+                               .partition = value->partition,
+                               .record_count = value->record_count,
+                               .batch = std::move(value->batch)});
+      continue;
+    }
+    Done(f.key.id);
+    if (s.IsNotFound() || (s.ok() && current != f.value)) continue;  // ended meanwhile
+    // A read error or a malformed value: release what this call holds and report it.
+    for (const DueEvent& event : taken)
+      Done(event.id);
+    for (size_t j = i + 1; j < found.size(); ++j)
+      Done(found[j].key.id);
+    if (!s.ok()) return FromRocksStatus(s, absl::StrCat("look up ", Quoted(f.key.id)));
+    return absl::Status(value.status().code(),
+                        absl::StrCat(Quoted(f.key.id), ": ", value.status().message()));
   }
   return taken;
 }
