@@ -53,7 +53,7 @@ Result<ArmedTimer> StepContext::PublishAt(std::chrono::system_clock::time_point 
                                           const PublishOptions& options) {
   return timers_.Arm(saga_id_, timer, due,
                      EncodeMessage(message, options.encoding.value_or(events_.encoding), events_),
-                     options, &event_);
+                     options, SagaTimers::CauseOf(event_));
 }
 
 Result<CancelOutcome> StepContext::CancelTimer(std::string_view timer) {

@@ -119,6 +119,26 @@ void Publisher::PublishAsync(std::string_view saga_id, const google::protobuf::M
                          });
 }
 
+Result<PublishedEvent> Publisher::PublishWithTimer(std::string_view saga_id,
+                                                   const google::protobuf::Message& message,
+                                                   std::chrono::milliseconds delay,
+                                                   std::string_view timer,
+                                                   const google::protobuf::Message& timeout_message,
+                                                   const PublishOptions& options) {
+  Result<Impl::Prepared> prepared = impl_->Prepare(
+      saga_id, {},
+      internal::EncodeMessage(message, impl_->EncodingFor(options), impl_->options_.events),
+      options);
+  if (!prepared.ok()) return prepared.status();
+  Result<ArmedTimer> armed = PublishAfter(delay, prepared->envelope, timer, timeout_message, {});
+  if (!armed.ok()) return armed.status();
+  Result<PublishedEvent> published = impl_->Send(std::move(prepared));
+  if (!published.ok() && !armed->already_armed) {
+    (void)CancelTimer(saga_id, timer);  // best effort: the event it guards was not published
+  }
+  return published;
+}
+
 Result<PublishedEvent> Publisher::PublishRaw(std::string_view saga_id, const RawEvent& event,
                                              const PublishOptions& options) {
   if (event.type.empty()) return Status(ErrorCode::kInvalidArgument, "a raw event needs a type");
@@ -132,7 +152,24 @@ Result<ArmedTimer> Publisher::PublishAt(std::chrono::system_clock::time_point du
   return impl_->timers_.Arm(
       saga_id, timer, due,
       internal::EncodeMessage(message, impl_->EncodingFor(options), impl_->options_.events),
-      options, nullptr);
+      options, {});
+}
+
+Result<ArmedTimer> Publisher::PublishAt(std::chrono::system_clock::time_point due,
+                                        const Envelope& after, std::string_view timer,
+                                        const google::protobuf::Message& message,
+                                        const PublishOptions& options) {
+  return impl_->timers_.Arm(
+      after.saga_id, timer, due,
+      internal::EncodeMessage(message, impl_->EncodingFor(options), impl_->options_.events),
+      options, internal::SagaTimers::CauseOf(after));
+}
+
+Result<ArmedTimer> Publisher::PublishAfter(std::chrono::milliseconds delay, const Envelope& after,
+                                           std::string_view timer,
+                                           const google::protobuf::Message& message,
+                                           const PublishOptions& options) {
+  return PublishAt(std::chrono::system_clock::now() + delay, after, timer, message, options);
 }
 
 Result<ArmedTimer> Publisher::PublishAfter(std::chrono::milliseconds delay,

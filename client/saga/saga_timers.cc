@@ -31,23 +31,29 @@ SagaTimers::SagaTimers(const ClientOptions& client, const EventOptions& events,
                        TopicEnsurer& topics)
     : events_(events), topics_(topics), sends_(SendOptions(client)) {}
 
+SagaTimers::Cause SagaTimers::CauseOf(const EventView& event) {
+  return Cause{.event_id = event.id,
+               .trace = TraceContext::Parse(event.traceparent, event.tracestate)};
+}
+
+SagaTimers::Cause SagaTimers::CauseOf(const Envelope& event) {
+  Cause cause{.event_id = event.id, .trace = std::nullopt};
+  if (!event.trace.trace_id.empty()) cause.trace = event.trace;
+  return cause;
+}
+
 Result<ArmedTimer> SagaTimers::Arm(std::string_view saga_id, std::string_view timer,
                                    std::chrono::system_clock::time_point due,
                                    Result<EncodedPayload> payload, const PublishOptions& options,
-                                   const EventView* cause) {
+                                   const Cause& cause) {
   if (saga_id.empty()) return Status(ErrorCode::kInvalidArgument, "a saga id must not be empty");
   if (timer.empty()) return Status(ErrorCode::kInvalidArgument, "a timer needs a name");
   if (!payload.ok()) return payload.status();
   const std::string id = TimerId(saga_id, timer);
   const int64_t due_ms = ToMs(due);
   Envelope envelope = NewEnvelope(events_, *payload, saga_id, due_ms);
-  if (cause != nullptr) {
-    envelope.causation_id = std::string(cause->id);
-    std::optional<TraceContext> trace = TraceContext::Parse(cause->traceparent, cause->tracestate);
-    envelope.trace = trace.has_value() ? trace->NewSpan() : TraceContext::NewTrace();
-  } else {
-    envelope.trace = TraceContext::NewTrace();
-  }
+  envelope.causation_id = std::string(cause.event_id);
+  envelope.trace = cause.trace.has_value() ? cause.trace->NewSpan() : TraceContext::NewTrace();
   std::string topic = TopicFor(events_, envelope.type, options);
   if (Status exists = topics_.Ensure(topic); !exists.ok()) return exists;
   Record record = MakeEventRecord(envelope, std::move(payload->payload));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "choreo/client/options.h"
@@ -21,13 +22,21 @@ class SagaTimers {
   // All borrowed; they must outlive this object.
   SagaTimers(const ClientOptions& client, const EventOptions& events, TopicEnsurer& topics);
 
-  // Arms timer `timer` of saga `saga_id` to publish `payload` at `due`. `cause`: the event being
-  // handled (its id becomes the causation, its trace continues), or null for a saga's first
-  // events (a new trace). Errors: kInvalidArgument (empty saga id or timer name, an id over 512
-  // bytes), those of TopicEnsurer::Ensure and Producer::Schedule.
+  // What the timer's event follows: the event that caused it (its id becomes ce_causationid) and
+  // the trace it continues (with a new span). Empty: no causation, a new trace.
+  struct Cause {
+    std::string_view event_id;
+    std::optional<TraceContext> trace;
+  };
+  static Cause CauseOf(const EventView& event);
+  static Cause CauseOf(const Envelope& event);
+
+  // Arms timer `timer` of saga `saga_id` to publish `payload` at `due`. Errors: kInvalidArgument
+  // (empty saga id or timer name, an id over 512 bytes), those of TopicEnsurer::Ensure and
+  // Producer::Schedule.
   Result<ArmedTimer> Arm(std::string_view saga_id, std::string_view timer,
                          std::chrono::system_clock::time_point due, Result<EncodedPayload> payload,
-                         const PublishOptions& options, const EventView* cause);
+                         const PublishOptions& options, const Cause& cause);
   // What cancelling found (CancelOutcome); safe to repeat.
   Result<CancelOutcome> Cancel(std::string_view saga_id, std::string_view timer);
 

@@ -1,9 +1,11 @@
 // order-service: places orders (the first event of each saga) and closes them.
 //
 //   order-service place --count N --rate R    publishes OrderCreated for N new orders, R per
-//                                             second; the saga id is the order id
+//                                             second; the saga id is the order id; and arms each
+//                                             order's "payment-timeout" timer (--payment-timeout)
 //   order-service [run]                       the saga service:
 //       PaymentFailed   -> OrderCancelled     (nothing was charged)
+//       PaymentTimedOut -> OrderCancelled     (no payment answer in time; nothing was charged)
 //       ShipmentCreated -> OrderCompleted
 //       PaymentRefunded -> OrderCancelled     (shipping failed and the payment was refunded)
 //
@@ -45,6 +47,9 @@ constexpr char kUsage[] =
     "  --count=N                  orders to place (default 10)\n"
     "  --rate=R                   orders per second; 0: as fast as possible (default 10)\n"
     "  --id-prefix=P              order ids are P1, P2, ... (default ord-<6 random hex>-)\n"
+    "  --payment-timeout=S        cancel an order that has no payment answer after S seconds\n"
+    "                             (a saga timer; payment-service disarms it); 0: none (default "
+    "30)\n"
     "  --broker, --partitions     as below\n\n"
     "run:\n";
 
@@ -114,6 +119,14 @@ int Run(Flags& flags) {
         cancelled.set_reason("payment failed: " + failed.reason());
         return CloseOrder(ctx, orders, cancelled, "CANCELLED", cancelled.reason(), "PaymentFailed");
       });
+  (*service)->On<shop::v1::PaymentTimedOut>([&](choreo::saga::HandlerContext& ctx,
+                                                const shop::v1::PaymentTimedOut& timed_out) {
+    shop::v1::OrderCancelled cancelled;
+    cancelled.set_order_id(timed_out.order_id());
+    cancelled.set_reason("no payment answer within " +
+                         std::to_string(timed_out.timeout_ms() / 1000) + " s");
+    return CloseOrder(ctx, orders, cancelled, "CANCELLED", cancelled.reason(), "PaymentTimedOut");
+  });
   (*service)->On<shop::v1::ShipmentCreated>(
       [&](choreo::saga::HandlerContext& ctx, const shop::v1::ShipmentCreated& shipped) {
         shop::v1::OrderCompleted completed;
@@ -144,20 +157,23 @@ shop::v1::OrderCreated NewOrder(const std::string& order_id) {
   return order;
 }
 
-// Publishes OrderCreated for `count` orders, paced at `rate` per second, and waits for all of them.
+// Publishes OrderCreated for `count` orders, paced at `rate` per second, each with its payment
+// timeout armed first, and waits for all of them.
 int Place(Flags& flags) {
   const int64_t count = flags.Int("count", 10);
   const double rate = flags.Double("rate", 10);
   const std::string prefix = flags.String("id-prefix", "ord-" + RandomHex(6) + "-");
   const int64_t partitions = flags.Int("partitions", 4);
+  const double timeout_s = flags.Double("payment-timeout", 30);
   choreo::saga::PublisherOptions options;
   options.client.broker = flags.String("broker", "localhost:7420");
   options.client.client_id = kService;
   options.events.source = kService;
   options.create_topic_partitions = static_cast<uint32_t>(partitions);
   flags.CheckAllUsed();
-  if (count < 0 || rate < 0 || partitions < 1)
-    flags.Fail("--count, --rate or --partitions out of range");
+  if (count < 0 || rate < 0 || partitions < 1 || timeout_s < 0)
+    flags.Fail("--count, --rate, --partitions or --payment-timeout out of range");
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
 
   auto publisher = choreo::saga::Publisher::Create(options);
   if (!publisher.ok()) Die("cannot connect", publisher.status());
@@ -166,27 +182,41 @@ int Place(Flags& flags) {
   std::condition_variable all_done;
   int64_t done = 0;
   std::vector<std::string> failed;
+  auto settled = [&](const std::string& order_id,
+                     const choreo::Result<choreo::saga::PublishedEvent>& r) {
+    if (r.ok()) {
+      Log(kService, "placed saga=" + order_id + " event=" + std::string(ShortId(r->envelope.id)) +
+                        " -> OrderCreated");
+    } else {
+      Log(kService, "FAILED to place " + order_id + ": " + r.status().ToString());
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (!r.ok()) failed.push_back(order_id);
+    ++done;
+    all_done.notify_all();
+  };
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < count; ++i) {
     if (rate > 0) {  // pacing the load, not waiting for anything
       std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
     }
     const std::string order_id = prefix + std::to_string(i + 1);
-    (*publisher)
-        ->PublishAsync(
-            order_id, NewOrder(order_id),
-            [&, order_id](choreo::Result<choreo::saga::PublishedEvent> r) {
-              if (r.ok()) {
-                Log(kService, "placed saga=" + order_id + " event=" +
-                                  std::string(ShortId(r->envelope.id)) + " -> OrderCreated");
-              } else {
-                Log(kService, "FAILED to place " + order_id + ": " + r.status().ToString());
-              }
-              std::lock_guard<std::mutex> lock(mu);
-              if (!r.ok()) failed.push_back(order_id);
-              ++done;
-              all_done.notify_all();
-            });
+    if (timeout.count() > 0) {
+      // The timer is armed before OrderCreated is published, so payment-service always finds it
+      // to disarm; that waits for the broker, so these orders are placed one at a time.
+      shop::v1::PaymentTimedOut timed_out;
+      timed_out.set_order_id(order_id);
+      timed_out.set_timeout_ms(timeout.count());
+      settled(order_id, (*publisher)
+                            ->PublishWithTimer(order_id, NewOrder(order_id), timeout,
+                                               "payment-timeout", timed_out));
+    } else {
+      (*publisher)
+          ->PublishAsync(order_id, NewOrder(order_id),
+                         [&, order_id](choreo::Result<choreo::saga::PublishedEvent> r) {
+                           settled(order_id, r);
+                         });
+    }
   }
   {
     // The producer retries until its delivery timeout (120 s) and then reports every event.
@@ -198,7 +228,10 @@ int Place(Flags& flags) {
   }
   Log(kService, "placed " + std::to_string(count - static_cast<int64_t>(failed.size())) + " of " +
                     std::to_string(count) + " orders (" + prefix + "1.." + prefix +
-                    std::to_string(count) + ")");
+                    std::to_string(count) + ")" +
+                    (timeout.count() > 0 ? ", each with a payment timeout of " +
+                                               std::to_string(timeout.count()) + " ms"
+                                         : ""));
   return failed.empty() ? 0 : 1;
 }
 

@@ -1,7 +1,14 @@
 // payment-service: charges orders, and refunds them when shipping fails.
 //
 //   OrderCreated   -> PaymentSucceeded (captured)  |  PaymentFailed (declined, --fail-probability)
+//                     or nothing, if the order's payment timed out already
 //   ShipmentFailed -> PaymentRefunded (the compensation of the capture)
+//
+// Before charging, the handler disarms the order's "payment-timeout" timer (armed by
+// order-service when it placed the order). Exactly one of the two wins: if the timer is disarmed,
+// its PaymentTimedOut will never be published and the charge goes ahead; if it fired first, the
+// order is being cancelled and nothing is charged. A redelivered OrderCreated finds the timer
+// "already cancelled" (the broker remembers for 7 days) and charges as before.
 //
 // Charging and refunding are effects outside choreo (a card network), so each one runs through
 // ctx.Once with the durable inbox (<state-dir>/payment-service.inbox): the decision is made once
@@ -46,6 +53,14 @@ choreo::Result<std::string> Charge(double fail_probability) {
 
 choreo::Status OnOrderCreated(choreo::saga::HandlerContext& ctx,
                               const shop::v1::OrderCreated& order, double fail_probability) {
+  choreo::Result<choreo::CancelOutcome> disarmed = ctx.CancelTimer("payment-timeout");
+  if (!disarmed.ok()) return disarmed.status();  // retried, then dead-lettered
+  if (*disarmed == choreo::CancelOutcome::kDelivered) {
+    Log(kService, "OrderCreated saga=" + ctx.saga_id() +
+                      " event=" + std::string(ShortId(ctx.event().id)) +
+                      " -> nothing: the payment timed out before it was handled");
+    return choreo::OkStatus();
+  }
   choreo::Result<std::string> outcome =
       ctx.Once("charge", [&] { return Charge(fail_probability); });
   if (!outcome.ok()) return outcome.status();

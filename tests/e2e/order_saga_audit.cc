@@ -27,12 +27,16 @@ const std::map<std::string, Rule>& Rules() {
       {TypeOf<OrderCreated>(), {"order-service", {}}},
       {TypeOf<PaymentSucceeded>(), {"payment-service", {TypeOf<OrderCreated>()}}},
       {TypeOf<PaymentFailed>(), {"payment-service", {TypeOf<OrderCreated>()}}},
+      // The payment timeout: armed by order-service when it placed the order, published by the
+      // broker when due.
+      {TypeOf<PaymentTimedOut>(), {"order-service", {TypeOf<OrderCreated>()}}},
       {TypeOf<ShipmentCreated>(), {"shipping-service", {TypeOf<PaymentSucceeded>()}}},
       {TypeOf<ShipmentFailed>(), {"shipping-service", {TypeOf<PaymentSucceeded>()}}},
       {TypeOf<PaymentRefunded>(), {"payment-service", {TypeOf<ShipmentFailed>()}}},
       {TypeOf<OrderCompleted>(), {"order-service", {TypeOf<ShipmentCreated>()}}},
       {TypeOf<OrderCancelled>(),
-       {"order-service", {TypeOf<PaymentFailed>(), TypeOf<PaymentRefunded>()}}},
+       {"order-service",
+        {TypeOf<PaymentFailed>(), TypeOf<PaymentRefunded>(), TypeOf<PaymentTimedOut>()}}},
   };
   return *rules;
 }
@@ -89,15 +93,26 @@ class SagaChecker {
     const int created = Count<OrderCreated>(), paid = Count<PaymentSucceeded>(),
               declined = Count<PaymentFailed>(), shipped = Count<ShipmentCreated>(),
               unshipped = Count<ShipmentFailed>(), refunded = Count<PaymentRefunded>(),
-              completed = Count<OrderCompleted>(), cancelled = Count<OrderCancelled>();
+              completed = Count<OrderCompleted>(), cancelled = Count<OrderCancelled>(),
+              timed_out = Count<PaymentTimedOut>();
     if (created != 1) Fail(std::to_string(created) + " OrderCreated events");
     if (paid > 1) Fail(std::to_string(paid) + " PaymentSucceeded events: captured twice");
-    if (paid + declined != 1) Fail(std::to_string(paid + declined) + " payment decisions");
+    if (timed_out > 1) Fail(std::to_string(timed_out) + " payment timeouts: the timer fired twice");
+    // The payment decision and the timeout exclude each other (payment-service disarms the timer
+    // before charging, and charges nothing once it fired).
+    if (paid + declined + timed_out != 1) {
+      Fail(std::to_string(paid + declined) + " payment decisions and " + std::to_string(timed_out) +
+           " timeouts");
+    }
     if (completed + cancelled != 1) {
       Fail(std::to_string(completed + cancelled) + " terminal events");
       return "";
     }
-    if (declined == 1) {
+    if (timed_out == 1) {
+      if (shipped + unshipped + refunded != 0) Fail("shipping or refund after a payment timeout");
+      if (cancelled != 1) Fail("the payment timed out, but the order was not cancelled");
+      ++outcomes.timed_out;
+    } else if (declined == 1) {
       if (shipped + unshipped + refunded != 0) Fail("shipping or refund after a declined payment");
       if (cancelled != 1) Fail("declined payment, but the order was not cancelled");
       ++outcomes.declined;

@@ -41,6 +41,7 @@ struct SagaOutcomes {
   int completed = 0;  // OrderCompleted
   int declined = 0;   // PaymentFailed -> OrderCancelled
   int refunded = 0;   // ShipmentFailed -> PaymentRefunded -> OrderCancelled
+  int timed_out = 0;  // PaymentTimedOut (no payment answer in time) -> OrderCancelled
   std::map<std::string, std::string> terminal;  // saga id -> "COMPLETED" or "CANCELLED"
 };
 

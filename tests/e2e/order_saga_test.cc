@@ -249,8 +249,8 @@ TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker
                kOrders &&
            Drained("payment-service", {"shop.v1.OrderCreated", "shop.v1.ShipmentFailed"}) &&
            Drained("shipping-service", {"shop.v1.PaymentSucceeded"}) &&
-           Drained("order-service",
-                   {"shop.v1.PaymentFailed", "shop.v1.ShipmentCreated", "shop.v1.PaymentRefunded"});
+           Drained("order-service", {"shop.v1.PaymentFailed", "shop.v1.ShipmentCreated",
+                                     "shop.v1.PaymentRefunded", "shop.v1.PaymentTimedOut"});
   };
   EXPECT_TRUE(WaitFor(finished, "every saga to finish", seconds(90)))
       << "order-service:\n"
@@ -305,8 +305,9 @@ TEST_F(OrderSagaTest, EveryOrderEndsOnceThroughCrashesOfEveryServiceAndTheBroker
   std::cout << log.events << " events in " << log.sagas.size()
             << " sagas: " << audit.outcomes.completed << " completed, " << audit.outcomes.declined
             << " cancelled (payment declined), " << audit.outcomes.refunded
-            << " cancelled (shipping failed, refunded); "
-            << Ms(std::chrono::steady_clock::now() - started) << " ms in all\n";
+            << " cancelled (shipping failed, refunded), " << audit.outcomes.timed_out
+            << " cancelled (payment timed out); " << Ms(std::chrono::steady_clock::now() - started)
+            << " ms in all\n";
 }
 
 }  // namespace
@@ -335,7 +336,9 @@ TEST_F(OrderSagaTest, SagasWaitingForAStoppedServiceShowUpAsStuckAndClearWhenItR
   ASSERT_TRUE(shipping->Start());
   ServiceProcess placer(
       {ORDER_SERVICE_PATH, "place", "--broker=" + broker_->address(),
-       "--count=" + std::to_string(kStuckOrders), "--rate=100", "--id-prefix=stuck-"},
+       "--count=" + std::to_string(kStuckOrders), "--rate=100", "--id-prefix=stuck-",
+       // No payment timeout: these sagas are to stay stuck until payment-service returns.
+       "--payment-timeout=0"},
       dir_.path() / "placer.log");
   ASSERT_TRUE(placer.Start());
   ASSERT_EQ(placer.Wait(seconds(60)), 0) << placer.LogTail();
@@ -370,6 +373,65 @@ TEST_F(OrderSagaTest, SagasWaitingForAStoppedServiceShowUpAsStuckAndClearWhenItR
   }
   for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
     EXPECT_TRUE(service->WaitStopped(seconds(20)));
+  }
+}
+
+// Saga timers (issue 11): with payment-service down, each order's payment timeout fires and
+// order-service cancels the order; when payment-service comes back and reads the old OrderCreated
+// events, it finds each timer fired and charges nothing. The log must show, per saga, exactly
+// OrderCreated -> PaymentTimedOut -> OrderCancelled.
+TEST_F(OrderSagaTest, PaymentTimeoutsCancelOrdersWhilePaymentServiceIsDown) {
+  constexpr int kOrders = 10;
+  auto orders = Service("order-service", ORDER_SERVICE_PATH, {"run"});
+  auto shipping = Service("shipping-service", SHIPPING_SERVICE_PATH, {});
+  ASSERT_TRUE(orders->Start());
+  ASSERT_TRUE(shipping->Start());
+  ServiceProcess placer({ORDER_SERVICE_PATH, "place", "--broker=" + broker_->address(),
+                         "--count=" + std::to_string(kOrders), "--rate=100", "--id-prefix=late-",
+                         "--payment-timeout=2"},
+                        dir_.path() / "placer.log");
+  ASSERT_TRUE(placer.Start());
+  ASSERT_EQ(placer.Wait(seconds(60)), 0) << placer.LogTail();
+  EXPECT_TRUE(WaitFor([&] { return StoredEvents("shop.v1.OrderCancelled") >= kOrders; },
+                      "every order to be cancelled by its payment timeout", seconds(60)))
+      << orders->LogTail();
+
+  // payment-service comes back and works through the OrderCreated backlog: nothing to charge.
+  auto payment = Service("payment-service", PAYMENT_SERVICE_PATH, {});
+  ASSERT_TRUE(payment->Start());
+  EXPECT_TRUE(WaitFor([&] { return Drained("payment-service", {"shop.v1.OrderCreated"}); },
+                      "payment-service to read every order", seconds(60)))
+      << payment->LogTail();
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    service->SignalStop();
+  }
+  for (ServiceProcess* service : {orders.get(), payment.get(), shipping.get()}) {
+    EXPECT_TRUE(service->WaitStopped(seconds(20)));
+  }
+
+  // The audit reads every event topic; those of the paths not taken were never created.
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  for (const std::string& topic : order_saga::EventTopics()) {
+    Status created = admin->CreateTopic(topic, {.partitions = 4});
+    ASSERT_TRUE(created.ok() || created.code() == ErrorCode::kTopicAlreadyExists)
+        << created.ToString();
+  }
+  std::set<std::string> expected;
+  for (int i = 1; i <= kOrders; ++i)
+    expected.insert("late-" + std::to_string(i));
+  const SagaAudit audit = AuditSagas(ReadSagaLog(Client(), order_saga::EventTopics()), expected);
+  std::ostringstream violations;
+  for (const std::string& v : audit.violations)
+    violations << "  " << v << "\n";
+  EXPECT_TRUE(audit.violations.empty()) << violations.str();
+  EXPECT_EQ(audit.outcomes.timed_out, kOrders);
+  EXPECT_LE(StoredEvents("shop.v1.PaymentSucceeded"), 0);
+  EXPECT_LE(StoredEvents("shop.v1.PaymentFailed"), 0);
+  const auto table = OrderTable();
+  EXPECT_EQ(table.size(), static_cast<size_t>(kOrders));
+  for (const auto& [order, states] : table) {
+    EXPECT_EQ(states, std::set<std::string>{"CANCELLED"}) << order;
   }
 }
 

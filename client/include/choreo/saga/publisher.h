@@ -71,6 +71,16 @@ class Publisher {
   void PublishAsync(std::string_view saga_id, const google::protobuf::Message& message,
                     std::function<void(Result<PublishedEvent>)> done,
                     const PublishOptions& options = {});
+  // Publishes `message` as Publish() does, after arming `timer` of the saga to publish
+  // `timeout_message` after `delay`, caused by `message` and in its trace: a deadline for the
+  // saga's next step that is in place before any service can react to the event (arming it after
+  // publishing would race with a fast reaction that disarms it). If publishing fails, the timer is
+  // cancelled again (best effort). Errors: those of PublishAfter() and Publish().
+  Result<PublishedEvent> PublishWithTimer(std::string_view saga_id,
+                                          const google::protobuf::Message& message,
+                                          std::chrono::milliseconds delay, std::string_view timer,
+                                          const google::protobuf::Message& timeout_message,
+                                          const PublishOptions& options = {});
   // A payload that is not protobuf.
   Result<PublishedEvent> PublishRaw(std::string_view saga_id, const RawEvent& event,
                                     const PublishOptions& options = {});
@@ -84,6 +94,14 @@ class Publisher {
                                std::string_view timer, const google::protobuf::Message& message,
                                const PublishOptions& options = {});
   Result<ArmedTimer> PublishAfter(std::chrono::milliseconds delay, std::string_view saga_id,
+                                  std::string_view timer, const google::protobuf::Message& message,
+                                  const PublishOptions& options = {});
+  // As above, for the saga of `after` (an event this publisher published, e.g. the saga's first):
+  // the timer's event is caused by it and continues its trace, like an event a handler publishes.
+  Result<ArmedTimer> PublishAt(std::chrono::system_clock::time_point due, const Envelope& after,
+                               std::string_view timer, const google::protobuf::Message& message,
+                               const PublishOptions& options = {});
+  Result<ArmedTimer> PublishAfter(std::chrono::milliseconds delay, const Envelope& after,
                                   std::string_view timer, const google::protobuf::Message& message,
                                   const PublishOptions& options = {});
   // Disarms the timer, or says why it could not (CancelOutcome: it fired already, was cancelled
