@@ -35,7 +35,8 @@ absl::Status ScheduledReader::Start() {
   if (!consumer.ok()) return absl::UnavailableError(consumer.status().ToString());
   std::vector<PartitionAssignment> assignments;
   for (uint32_t p = 0; p < partitions_; ++p) {
-    assignments.push_back({.partition = {topic_, p}, .start_from = StartFrom::kEarliest});
+    assignments.push_back(
+        {.partition = {topic_, p}, .offset = std::nullopt, .start_from = StartFrom::kEarliest});
   }
   if (Status s = (*consumer)->Assign(assignments); !s.ok()) {
     return absl::UnavailableError(s.ToString());
