@@ -256,6 +256,7 @@ absl::Status Broker::Impl::StartHttp() {
                         .topics = *topics_,
                         .groups = *groups_,
                         .partitions = metrics_->partitions(),
+                        .schemas = *schemas_,
                         .options = {.actions = options_.http_console_actions,
                                     .broker_id = options_.broker_id,
                                     .version = CHOREO_VERSION,

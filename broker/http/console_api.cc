@@ -61,6 +61,8 @@ HttpResponse ConsoleApi::Impl::Read(const HttpRequest& request, std::string_view
       return Error(405, "replay and discard need POST");
     return DeadLetterSagas(services_, path, request);
   }
+  if (path == "/schemas") return Schemas(services_, request);
+  if (ConsumePrefix(&path, "/schemas/")) return Schema(services_, path, request);
   return Error(404, Cat("no API route ", request.path, "; see broker/README.md"));
 }
 

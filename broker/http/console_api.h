@@ -20,6 +20,8 @@
 
 namespace choreo::broker {
 
+class SchemaRegistry;
+
 struct ConsoleOptions {
   // Allow the routes that change state (POST). Default: false (they answer 403).
   bool actions = false;
@@ -35,6 +37,7 @@ struct ConsoleServices {
   TopicTable& topics;
   GroupCoordinator& groups;
   PartitionStats& partitions;
+  const SchemaRegistry& schemas;
   ConsoleOptions options;
 };
 

@@ -67,6 +67,7 @@ void WriteConfig(JsonWriter& json, const storage::TopicConfig& config) {
   json.Field("retention_bytes", config.retention_bytes);
   json.Field("max_message_bytes", config.max_message_bytes);
   json.Field("index_events", config.index_events);
+  json.Field("schema_validation", config.schema_validation);
   json.EndObject();
 }
 

@@ -110,5 +110,8 @@ HttpResponse DeadLetterSagas(ConsoleServices& services, std::string_view topic,
                              const HttpRequest& request);
 HttpResponse DeadLetterAction(ConsoleServices& services, std::string_view topic,
                               std::string_view action, const HttpRequest& request);
+HttpResponse Schemas(ConsoleServices& services, const HttpRequest& request);
+HttpResponse Schema(ConsoleServices& services, std::string_view subject,
+                    const HttpRequest& request);
 
 }  // namespace choreo::broker::console

@@ -19,27 +19,6 @@ std::string Quote(const std::string& s) {
   return "'" + s + "'";
 }
 
-std::string LabelName(const FieldDescriptor& f) {
-  switch (f.label()) {
-    case FieldDescriptor::LABEL_REQUIRED:
-      return "required";
-    case FieldDescriptor::LABEL_REPEATED:
-      return "repeated";
-    case FieldDescriptor::LABEL_OPTIONAL:
-      break;
-  }
-  return "optional";
-}
-
-// "int64", "string", "message order.v1.Customer", "enum order.v1.Status".
-std::string TypeName(const FieldDescriptor& f) {
-  if (f.message_type() != nullptr) {
-    return std::string(f.is_map() ? "map entry " : "message ") + f.message_type()->full_name();
-  }
-  if (f.enum_type() != nullptr) return "enum " + f.enum_type()->full_name();
-  return f.type_name();
-}
-
 std::string OneofName(const FieldDescriptor& f) {
   const OneofDescriptor* oneof = f.real_containing_oneof();
   return oneof == nullptr ? std::string() : oneof->name();
@@ -124,13 +103,13 @@ class Comparer {
         (old_field.message_type() == nullptr) != (new_field.message_type() == nullptr) ||
         (old_field.enum_type() == nullptr) != (new_field.enum_type() == nullptr) ||
         old_field.is_map() != new_field.is_map()) {
-      problems.push_back(what + " changed type from " + TypeName(old_field) + " to " +
-                         TypeName(new_field));
+      problems.push_back(what + " changed type from " + FieldTypeName(old_field) + " to " +
+                         FieldTypeName(new_field));
       return;
     }
     if (old_field.label() != new_field.label()) {
-      problems.push_back(what + " changed label from " + LabelName(old_field) + " to " +
-                         LabelName(new_field));
+      problems.push_back(what + " changed label from " + FieldLabelName(old_field) + " to " +
+                         FieldLabelName(new_field));
     }
     if (OneofName(old_field) != OneofName(new_field)) {
       const std::string from = OneofName(old_field), to = OneofName(new_field);
@@ -164,6 +143,26 @@ std::vector<std::string> FindIncompatibilities(const Descriptor& previous, const
   Comparer comparer;
   comparer.Messages(previous, next, "");
   return std::move(comparer.problems);
+}
+
+std::string FieldLabelName(const FieldDescriptor& f) {
+  switch (f.label()) {
+    case FieldDescriptor::LABEL_REQUIRED:
+      return "required";
+    case FieldDescriptor::LABEL_REPEATED:
+      return "repeated";
+    case FieldDescriptor::LABEL_OPTIONAL:
+      break;
+  }
+  return "optional";
+}
+
+std::string FieldTypeName(const FieldDescriptor& f) {
+  if (f.message_type() != nullptr) {
+    return std::string(f.is_map() ? "map entry " : "message ") + f.message_type()->full_name();
+  }
+  if (f.enum_type() != nullptr) return "enum " + f.enum_type()->full_name();
+  return f.type_name();
 }
 
 std::string MessageShape(const Descriptor& message) {

@@ -22,6 +22,7 @@
 
 namespace google::protobuf {
 class Descriptor;
+class FieldDescriptor;
 }  // namespace google::protobuf
 
 namespace choreo::broker {
@@ -36,5 +37,12 @@ std::vector<std::string> FindIncompatibilities(const google::protobuf::Descripto
 // (their definitions in .proto syntax, by full name): equal texts mean the same schema, so
 // registering it again adds no version.
 std::string MessageShape(const google::protobuf::Descriptor& message);
+
+// How the rules (and their messages) name a field's type and label: "int64", "string",
+// "message order.v1.Customer", "enum order.v1.Status", "map entry order.v1.Cart.ItemsEntry";
+// "optional" (also proto3's implicit presence), "required", "repeated". The web console's schema
+// page shows the same names.
+std::string FieldTypeName(const google::protobuf::FieldDescriptor& field);
+std::string FieldLabelName(const google::protobuf::FieldDescriptor& field);
 
 }  // namespace choreo::broker

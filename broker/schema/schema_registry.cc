@@ -26,6 +26,10 @@ void SchemaRegistry::CountRejected(uint64_t records) const {
   if (rejected_records_ != nullptr) rejected_records_->Increment(records);
 }
 
+uint64_t SchemaRegistry::RejectedRecords() const {
+  return rejected_records_ == nullptr ? 0 : rejected_records_->value();
+}
+
 absl::Status SchemaRegistry::Load() {
   absl::StatusOr<std::vector<storage::StoredSchema>> stored = store_.ListSchemas();
   if (!stored.ok()) return stored.status();

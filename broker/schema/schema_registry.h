@@ -92,6 +92,8 @@ class SchemaRegistry {
   uint32_t LatestVersion(std::string_view subject) const;
   // Counts records refused by schema validation (schema_validation.h).
   void CountRejected(uint64_t records) const;
+  // The records counted so far (choreo_schema_rejected_records_total); 0 without a counter.
+  uint64_t RejectedRecords() const;
 
  private:
   struct Subject {

@@ -1,12 +1,14 @@
 // The web console's JSON API (/api/ on the HTTP endpoint) against an in-process broker: what the
 // record browser shows of headers, envelopes and payloads, the saga timeline's causation links,
-// dead-letter replay requests in the documented record format, offset resets, the read-only
-// default, and the bounds on requests. The pages themselves are tested in a browser
-// (tests/console/).
+// dead-letter replay requests in the documented record format, offset resets, the schema
+// registry's subjects, versions and fields, the read-only default, and the bounds on requests. The
+// pages themselves are tested in a browser (tests/console/).
+#include <google/protobuf/descriptor.pb.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "broker/http/http_request.h"
@@ -56,6 +58,45 @@ std::vector<std::pair<std::string, std::string>> Envelope(
                                                         {"ce_datacontenttype", content_type}};
   if (!cause.empty()) h.emplace_back("ce_causationid", cause);
   return h;
+}
+
+// A FileDescriptorSet of one proto3 file, shop/order.proto, with enum shop.Status and message
+// shop.Order of `fields` (number, name, type: a protobuf TYPE_* suffix such as "STRING", "enum"
+// for shop.Status, "tags" for a repeated string).
+std::string OrderSchema(const std::vector<std::tuple<int, std::string, std::string>>& fields) {
+  using google::protobuf::FieldDescriptorProto;
+  google::protobuf::FileDescriptorSet set;
+  google::protobuf::FileDescriptorProto* file = set.add_file();
+  file->set_name("shop/order.proto");
+  file->set_package("shop");
+  file->set_syntax("proto3");
+  google::protobuf::EnumDescriptorProto* status = file->add_enum_type();
+  status->set_name("Status");
+  for (const auto& [number, name] : {std::pair(0, "STATUS_UNSPECIFIED"), std::pair(1, "PAID")}) {
+    google::protobuf::EnumValueDescriptorProto* value = status->add_value();
+    value->set_number(number);
+    value->set_name(name);
+  }
+  google::protobuf::DescriptorProto* order = file->add_message_type();
+  order->set_name("Order");
+  for (const auto& [number, name, type] : fields) {
+    FieldDescriptorProto* field = order->add_field();
+    field->set_number(number);
+    field->set_name(name);
+    field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
+    if (type == "enum") {
+      field->set_type(FieldDescriptorProto::TYPE_ENUM);
+      field->set_type_name(".shop.Status");
+    } else if (type == "tags") {
+      field->set_type(FieldDescriptorProto::TYPE_STRING);
+      field->set_label(FieldDescriptorProto::LABEL_REPEATED);
+    } else {
+      FieldDescriptorProto::Type parsed;
+      EXPECT_TRUE(FieldDescriptorProto::Type_Parse("TYPE_" + type, &parsed)) << type;
+      field->set_type(parsed);
+    }
+  }
+  return set.SerializeAsString();
 }
 
 HttpReply Exchange(uint16_t port, const std::string& request) {
@@ -183,6 +224,93 @@ TEST_F(ConsoleApiTest, OverviewTopicsAndGroupsDescribeTheBroker) {
   EXPECT_EQ(Api("/api/topics/nope").status, 404);
   EXPECT_TRUE(Parse(Api("/api/groups")).Has("groups"));
   EXPECT_EQ(Api("/api/groups/nobody").status, 404);
+}
+
+TEST_F(ConsoleApiTest, SchemasListSubjectsAndShowEachVersionsFields) {
+  // Nothing registered yet.
+  const JsonValue none = Parse(Api("/api/schemas"));
+  EXPECT_TRUE(none["subjects"].items().empty());
+  EXPECT_TRUE(none["validated_topics"].items().empty());
+  EXPECT_EQ(none["rejected_records"].number_value(), 0);
+
+  // shop.Order v1, then v2 with a repeated field and an enum field added.
+  for (const std::string& set : {OrderSchema({{1, "id", "STRING"}, {2, "amount_cents", "INT64"}}),
+                                 OrderSchema({{1, "id", "STRING"},
+                                              {2, "amount_cents", "INT64"},
+                                              {3, "tags", "tags"},
+                                              {9, "status", "enum"}})}) {
+    proto::Request request;
+    request.mutable_register_schema()->set_descriptor_set(set);
+    std::optional<proto::Response> response = client_->Call(request);
+    ASSERT_TRUE(response.has_value());
+    ASSERT_EQ(response->error().code(), proto::NONE) << response->error().message();
+    ASSERT_EQ(response->register_schema().verdicts_size(), 1);
+    ASSERT_TRUE(response->register_schema().verdicts(0).registered());
+  }
+  // A validated topic, and a record it refuses (its type is not registered).
+  proto::Request create = CreateTopicsRequest({"orders"}, 1);
+  create.mutable_create_topics()->mutable_topics(0)->mutable_config()->set_schema_validation(
+      proto::SCHEMA_VALIDATION_ON);
+  ASSERT_EQ(client_->Call(create)->create_topics().results(0).error().code(), proto::NONE);
+  CreateTopic(*client_, "free", 1);
+  std::optional<proto::Response> refused = client_->Call(
+      ProduceRequest("orders", 0, Batch({{"k", "v", {{"ce_type", "shop.Unknown"}}}})));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->error().code(), proto::UNKNOWN_SCHEMA) << refused->error().message();
+
+  const JsonValue list = Parse(Api("/api/schemas"));
+  ASSERT_EQ(list["subjects"].items().size(), 1u);
+  const JsonValue& subject = list["subjects"].items()[0];
+  EXPECT_EQ(subject["subject"].string_value(), "shop.Order");
+  EXPECT_EQ(subject["latest_version"].number_value(), 2);
+  EXPECT_EQ(subject["version_count"].number_value(), 2);
+  EXPECT_GT(subject["registered_ms"].number_value(), 1.7e12);
+  ASSERT_EQ(list["validated_topics"].items().size(), 1u);
+  EXPECT_EQ(list["validated_topics"].items()[0].string_value(), "orders");
+  EXPECT_EQ(list["rejected_records"].number_value(), 1);
+  EXPECT_TRUE(Parse(Api("/api/topics/orders"))["config"]["schema_validation"].bool_value());
+
+  // Versions newest first, each with its fields as the compatibility rules name them.
+  const JsonValue order = Parse(Api("/api/schemas/shop.Order"));
+  EXPECT_EQ(order["subject"].string_value(), "shop.Order");
+  EXPECT_EQ(order["latest_version"].number_value(), 2);
+  ASSERT_EQ(order["versions"].items().size(), 2u);
+  const JsonValue& v2 = order["versions"].items()[0];
+  const JsonValue& v1 = order["versions"].items()[1];
+  EXPECT_EQ(v2["version"].number_value(), 2);
+  EXPECT_EQ(v1["version"].number_value(), 1);
+  EXPECT_NE(v2["definition"].string_value().find("message Order"), std::string::npos);
+  ASSERT_EQ(v1["messages"].items().size(), 1u);
+  EXPECT_EQ(v1["messages"].items()[0]["fields"].items().size(), 2u);
+  EXPECT_TRUE(v1["enums"].items().empty());
+  ASSERT_EQ(v2["messages"].items().size(), 1u);
+  const JsonValue& message = v2["messages"].items()[0];
+  EXPECT_EQ(message["name"].string_value(), "shop.Order");
+  ASSERT_EQ(message["fields"].items().size(), 4u);
+  std::vector<std::string> fields;
+  for (const JsonValue& f : message["fields"].items()) {
+    fields.push_back(std::to_string(static_cast<int>(f["number"].number_value())) + " " +
+                     f["name"].string_value() + " " + f["type"].string_value() + " " +
+                     f["label"].string_value());
+  }
+  EXPECT_EQ(fields, (std::vector<std::string>{
+                        "1 id string optional", "2 amount_cents int64 optional",
+                        "3 tags string repeated", "9 status enum shop.Status optional"}));
+  ASSERT_EQ(v2["enums"].items().size(), 1u);
+  EXPECT_EQ(v2["enums"].items()[0]["name"].string_value(), "shop.Status");
+  EXPECT_EQ(v2["enums"].items()[0]["values"].items()[1]["name"].string_value(), "PAID");
+  // ?versions= bounds how many are shown (newest first).
+  const JsonValue newest = Parse(Api("/api/schemas/shop.Order?versions=1"));
+  ASSERT_EQ(newest["versions"].items().size(), 1u);
+  EXPECT_EQ(newest["versions"].items()[0]["version"].number_value(), 2);
+  EXPECT_EQ(Api("/api/schemas/shop.Order?versions=0").status, 400);
+
+  // An unknown subject: a JSON 404 naming it.
+  const HttpReply unknown = Api("/api/schemas/shop.Nothing");
+  EXPECT_EQ(unknown.status, 404);
+  const JsonValue error = Parse(unknown)["error"];
+  EXPECT_EQ(error["status"].number_value(), 404);
+  EXPECT_NE(error["message"].string_value().find("shop.Nothing"), std::string::npos);
 }
 
 TEST_F(ConsoleApiTest, TimelineLinksEventsAlongTheirCausation) {

@@ -8,6 +8,7 @@ import * as topics from './topics.js';
 import * as groups from './groups.js';
 import * as sagas from './sagas.js';
 import * as deadLetters from './dead_letters.js';
+import * as schemas from './schemas.js';
 
 const pages = {
   '': overview,
@@ -16,6 +17,7 @@ const pages = {
   'groups': groups,
   'sagas': sagas,
   'dead-letters': deadLetters,
+  'schemas': schemas,
 };
 
 let generation = 0;

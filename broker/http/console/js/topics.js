@@ -17,6 +17,7 @@ async function list(ctx) {
     ['retention', (t) => [t.config.retention_ms < 0 ? 'forever' : duration(t.config.retention_ms),
       t.config.retention_bytes < 0 ? '' : ` / ${bytes(t.config.retention_bytes)} per partition`]],
     ['event index', (t) => (t.config.index_events ? 'on' : 'off')],
+    ['schema validation', (t) => (t.config.schema_validation ? link('#/schemas', 'on') : 'off')],
   ], data.topics, {class: 'topics'});
   fill(ctx.main, h('h1', null, 'Topics'), section(`${data.topics.length} topics`, body));
 }
