@@ -5,7 +5,8 @@
 // checks that none raises a console error (uncaught exception, console.error, failed load, CSP
 // violation), that each shows what it is for, and that the saga page draws the timeline of a
 // known saga with exactly the events the log holds for it. A replay is requested through the
-// dead-letter page. Screenshots of every page are written to the build tree (the path is printed).
+// dead-letter page, and the schema page shows a registered event type's fields. Screenshots of
+// every page are written to the build tree (the path is printed).
 //
 // Skipped (GTEST_SKIP) when chromium is not installed: scripts/install-deps.sh installs it.
 #include <gtest/gtest.h>
@@ -28,6 +29,7 @@
 #include "choreo/client/topic_reader.h"
 #include "choreo/saga/envelope.h"
 #include "choreo/saga/publisher.h"
+#include "choreo/saga/schemas.h"
 #include "choreo/saga/service.h"
 #include "proto/order_saga.pb.h"
 #include "tests/broker/raw_connection.h"
@@ -301,6 +303,10 @@ TEST_F(ConsoleBrowserTest, EveryPageLoadsCleanlyAndTheSagaPageDrawsTheTimeline) 
     return a.envelope.time_ms < b.envelope.time_ms;
   });
 
+  // One registered event type for the schema page.
+  const google::protobuf::Descriptor& order_created = *shop::v1::OrderCreated::descriptor();
+  ASSERT_TRUE((*admin)->RegisterSchema(saga::DescriptorSetOf(order_created), {}).ok());
+
   ASSERT_TRUE(Chromium::Launch(chromium_, dir_.path() / "chromium-profile",
                                artifacts_ / "chromium.log", kWidth, kHeight, &browser_));
   // The error collection itself: a console.error on a page is reported.
@@ -406,6 +412,21 @@ TEST_F(ConsoleBrowserTest, EveryPageLoadsCleanlyAndTheSagaPageDrawsTheTimeline) 
       "document.querySelector('.flash').textContent.startsWith('replay requested'))",
       {"true"}, seconds(30), &flash));
   Finish("12-dead-letter-replay-requested");
+
+  ASSERT_TRUE(Load("/schemas"));
+  EXPECT_NE(Text("document.querySelector('table.schemas').innerText").find("shop.v1.OrderCreated"),
+            std::string::npos);
+  Finish("13-schemas");
+
+  ASSERT_TRUE(Load("/schemas/shop.v1.OrderCreated"));
+  EXPECT_EQ(Count("article.schema-version"), 1);
+  // The first table is the type's own message.
+  EXPECT_EQ(Text("String(document.querySelector('table.fields').querySelectorAll('tbody "
+                 "tr').length)"),
+            std::to_string(order_created.field_count()));
+  EXPECT_NE(Text("document.querySelector('table.fields').innerText").find("order_id"),
+            std::string::npos);
+  Finish("14-schema");
 }
 
 }  // namespace
