@@ -62,9 +62,11 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunSchemaCheck(options, args, io);
         } else if constexpr (std::is_same_v<T, SchemaListArgs>) {
           return RunSchemaList(options, args, io);
-        } else {
-          static_assert(std::is_same_v<T, SchemaShowArgs>);
+        } else if constexpr (std::is_same_v<T, SchemaShowArgs>) {
           return RunSchemaShow(options, args, io);
+        } else {
+          static_assert(std::is_same_v<T, ScheduledCancelArgs>);
+          return RunScheduledCancel(options, args, io);
         }
       },
       command);

@@ -138,6 +138,25 @@ Result<CommandArgs> ParseProduce(const ParsedFlags& flags) {
     }
     out.headers.push_back(Header{header.substr(0, equals), header.substr(equals + 1)});
   }
+  if (std::optional<std::string> delay = flags.Value("delay")) {
+    Result<int64_t> ms = ParseDurationMs("--delay", *delay);
+    if (!ms.ok()) return UsageError("produce: " + ms.status().message());
+    out.delay_ms = *ms;
+  }
+  if (std::optional<std::string> at = flags.Value("at")) {
+    Result<TimeBound> bound = ParseTimeBound("--at", *at);
+    if (!bound.ok()) return UsageError("produce: " + bound.status().message());
+    if (bound->ago) return UsageError("produce: --at needs a time (RFC 3339); use --delay");
+    out.at_ms = bound->ms;
+  }
+  if (out.delay_ms && out.at_ms) return UsageError("produce: give --delay or --at, not both");
+  out.id = flags.Value("id");
+  if (out.id && !out.delay_ms && !out.at_ms) {
+    return UsageError("produce: --id names a scheduled record; give --delay or --at too");
+  }
+  if (out.id && (out.id->empty() || out.id->size() > 500)) {
+    return UsageError("produce: --id must be 1 to 500 bytes");
+  }
   return CommandArgs(std::move(out));
 }
 
@@ -304,12 +323,24 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
   if (command == "saga") return ParseSaga(rest, invocation);
   if (command == "schema") return ParseSchema(rest, invocation);
   if (command == "produce") {
-    Result<ParsedFlags> flags =
-        ParseCommandFlags(command, rest, {{"partition"}, {"key-separator"}, {"header", true, true}},
-                          {"topic"}, invocation);
+    Result<ParsedFlags> flags = ParseCommandFlags(
+        command, rest,
+        {{"partition"}, {"key-separator"}, {"header", true, true}, {"delay"}, {"at"}, {"id"}},
+        {"topic"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});
     return ParseProduce(*flags);
+  }
+  if (command == "scheduled") {
+    if (rest.empty() || rest[0] != "cancel") {
+      return UsageError("scheduled: the only subcommand is 'cancel ID'");
+    }
+    Result<ParsedFlags> flags = ParseCommandFlags(
+        "scheduled cancel", std::vector<std::string>(rest.begin() + 1, rest.end()), {}, {"id"},
+        invocation);
+    if (!flags.ok()) return flags.status();
+    if (flags->help) return CommandArgs(HelpArgs{"scheduled"});
+    return CommandArgs(ScheduledCancelArgs{flags->positional[0]});
   }
   if (command == "consume") {
     Result<ParsedFlags> flags = ParseCommandFlags(command, rest,

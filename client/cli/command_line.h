@@ -41,6 +41,15 @@ struct ProduceArgs {
   std::optional<uint32_t> partition;
   std::optional<std::string> key_separator;
   std::vector<Header> headers;  // added to every record
+  // Scheduled records (--delay or --at): appended by the broker when due, each under its id.
+  std::optional<int64_t> delay_ms;
+  std::optional<int64_t> at_ms;
+  std::optional<std::string> id;  // default: "cli-<random>"; line N > 1 gets "<id>/<N>"
+};
+
+// `scheduled cancel ID`
+struct ScheduledCancelArgs {
+  std::string id;
 };
 
 enum class OutputFormat { kValue, kFull };
@@ -144,7 +153,7 @@ using CommandArgs =
                  GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs,
                  EventsFindArgs, SagaShowArgs, SagaDefineArgs, SagaUndefineArgs,
                  SagaDefinitionsArgs, SagaStuckArgs, SchemaRegisterArgs, SchemaCheckArgs,
-                 SchemaListArgs, SchemaShowArgs>;
+                 SchemaListArgs, SchemaShowArgs, ScheduledCancelArgs>;
 
 struct Invocation {
   std::string broker = "localhost:7420";

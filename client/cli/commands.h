@@ -30,7 +30,10 @@ Status RunTopicList(const ClientOptions& options, const TopicListArgs& args, Io&
 Status RunTopicDescribe(const ClientOptions& options, const TopicDescribeArgs& args, Io& io);
 Status RunTopicDelete(const ClientOptions& options, const TopicDeleteArgs& args, Io& io);
 Status RunTopicAlter(const ClientOptions& options, const TopicAlterArgs& args, Io& io);
+// With --delay/--at, schedules each line instead (printing its id, due time and partition).
 Status RunProduce(const ClientOptions& options, const ProduceArgs& args, Io& io);
+// Fails (CommandFailure) unless the record was pending and is now cancelled (or was already).
+Status RunScheduledCancel(const ClientOptions& options, const ScheduledCancelArgs& args, Io& io);
 Status RunConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io);
 // `consume --group`: as a group member, committing after each batch it prints.
 Status RunGroupConsume(const ClientOptions& options, const ConsumeArgs& args, Io& io);

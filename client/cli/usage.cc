@@ -18,6 +18,8 @@ commands:
   topic describe NAME
   topic delete NAME
   produce TOPIC [--partition P] [--key-separator SEP] [--header K=V ...]
+                [--delay DURATION | --at TIME [--id ID]]
+  scheduled cancel ID
   consume TOPIC [--from-beginning] [--partition P] [--offset O] [--follow] [--max N]
                 [--format value|full] [--group G [--session-timeout-ms MS]]
   group list
@@ -113,13 +115,29 @@ Deletes a topic and all its records.
 
 constexpr std::string_view kProduce =
     R"(usage: choreo produce TOPIC [--partition P] [--key-separator SEP] [--header K=V ...]
+                      [--delay DURATION | --at TIME [--id ID]]
 
 Reads records from standard input, one per line, and appends them to TOPIC.
   --partition P        append to partition P (default: the producer's choice, currently 0)
   --key-separator SEP  the text before the first SEP of a line is the record's key, the rest its
                        value; a line without SEP has no key
   --header K=V         add header K with value V to every record (repeatable)
-Exits once every line is acknowledged; the exit status is 1 if any record failed.
+  --delay DURATION     schedule each record instead: the broker appends it DURATION from now
+                       ("30s", "10m", "1h30m"), durably and once, unless it is cancelled first
+  --at TIME            schedule each record for TIME (RFC 3339, e.g. 2026-12-04T18:00:00Z)
+  --id ID              the scheduled record's id, to cancel it with `choreo scheduled cancel ID`
+                       (default: cli-<random>); line N > 1 gets ID/N. Scheduling an id that is
+                       pending already changes nothing.
+Exits once every line is acknowledged (scheduled: stored); the exit status is 1 if any failed.
+)";
+
+constexpr std::string_view kScheduled =
+    R"(usage: choreo scheduled cancel ID
+
+Cancels a scheduled record (choreo produce --delay/--at, Producer::Schedule, a saga timer: its id
+is "<saga id>/<timer>"). Prints what the broker found: cancelled, already cancelled, delivered
+(appended already) or not found (never scheduled, or ended more than 7 days ago); the exit status
+is 1 unless it is cancelled now or was before.
 )";
 
 constexpr std::string_view kConsume =
@@ -158,6 +176,7 @@ std::string UsageText(std::string_view topic) {
   if (topic == "topic delete") return std::string(kTopicDelete);
   if (topic == "topic alter") return std::string(kTopicAlter);
   if (topic == "produce") return std::string(kProduce);
+  if (topic == "scheduled") return std::string(kScheduled);
   if (topic == "consume") return std::string(kConsume);
   if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
   if (std::optional<std::string> dlq = DlqUsageText(topic)) return *dlq;

@@ -97,6 +97,46 @@ TEST_F(CliTest, ProduceThenConsumeWithKeysAndHeaders) {
             "created\npaid\tin full\nno key here\n");
 }
 
+// Scheduled records from the CLI: `produce --delay` stores them (printing each id), the broker
+// appends them when due, and `scheduled cancel` takes one back before it is due.
+TEST_F(CliTest, ProduceWithADelaySchedulesAndScheduledCancelTakesItBack) {
+  EXPECT_SUCCEEDS(Choreo({"topic", "create", "timeouts"}));
+  ProcessResult soon = Choreo(
+      {"produce", "timeouts", "--key-separator", ":", "--delay", "200ms", "--id", "reminder"},
+      "order-1:first\norder-2:second\n");
+  EXPECT_SUCCEEDS(soon);
+  const std::vector<std::string> lines = Lines(soon.out);
+  ASSERT_EQ(lines.size(), 2u) << soon.out;
+  EXPECT_EQ(lines[0].rfind("scheduled reminder due 20", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("scheduled reminder/2 due ", 0), 0u) << lines[1];
+
+  ProcessResult later =
+      Choreo({"produce", "timeouts", "--delay", "1h", "--id", "cancel-me"}, "never\n");
+  EXPECT_SUCCEEDS(later);
+  ProcessResult cancelled = Choreo({"scheduled", "cancel", "cancel-me"});
+  EXPECT_SUCCEEDS(cancelled);
+  EXPECT_EQ(cancelled.out, "cancelled cancel-me\n");
+  EXPECT_EQ(Choreo({"scheduled", "cancel", "cancel-me"}).out, "already cancelled cancel-me\n");
+  ProcessResult unknown = Choreo({"scheduled", "cancel", "no-such-id"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no scheduled record 'no-such-id'"), std::string::npos) << unknown.err;
+
+  // The two delayed records arrive (waiting with a deadline, not a fixed sleep).
+  ProcessResult consumed =
+      Choreo({"consume", "timeouts", "--from-beginning", "--follow", "--max", "2"});
+  EXPECT_SUCCEEDS(consumed);
+  EXPECT_EQ(consumed.out, "first\nsecond\n");
+  ProcessResult delivered = Choreo({"scheduled", "cancel", "reminder"});
+  EXPECT_EQ(delivered.exit_code, 1);
+  EXPECT_NE(delivered.err.find("delivered already"), std::string::npos) << delivered.err;
+
+  ProcessResult both =
+      Choreo({"produce", "timeouts", "--delay", "1s", "--at", "2030-01-01T00:00:00Z"}, "x\n");
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  ProcessResult id_alone = Choreo({"produce", "timeouts", "--id", "x"}, "x\n");
+  EXPECT_EQ(id_alone.exit_code, 2) << id_alone.err;
+}
+
 TEST_F(CliTest, ConsumeReadsEveryPartition) {
   EXPECT_SUCCEEDS(Choreo({"topic", "create", "spread", "--partitions", "3"}));
   std::vector<std::string> expected;
