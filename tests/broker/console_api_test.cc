@@ -310,6 +310,7 @@ TEST_F(ConsoleApiTest, SchemasListSubjectsAndShowEachVersionsFields) {
   EXPECT_EQ(unknown.status, 404);
   const JsonValue error = Parse(unknown)["error"];
   EXPECT_EQ(error["status"].number_value(), 404);
+  EXPECT_EQ(error["code"].string_value(), "UNKNOWN_SCHEMA");
   EXPECT_NE(error["message"].string_value().find("shop.Nothing"), std::string::npos);
 }
 
