@@ -16,7 +16,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "records", "meta", "offsets", "producers", "events"}) {
+    for (const char* name :
+         {"default", "records", "meta", "offsets", "producers", "events", "scheduled"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db_);
