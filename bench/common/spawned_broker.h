@@ -39,6 +39,8 @@ class SpawnedBroker {
 
 // Resident set size of a process in bytes, from /proc/PID/status; -1 if unknown.
 int64_t ProcessRssBytes(pid_t pid);
+// Bytes of the regular files under `dir` (a broker's data directory); unreadable parts count 0.
+int64_t DirectoryBytes(const std::string& dir);
 // CPU time (user + system, all threads) a process has used so far, in seconds, from
 // /proc/PID/stat; -1 if unknown.
 double ProcessCpuSeconds(pid_t pid);

@@ -87,16 +87,6 @@ double WaitIdle(pid_t pid, double max_s) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int64_t DirectoryBytes(const std::string& dir) {
-  int64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) total += static_cast<int64_t>(it->file_size(ec));
-  }
-  return total;
-}
-
 int Run() {
   SearchBenchOptions options = OptionsFromFlags();
   if (std::string error = ValidateOptions(options); !error.empty()) {

@@ -28,16 +28,6 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-int64_t DirectoryBytes(const std::string& dir) {
-  int64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) total += static_cast<int64_t>(it->file_size(ec));
-  }
-  return total;
-}
-
 // Waits until `pid` used under 5% of a core for two seconds in a row (flushes and compactions
 // done), at most `max_s`.
 void WaitIdle(pid_t pid, double max_s) {

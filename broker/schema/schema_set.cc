@@ -7,6 +7,7 @@
 #include <set>
 
 #include "broker/schema/schema_errors.h"
+#include "choreo/proto/descriptor_set.h"
 
 namespace choreo::broker {
 namespace {
@@ -103,16 +104,7 @@ std::vector<std::string> SchemaSet::DefaultTypes() const {
 }
 
 std::string SchemaSet::MinimalSet(const Descriptor& message) {
-  FileDescriptorSet set;
-  std::set<std::string> added;
-  std::function<void(const FileDescriptor*)> add = [&](const FileDescriptor* file) {
-    if (!added.insert(file->name()).second) return;
-    for (int i = 0; i < file->dependency_count(); ++i)
-      add(file->dependency(i));
-    file->CopyTo(set.add_file());
-  };
-  add(message.file());
-  return set.SerializeAsString();
+  return proto::DescriptorSetOf(message);
 }
 
 std::string SchemaSet::Definition(const Descriptor& message) {

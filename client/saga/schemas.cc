@@ -8,21 +8,12 @@
 #include <set>
 
 #include "choreo/client/admin.h"
+#include "choreo/proto/descriptor_set.h"
 
 namespace choreo::saga {
 
 std::string DescriptorSetOf(const google::protobuf::Descriptor& message) {
-  google::protobuf::FileDescriptorSet set;
-  std::set<std::string> added;
-  std::function<void(const google::protobuf::FileDescriptor*)> add =
-      [&](const google::protobuf::FileDescriptor* file) {
-        if (!added.insert(file->name()).second) return;
-        for (int i = 0; i < file->dependency_count(); ++i)
-          add(file->dependency(i));
-        file->CopyTo(set.add_file());
-      };
-  add(message.file());
-  return set.SerializeAsString();
+  return proto::DescriptorSetOf(message);
 }
 
 Status CheckSchemas(const ClientOptions& client,
