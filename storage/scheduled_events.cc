@@ -175,10 +175,15 @@ absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size
   if (limit == 0 || now_ms < 0 || now_ms == std::numeric_limits<int64_t>::max()) return taken;
   int64_t from_ms;
   uint64_t schedules_before;
+  // The ids busy now (being delivered, mostly): the scan steps over them without counting them
+  // against `limit`, so a pass during a burst finds new work instead of a page of deliveries
+  // still in flight. Ids that become busy during the scan are filtered below.
+  absl::flat_hash_set<std::string> busy_before;
   {
     MutexLock lock(&mu_);
     from_ms = scan_from_ms_;
     schedules_before = schedules_;
+    busy_before = busy_;
   }
   if (from_ms > now_ms) return taken;
   // Read without the lock (the committer's callbacks take it); busy ids are filtered below.
@@ -197,6 +202,7 @@ absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size
         return MakeStoreError(StoreErrorKind::kCorruptData, "scheduled events: malformed due key");
       }
       if (!first_due.has_value()) first_due = key->due_ms;
+      if (busy_before.contains(key->id)) continue;
       found.push_back(Found{*std::move(key), std::string(it->value().ToStringView())});
     }
     if (!it->status().ok()) return FromRocksStatus(it->status(), "read the due scheduled events");
@@ -206,7 +212,7 @@ absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size
     // Nothing was found below the first key seen, so later scans may start there, unless an
     // event was scheduled meanwhile (the scan may not have seen it).
     if (schedules_ == schedules_before) {
-      scan_from_ms_ = first_due.value_or(found.size() < limit ? now_ms + 1 : from_ms);
+      scan_from_ms_ = first_due.value_or(now_ms + 1);
     }
     std::erase_if(found, [&](const Found& f) { return busy_.contains(f.key.id); });
     for (const Found& f : found)
