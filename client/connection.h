@@ -25,8 +25,8 @@
 namespace choreo::client_internal {
 
 // The protocol version this client speaks: 1.1 added StepCommit, 1.2 the event index and saga
-// definitions, 1.3 the schema registry and scheduled events. The broker accepts any minor; requests of a newer minor are only sent to a broker
-// that announced it (event_index_requests.h).
+// definitions, 1.3 the schema registry and scheduled events. The broker accepts any minor; requests
+// of a newer minor are only sent to a broker that announced it (event_index_requests.h).
 inline constexpr uint32_t kProtocolMajor = 1;
 inline constexpr uint32_t kProtocolMinor = 3;
 

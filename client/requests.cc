@@ -31,12 +31,11 @@ Status RequireProtocolMinor(const Connection& connection, uint32_t minor, std::s
       (broker.protocol_major == kProtocolMajor && broker.protocol_minor >= minor)) {
     return OkStatus();
   }
-  return Status(ErrorCode::kUnsupportedVersion,
-                std::string(what) + " needs protocol " + std::to_string(kProtocolMajor) + "." +
-                    std::to_string(minor) + "; the broker speaks " +
-                    std::to_string(broker.protocol_major) + "." +
-                    std::to_string(broker.protocol_minor) + " (version " + broker.broker_version +
-                    ")");
+  return Status(
+      ErrorCode::kUnsupportedVersion,
+      std::string(what) + " needs protocol " + std::to_string(kProtocolMajor) + "." +
+          std::to_string(minor) + "; the broker speaks " + std::to_string(broker.protocol_major) +
+          "." + std::to_string(broker.protocol_minor) + " (version " + broker.broker_version + ")");
 }
 
 Result<proto::Response> Roundtrip(Connection& connection, proto::Request request,

@@ -217,8 +217,8 @@ bool Committer::Stage(QueuedWrite& write, GroupBuilder& builder, const absl::Sta
     return done.result.ok();
   }
   if (auto* schedule = std::get_if<PendingSchedule>(&write)) {
-    auto& done = std::get<ScheduleDone>(outcome.completions.emplace_back(
-        ScheduleDone{std::move(schedule->done), AppendResult{}}));
+    auto& done = std::get<ScheduleDone>(
+        outcome.completions.emplace_back(ScheduleDone{std::move(schedule->done), AppendResult{}}));
     if (!sticky.ok()) {
       done.result = failed();
       return false;

@@ -26,9 +26,9 @@
 #include "choreo/saga/service.h"
 #include "client/saga/event_codec.h"
 #include "client/saga/offset_tracker.h"
+#include "client/saga/saga_timers.h"
 #include "client/saga/service_stats.h"
 #include "client/saga/step_sender.h"
-#include "client/saga/saga_timers.h"
 #include "client/saga/topic_ensurer.h"
 #include "client/saga/worker_pool.h"
 
