@@ -16,8 +16,6 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +44,7 @@
 #include "broker/schema/schema_registry.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
+#include "choreo/common/mutex.h"
 
 namespace choreo::broker {
 
@@ -164,10 +163,8 @@ class Broker::Impl {
   asio::thread_pool blocking_;
   std::vector<std::thread> io_threads_;
 
-  // std::mutex, not absl::Mutex: the distro's abseil is not built with TSan, so TSan cannot see
-  // absl::Mutex's happens-before edges and would report false races on what it guards.
-  std::mutex mu_;
-  std::condition_variable done_changed_;
+  Mutex mu_;
+  CondVar done_changed_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() has completed
@@ -237,7 +234,7 @@ absl::Status Broker::Impl::Start() {
   }
   scheduled_->Start();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     started_ = true;
   }
   serving_ = true;
@@ -299,7 +296,7 @@ absl::Status Broker::Impl::Shutdown() {
   bool first = false;
   bool started = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     first = !shutting_down_;
     shutting_down_ = true;
     started = started_;
@@ -344,15 +341,17 @@ absl::Status Broker::Impl::Shutdown() {
 
 void Broker::Impl::MarkDone() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     done_ = true;
+    // Under the lock: once Wait() returns, the broker (this condition variable too) may be gone.
+    done_changed_.SignalAll();
   }
-  done_changed_.notify_all();
 }
 
 void Broker::Impl::Wait() {
-  std::unique_lock lock(mu_);
-  done_changed_.wait(lock, [this] { return done_; });
+  MutexLock lock(&mu_);
+  while (!done_)
+    done_changed_.Wait(&mu_);
 }
 
 Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

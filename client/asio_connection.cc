@@ -62,7 +62,7 @@ void AsioConnection::Send(proto::Request request, milliseconds timeout, Response
   }
   Status rejected;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_status_.ok()) {
       asio::post(io_, [this, id, frame = std::move(frame), timeout,
                        callback = std::move(callback)]() mutable {
@@ -79,7 +79,7 @@ void AsioConnection::Close() {
   std::call_once(close_once_, [this] {
     const Status closed(ErrorCode::kClosed, "connection closed");
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (closed_status_.ok()) closed_status_ = closed;
     }
     // Requests posted before closed_status_ was set run before this (posted handlers run in order)
@@ -234,7 +234,7 @@ void AsioConnection::Shutdown(const Status& status) {
   shut_ = true;
   shut_status_ = status;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_status_.ok()) closed_status_ = status;
   }
   asio::error_code ignored;

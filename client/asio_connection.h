@@ -10,13 +10,14 @@
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
+#include <mutex>  // std::once_flag
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "choreo/common/mutex.h"
 #include "choreo/proto/frame.h"
 #include "client/broker_address.h"
 #include "client/connection.h"
@@ -46,7 +47,7 @@ class AsioConnection final : public Connection {
   void Send(proto::Request request, milliseconds timeout, ResponseCallback callback) override;
   void Close() override;
   bool IsOpen() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return closed_status_.ok();
   }
   const BrokerInfo& broker() const override { return broker_; }
@@ -86,8 +87,8 @@ class AsioConnection final : public Connection {
   uint64_t send_limit_;
   BrokerInfo broker_;
 
-  mutable std::mutex mu_;
-  Status closed_status_;  // guarded by mu_; not OK once no new request is accepted
+  mutable Mutex mu_;
+  Status closed_status_ CHOREO_GUARDED_BY(mu_);  // not OK once no new request is accepted
 
   // I/O thread only.
   proto::FrameDecoder decoder_;

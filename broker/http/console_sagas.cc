@@ -151,7 +151,7 @@ std::vector<const storage::IndexedEvent*> CauseFirst(
 
 absl::StatusOr<std::vector<storage::OpenSagaCount>> SagaCountCache::Get(
     const storage::LogStore& store, int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (counted_at_ms_ < 0 || now_ms - counted_at_ms_ >= kRefreshMs || now_ms < counted_at_ms_) {
     counts_ = store.CountOpenSagas(now_ms);
     counted_at_ms_ = now_ms;

@@ -7,7 +7,6 @@
 
 #include <concepts>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include "broker/http/console_api.h"
 #include "broker/http/http_server.h"
 #include "choreo/common/json_writer.h"
+#include "choreo/common/mutex.h"
 
 namespace choreo::broker::console {
 
@@ -86,9 +86,9 @@ class SagaCountCache {
 
  private:
   static constexpr int64_t kRefreshMs = 5000;
-  std::mutex mu_;
-  int64_t counted_at_ms_ = -1;
-  absl::StatusOr<std::vector<storage::OpenSagaCount>> counts_;
+  Mutex mu_;
+  int64_t counted_at_ms_ CHOREO_GUARDED_BY(mu_) = -1;
+  absl::StatusOr<std::vector<storage::OpenSagaCount>> counts_ CHOREO_GUARDED_BY(mu_);
 };
 
 // Route handlers, one file each (console_overview.cc, ...). `rest` is the path after the route's

@@ -77,7 +77,7 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
   std::shared_ptr<Session> session;
   bool over_limit = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (draining_) return;  // the socket closes as it goes out of scope
     const uint64_t id = next_id_++;
     over_limit = sessions_.size() >= services_.options.max_connections;
@@ -97,22 +97,25 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
 void Server::OnSessionClosed(uint64_t id) {
   services_.metrics.ConnectionClosed();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     sessions_.erase(id);
   }
-  sessions_changed_.notify_all();
+  sessions_changed_.SignalAll();
 }
 
 bool Server::AwaitNoSessions(absl::Duration timeout) {
-  std::unique_lock lock(mu_);
-  return sessions_changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                                    [this] { return sessions_.empty(); });
+  const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
+  MutexLock lock(&mu_);
+  while (!sessions_.empty()) {
+    if (!sessions_changed_.WaitUntil(&mu_, deadline)) return sessions_.empty();
+  }
+  return true;
 }
 
 bool Server::Drain(absl::Duration grace) {
   std::vector<std::shared_ptr<Session>> sessions;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     draining_ = true;
     for (const auto& [id, session] : sessions_)
       sessions.push_back(session);
@@ -127,7 +130,7 @@ bool Server::Drain(absl::Duration grace) {
   if (AwaitNoSessions(grace)) return true;
 
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     NetLog().warn("{} connections still busy after the shutdown grace period; aborting them",
                   sessions_.size());
     for (const auto& [id, session] : sessions_)

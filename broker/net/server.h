@@ -16,13 +16,12 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "broker/handlers/request_context.h"
+#include "choreo/common/mutex.h"
 
 namespace choreo::broker {
 
@@ -56,10 +55,8 @@ class Server {
   asio::ip::tcp::acceptor acceptor_;  // on its own strand
   asio::ip::tcp::endpoint endpoint_;  // as bound
 
-  // std::mutex, not absl::Mutex: the distro's abseil is not built with TSan, so TSan cannot see
-  // absl::Mutex's happens-before edges and would report false races on what it guards.
-  std::mutex mu_;
-  std::condition_variable sessions_changed_;  // notified when a session leaves sessions_
+  Mutex mu_;
+  CondVar sessions_changed_;  // notified when a session leaves sessions_
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<uint64_t, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);

@@ -31,13 +31,13 @@ asio::awaitable<void> Waiter::WaitUntil(std::chrono::steady_clock::time_point de
 
 void PartitionWaiters::Add(storage::TopicId topic, storage::PartitionId partition,
                            std::shared_ptr<Waiter> waiter) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   waiters_[Key(topic, partition)].push_back(std::move(waiter));
 }
 
 void PartitionWaiters::Remove(storage::TopicId topic, storage::PartitionId partition,
                               const Waiter* waiter) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = waiters_.find(Key(topic, partition));
   if (it == waiters_.end()) return;
   auto& list = it->second;
@@ -48,7 +48,7 @@ void PartitionWaiters::Remove(storage::TopicId topic, storage::PartitionId parti
 }
 
 void PartitionWaiters::Notify(storage::TopicId topic, storage::PartitionId partition) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = waiters_.find(Key(topic, partition));
   if (it == waiters_.end()) return;
   // Wake() only posts, so holding the lock here is cheap and keeps waiters alive meanwhile.

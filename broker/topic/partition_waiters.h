@@ -18,11 +18,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "choreo/common/mutex.h"
 #include "choreo/storage/log_store.h"
 
 namespace choreo::broker {
@@ -68,9 +68,7 @@ class PartitionWaiters {
 
  private:
   using Key = std::pair<storage::TopicId, storage::PartitionId>;
-  // std::mutex, not absl::Mutex: the distro's abseil is not built with TSan, so TSan cannot see
-  // absl::Mutex's happens-before edges and would report false races on what it guards.
-  std::mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<Key, std::vector<std::shared_ptr<Waiter>>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 

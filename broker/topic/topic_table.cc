@@ -5,9 +5,9 @@
 namespace choreo::broker {
 
 void TopicTable::Load() {
-  std::lock_guard admin(admin_mu_);
+  MutexLock admin(&admin_mu_);
   std::vector<storage::TopicInfo> topics = store_.ListTopics();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   topics_.clear();
   for (storage::TopicInfo& topic : topics) {
     std::string name = topic.name;
@@ -17,20 +17,20 @@ void TopicTable::Load() {
 
 absl::StatusOr<storage::TopicInfo> TopicTable::Create(std::string_view name,
                                                       const storage::TopicConfig& config) {
-  std::lock_guard admin(admin_mu_);
+  MutexLock admin(&admin_mu_);
   absl::StatusOr<storage::TopicInfo> created = store_.CreateTopic(name, config);
   if (created.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     topics_.insert_or_assign(created->name, *created);
   }
   return created;
 }
 
 absl::Status TopicTable::Delete(std::string_view name) {
-  std::lock_guard admin(admin_mu_);
+  MutexLock admin(&admin_mu_);
   absl::Status deleted = store_.DeleteTopic(name);
   if (deleted.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     topics_.erase(absl::string_view(name.data(), name.size()));
   }
   return deleted;
@@ -38,17 +38,17 @@ absl::Status TopicTable::Delete(std::string_view name) {
 
 absl::StatusOr<storage::TopicInfo> TopicTable::Alter(std::string_view name,
                                                      const storage::TopicConfigUpdate& update) {
-  std::lock_guard admin(admin_mu_);
+  MutexLock admin(&admin_mu_);
   absl::StatusOr<storage::TopicInfo> altered = store_.AlterTopic(name, update);
   if (altered.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     topics_.insert_or_assign(altered->name, *altered);
   }
   return altered;
 }
 
 std::optional<storage::TopicInfo> TopicTable::Find(std::string_view name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   // absl::string_view is not std::string_view in this abseil build.
   auto it = topics_.find(absl::string_view(name.data(), name.size()));
   if (it == topics_.end()) return std::nullopt;
@@ -58,7 +58,7 @@ std::optional<storage::TopicInfo> TopicTable::Find(std::string_view name) const 
 std::vector<storage::TopicInfo> TopicTable::List() const {
   std::vector<storage::TopicInfo> topics;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     topics.reserve(topics_.size());
     for (const auto& [name, topic] : topics_)
       topics.push_back(topic);

@@ -13,12 +13,12 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "choreo/common/mutex.h"
 #include "choreo/storage/log_store.h"
 
 namespace choreo::broker {
@@ -47,10 +47,8 @@ class TopicTable {
  private:
   storage::LogStore& store_;
   // Serializes Create/Delete so the store and the cache see admin operations in the same order.
-  // std::mutex, not absl::Mutex: the distro's abseil is not built with TSan, so TSan cannot see
-  // absl::Mutex's happens-before edges and would report false races on what it guards.
-  std::mutex admin_mu_;
-  mutable std::mutex mu_;
+  Mutex admin_mu_ CHOREO_ACQUIRED_BEFORE(mu_);
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, storage::TopicInfo> topics_ ABSL_GUARDED_BY(mu_);
 };
 

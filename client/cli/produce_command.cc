@@ -1,11 +1,10 @@
 #include <chrono>
-#include <condition_variable>
 #include <istream>
-#include <mutex>
 #include <random>
 #include <string>
 
 #include "choreo/client/producer.h"
+#include "choreo/common/mutex.h"
 #include "choreo/common/rfc3339.h"
 #include "client/cli/commands.h"
 #include "client/cli/record_format.h"
@@ -22,12 +21,13 @@ constexpr uint64_t kMaxInFlight = 1024;
 class Acknowledgements {
  public:
   void Sent() {
-    std::unique_lock<std::mutex> lock(mu_);
-    slot_free_.wait(lock, [this] { return in_flight_ < kMaxInFlight; });
+    MutexLock lock(&mu_);
+    while (in_flight_ >= kMaxInFlight)
+      slot_free_.Wait(&mu_);
     ++in_flight_;
   }
   void Done(uint64_t line, const Result<RecordMetadata>& result) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     --in_flight_;
     if (!result.ok()) {
       if (failed_ == 0 || line < first_failed_line_) {
@@ -36,15 +36,15 @@ class Acknowledgements {
       }
       ++failed_;
     }
-    slot_free_.notify_all();
+    slot_free_.SignalAll();
   }
   bool AnyFailed() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return failed_ > 0;
   }
   // Call once every outcome is in.
   Status Summary(uint64_t lines) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (failed_ == 0) return OkStatus();
     return Status(first_failure_.code(), std::to_string(failed_) + " of " + std::to_string(lines) +
                                              " records failed; line " +
@@ -53,12 +53,12 @@ class Acknowledgements {
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable slot_free_;
-  uint64_t in_flight_ = 0;
-  uint64_t failed_ = 0;
-  uint64_t first_failed_line_ = 0;
-  Status first_failure_;
+  Mutex mu_;
+  CondVar slot_free_;
+  uint64_t in_flight_ CHOREO_GUARDED_BY(mu_) = 0;
+  uint64_t failed_ CHOREO_GUARDED_BY(mu_) = 0;
+  uint64_t first_failed_line_ CHOREO_GUARDED_BY(mu_) = 0;
+  Status first_failure_ CHOREO_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -10,18 +10,22 @@ thread_local int in_callback = 0;
 }  // namespace
 
 void CompletionQueue::Push(Task task) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   tasks_.push_back(std::move(task));
 }
 
 void CompletionQueue::Drain() {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (draining_) return;
+  // Lock()/Unlock() by hand: the lock is released around each task.
+  mu_.Lock();
+  if (draining_) {
+    mu_.Unlock();
+    return;
+  }
   draining_ = true;
   while (!tasks_.empty()) {
     Task task = std::move(tasks_.front());
     tasks_.pop_front();
-    lock.unlock();
+    mu_.Unlock();
     ++in_callback;
     try {
       task();
@@ -29,15 +33,17 @@ void CompletionQueue::Drain() {
       // A throwing user callback must not stop the delivery of the other outcomes.
     }
     --in_callback;
-    lock.lock();
+    mu_.Lock();
   }
   draining_ = false;
-  idle_.notify_all();
+  idle_.SignalAll();
+  mu_.Unlock();
 }
 
 void CompletionQueue::WaitIdle() {
-  std::unique_lock<std::mutex> lock(mu_);
-  idle_.wait(lock, [this] { return tasks_.empty() && !draining_; });
+  MutexLock lock(&mu_);
+  while (!tasks_.empty() || draining_)
+    idle_.Wait(&mu_);
 }
 
 bool CompletionQueue::InCallback() {

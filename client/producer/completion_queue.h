@@ -7,10 +7,10 @@
 // callers return at once. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
+
+#include "choreo/common/mutex.h"
 
 namespace choreo::client_internal {
 
@@ -28,10 +28,10 @@ class CompletionQueue {
   static bool InCallback();
 
  private:
-  std::mutex mu_;
-  std::condition_variable idle_;
-  std::deque<Task> tasks_;  // guarded by mu_
-  bool draining_ = false;   // guarded by mu_
+  Mutex mu_;
+  CondVar idle_;
+  std::deque<Task> tasks_ CHOREO_GUARDED_BY(mu_);
+  bool draining_ CHOREO_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace choreo::client_internal

@@ -38,7 +38,7 @@ int64_t ToMs(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 void ScheduledSends::Close() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   closed_ = true;
   connection_.reset();
 }
@@ -143,7 +143,7 @@ Result<ScheduledRecord> ScheduledSends::Schedule(std::string_view id,
   body->set_topic(std::string(topic));
 
   const Clock::time_point deadline = Clock::now() + options_.delivery_timeout;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!partition.has_value()) {
     Result<uint32_t> chosen = PartitionFor(topic, wire->key(), deadline);
     if (!chosen.ok()) return chosen.status();
@@ -169,7 +169,7 @@ Result<CancelOutcome> ScheduledSends::Cancel(std::string_view id) {
   if (Status s = CheckId(id); !s.ok()) return s;
   proto::Request request;
   request.mutable_cancel_scheduled_event()->set_id(std::string(id));
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Result<proto::Response> response = Call(request, proto::Response::kCancelScheduledEvent,
                                           Clock::now() + options_.delivery_timeout);
   if (!response.ok()) return response.status();

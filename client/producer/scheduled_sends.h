@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 #include "choreo/client/producer.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
+#include "choreo/common/mutex.h"
 #include "client/connection.h"
 
 namespace choreo::client_internal {
@@ -40,23 +40,23 @@ class ScheduledSends {
 
   // Sends `request`, reconnecting and resending after a transport failure until `deadline`.
   Result<proto::Response> Call(const proto::Request& request, proto::Response::BodyCase expected,
-                               Clock::time_point deadline);
-  // The (open) connection; opens it if needed. Requires mu_.
-  Result<Connection*> Connected();
-  // The partition a record of `topic` with `key` goes to. Requires mu_.
+                               Clock::time_point deadline) CHOREO_REQUIRES(mu_);
+  // The (open) connection; opens it if needed.
+  Result<Connection*> Connected() CHOREO_REQUIRES(mu_);
+  // The partition a record of `topic` with `key` goes to.
   Result<uint32_t> PartitionFor(std::string_view topic, std::string_view key,
-                                Clock::time_point deadline);
+                                Clock::time_point deadline) CHOREO_REQUIRES(mu_);
 
   const ProducerOptions options_;
-  std::mutex mu_;
-  bool closed_ = false;
-  std::unique_ptr<Connection> connection_;
+  Mutex mu_;
+  bool closed_ CHOREO_GUARDED_BY(mu_) = false;
+  std::unique_ptr<Connection> connection_ CHOREO_GUARDED_BY(mu_);
   struct PartitionCount {
     uint32_t count = 0;
     Clock::time_point fetched;
   };
-  std::unordered_map<std::string, PartitionCount> partitions_;
-  uint32_t next_unkeyed_ = 0;
+  std::unordered_map<std::string, PartitionCount> partitions_ CHOREO_GUARDED_BY(mu_);
+  uint32_t next_unkeyed_ CHOREO_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace choreo::client_internal

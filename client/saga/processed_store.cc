@@ -13,8 +13,9 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <mutex>
 #include <unordered_map>
+
+#include "choreo/common/mutex.h"
 
 namespace choreo::saga {
 namespace {
@@ -25,12 +26,12 @@ class CachingProcessedStore : public ProcessedStore {
  public:
   Result<std::string> RunOnce(std::string_view key, const Effect& effect) final {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
     }
     Result<std::string> outcome = effect();
     if (!outcome.ok()) return outcome;
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (auto it = outcomes_.find(std::string(key)); it != outcomes_.end()) return it->second;
     if (Status s = RecordLocked(key, *outcome); !s.ok()) return s;
     outcomes_.emplace(std::string(key), *outcome);
@@ -40,10 +41,11 @@ class CachingProcessedStore : public ProcessedStore {
  protected:
   // Records a new outcome; called with mu_ held, before the outcome is cached. An error fails the
   // RunOnce (the effect ran, but its outcome is not recorded: the caller retries).
-  virtual Status RecordLocked(std::string_view key, const std::string& outcome) = 0;
+  virtual Status RecordLocked(std::string_view key, const std::string& outcome)
+      CHOREO_REQUIRES(mu_) = 0;
 
-  std::mutex mu_;
-  std::unordered_map<std::string, std::string> outcomes_;
+  Mutex mu_;
+  std::unordered_map<std::string, std::string> outcomes_ CHOREO_GUARDED_BY(mu_);
 };
 
 class InMemoryProcessedStore final : public CachingProcessedStore {
@@ -51,7 +53,7 @@ class InMemoryProcessedStore final : public CachingProcessedStore {
   explicit InMemoryProcessedStore(size_t max_entries) : max_entries_(max_entries) {}
 
  private:
-  Status RecordLocked(std::string_view key, const std::string&) override {
+  Status RecordLocked(std::string_view key, const std::string&) override CHOREO_REQUIRES(mu_) {
     order_.emplace_back(key);
     while (order_.size() > max_entries_) {
       outcomes_.erase(order_.front());
@@ -61,7 +63,7 @@ class InMemoryProcessedStore final : public CachingProcessedStore {
   }
 
   const size_t max_entries_;
-  std::deque<std::string> order_;  // insertion order, for forgetting the oldest
+  std::deque<std::string> order_ CHOREO_GUARDED_BY(mu_);  // insertion order, to forget the oldest
 };
 
 std::string ToHex(std::string_view bytes) {
@@ -177,6 +179,7 @@ class FileProcessedStore final : public CachingProcessedStore {
     }
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ < 0) return IoError("cannot open", path_);
+    MutexLock lock(&mu_);  // uncontended (the store is not shared yet); for the analysis
     for (Entry& e : kept)
       outcomes_[std::move(e.key)] = std::move(e.outcome);
     return OkStatus();
@@ -196,7 +199,8 @@ class FileProcessedStore final : public CachingProcessedStore {
     return true;
   }
 
-  Status RecordLocked(std::string_view key, const std::string& outcome) override {
+  Status RecordLocked(std::string_view key, const std::string& outcome) override
+      CHOREO_REQUIRES(mu_) {
     if (!WriteAll(fd_, Line(NowMs(), key, outcome)) || ::fdatasync(fd_) != 0) {
       return IoError("cannot record an outcome in", path_);
     }

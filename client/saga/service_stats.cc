@@ -3,7 +3,7 @@
 namespace choreo::saga::internal {
 
 void ServiceCounters::Add(std::string_view type, Counter counter, uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = stats_.by_type.find(std::string(type));
   if (it == stats_.by_type.end())
     it = stats_.by_type.emplace(std::string(type), EventTypeStats{}).first;
@@ -34,14 +34,14 @@ void ServiceCounters::Add(std::string_view type, Counter counter, uint64_t n) {
 }
 
 void ServiceCounters::StepAcknowledged(uint64_t steps, uint64_t published) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   stats_.step_requests += 1;
   stats_.steps_committed += steps;
   stats_.events_published += published;
 }
 
 ServiceStats ServiceCounters::Snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 

@@ -2,10 +2,10 @@
 // Thread-safe (one mutex: counters change per step, not per byte).
 #pragma once
 
-#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "choreo/common/mutex.h"
 #include "choreo/saga/service.h"
 
 namespace choreo::saga::internal {
@@ -20,8 +20,8 @@ class ServiceCounters {
   ServiceStats Snapshot() const;
 
  private:
-  mutable std::mutex mu_;
-  ServiceStats stats_;
+  mutable Mutex mu_;
+  ServiceStats stats_ CHOREO_GUARDED_BY(mu_);
 };
 
 // Prometheus text exposition of `stats` for service `service`.

@@ -13,7 +13,7 @@ Result<Admin*> TopicEnsurer::AdminLocked() {
 
 template <typename T, typename Call>
 Result<T> TopicEnsurer::WithAdmin(Call call) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Status last;
   for (int attempt = 0; attempt < 2; ++attempt) {
     Result<Admin*> admin = AdminLocked();
@@ -49,7 +49,7 @@ Status TopicEnsurer::Ensure(std::string_view topic) {
 }
 
 Result<uint32_t> TopicEnsurer::Partitions(std::string_view topic) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (auto it = known_.find(topic); it != known_.end()) return it->second;
   // A few rounds: the connection may have been lost since its last use, and a created topic is
   // described again (another process may have created it first, with another count).

@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "choreo/client/admin.h"
+#include "choreo/common/mutex.h"
 
 namespace choreo::saga::internal {
 
@@ -37,16 +37,17 @@ class TopicEnsurer {
   Result<int64_t> EarliestOffset(const TopicPartition& partition);
 
  private:
-  Result<Admin*> AdminLocked();
+  Result<Admin*> AdminLocked() CHOREO_REQUIRES(mu_);
   // Runs `call` on the admin connection, once more on a fresh connection if it was lost.
   template <typename T, typename Call>
-  Result<T> WithAdmin(Call call);
+  Result<T> WithAdmin(Call call) CHOREO_EXCLUDES(mu_);
 
   const ClientOptions client_;
   const uint32_t partitions_;
-  std::mutex mu_;
-  std::unique_ptr<Admin> admin_;
-  std::map<std::string, uint32_t, std::less<>> known_;  // topic -> partition count
+  Mutex mu_;
+  std::unique_ptr<Admin> admin_ CHOREO_GUARDED_BY(mu_);
+  std::map<std::string, uint32_t, std::less<>> known_
+      CHOREO_GUARDED_BY(mu_);  // topic -> partitions
 };
 
 }  // namespace choreo::saga::internal

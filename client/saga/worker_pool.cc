@@ -33,21 +33,21 @@ KeyedWorkerPool::~KeyedWorkerPool() {
 
 void KeyedWorkerPool::Submit(std::string_view key, Task task) {
   Worker& worker = *workers_[HashKey(key) % workers_.size()];
-  std::lock_guard lock(worker.mu);
+  MutexLock lock(&worker.mu);
   if (worker.stop) return;
   worker.queue.push_back(std::move(task));
-  worker.cv.notify_one();
+  worker.cv.Signal();
 }
 
 void KeyedWorkerPool::Stop() {
-  std::lock_guard stop(stop_mu_);
+  MutexLock stop(&stop_mu_);
   if (stopped_) return;
   stopped_ = true;
   for (auto& worker : workers_) {
-    std::lock_guard lock(worker->mu);
+    MutexLock lock(&worker->mu);
     worker->stop = true;
     worker->queue.clear();
-    worker->cv.notify_one();
+    worker->cv.Signal();
   }
   for (auto& worker : workers_) {
     if (worker->thread.joinable()) worker->thread.join();
@@ -64,8 +64,9 @@ void KeyedWorkerPool::Run(Worker& worker) {
   while (true) {
     Task task;
     {
-      std::unique_lock lock(worker.mu);
-      worker.cv.wait(lock, [&] { return worker.stop || !worker.queue.empty(); });
+      MutexLock lock(&worker.mu);
+      while (!worker.stop && worker.queue.empty())
+        worker.cv.Wait(&worker.mu);
       if (worker.stop) return;
       task = std::move(worker.queue.front());
       worker.queue.pop_front();

@@ -7,15 +7,15 @@
 // handles their events again later), and the threads are joined.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "choreo/common/mutex.h"
 
 namespace choreo::saga::internal {
 
@@ -36,17 +36,17 @@ class KeyedWorkerPool {
 
  private:
   struct Worker {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Task> queue;
-    bool stop = false;
+    Mutex mu;
+    CondVar cv;
+    std::deque<Task> queue CHOREO_GUARDED_BY(mu);
+    bool stop CHOREO_GUARDED_BY(mu) = false;
     std::thread thread;
   };
   void Run(Worker& worker);
 
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::mutex stop_mu_;
-  bool stopped_ = false;
+  Mutex stop_mu_;
+  bool stopped_ CHOREO_GUARDED_BY(stop_mu_) = false;
 };
 
 }  // namespace choreo::saga::internal
