@@ -51,24 +51,24 @@ Status StepSender::Start() {
 }
 
 void StepSender::Add(StepResult result) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   queue_.push_back(std::move(result));
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 size_t StepSender::queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return queue_.size();
 }
 
 void StepSender::Stop(std::chrono::milliseconds timeout) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (!stopping_) {
       stopping_ = true;
       stop_deadline_ = std::chrono::steady_clock::now() + timeout;
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
   if (thread_.joinable()) thread_.join();
   if (connection_) connection_->Close();
@@ -114,8 +114,9 @@ Status StepSender::BumpEpoch() {
 }
 
 std::vector<StepResult> StepSender::Take() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  MutexLock lock(&mu_);
+  while (!stopping_ && queue_.empty())
+    cv_.Wait(&mu_);
   std::vector<StepResult> taken;
   uint64_t bytes = 0;
   size_t n = 0;
@@ -135,7 +136,7 @@ void StepSender::Run() {
   while (true) {
     std::vector<StepResult> results = Take();
     if (results.empty()) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_ && queue_.empty()) return;
       continue;
     }
@@ -252,18 +253,23 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
           code == ErrorCode::kClosed) {
         connection_.reset();
       }
+      bool stopped = false;
       {
-        std::unique_lock lock(mu_);
-        if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
-          lock.unlock();
-          sink_.Resync(results, Status(ErrorCode::kClosed, "stopped before a step was sent"));
-          return true;
+        MutexLock lock(&mu_);
+        stopped = stopping_ && std::chrono::steady_clock::now() >= stop_deadline_;
+        const auto until =
+            std::chrono::steady_clock::now() +
+            std::chrono::milliseconds(static_cast<int64_t>(
+                backoff.count() * std::uniform_real_distribution<double>(0.8, 1.2)(jitter)));
+        // Backs off until `until`, or until Stop()'s deadline has passed (then the next attempt
+        // is the last one).
+        while (!stopped && !(stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) &&
+               cv_.WaitUntil(&mu_, until)) {
         }
-        const auto wait = std::chrono::milliseconds(static_cast<int64_t>(
-            backoff.count() * std::uniform_real_distribution<double>(0.8, 1.2)(jitter)));
-        cv_.wait_for(lock, wait, [&] {
-          return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_;
-        });
+      }
+      if (stopped) {
+        sink_.Resync(results, Status(ErrorCode::kClosed, "stopped before a step was sent"));
+        return true;
       }
       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
       sink_.Member(&request.member_id, &request.member_epoch);

@@ -23,11 +23,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -36,6 +34,7 @@
 #include "choreo/client/options.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
+#include "choreo/common/mutex.h"
 #include "client/saga/topic_ensurer.h"
 
 namespace choreo::client_internal {
@@ -151,11 +150,11 @@ class StepSender {
   StepSink& sink_;
   TopicEnsurer& topics_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<StepResult> queue_;
-  bool stopping_ = false;
-  std::chrono::steady_clock::time_point stop_deadline_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::vector<StepResult> queue_ CHOREO_GUARDED_BY(mu_);
+  bool stopping_ CHOREO_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point stop_deadline_ CHOREO_GUARDED_BY(mu_);
 
   // Sender thread only.
   std::unique_ptr<client_internal::Connection> connection_;
