@@ -1,5 +1,8 @@
 #include "choreo/client/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace choreo {
 
 const char* ErrorCodeName(ErrorCode code) {
@@ -96,5 +99,14 @@ bool Status::IsRetriable() const {
       return false;
   }
 }
+
+namespace internal {
+
+void DieOfResultWithoutValue(const Status& status) {
+  std::fprintf(stderr, "choreo: Result accessed without a value: %s\n", status.ToString().c_str());
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace choreo

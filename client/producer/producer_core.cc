@@ -54,7 +54,8 @@ ProducerCore::ProducerCore(const ProducerOptions& options, std::unique_ptr<Conne
 }
 
 ProducerCore::~ProducerCore() {
-  Close(options_.client.request_timeout);
+  // A destructor has nobody to tell: each record's callback has already had its outcome.
+  Close(options_.client.request_timeout).IgnoreError();
 }
 
 void ProducerCore::Start() {

@@ -145,7 +145,7 @@ TEST_F(ConsumerTest, AssignValidatesTopicsAndPartitions) {
   EXPECT_EQ(consumer->Assign({{{"t", 2}, std::nullopt, StartFrom::kEarliest}}).code(),
             ErrorCode::kInvalidPartition);
   EXPECT_EQ(consumer->Poll(milliseconds(0)).status().code(), ErrorCode::kInvalidArgument);
-  consumer->Close();
+  EXPECT_TRUE(consumer->Close().ok());
   EXPECT_EQ(consumer->Poll(milliseconds(0)).status().code(), ErrorCode::kClosed);
 }
 

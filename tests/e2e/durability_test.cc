@@ -156,7 +156,8 @@ TEST_F(CrashTest, AcknowledgedRecordsSurviveSigkill) {
   sender.join();
   ASSERT_TRUE(acks.WaitIdle(std::chrono::steady_clock::now() + seconds(60)));
   ASSERT_GE(acked_at_kill, kAcksBeforeKill) << "the stream stopped early";
-  producer->Close(seconds(1));
+  // The broker is down: the outcomes that matter were counted by the callbacks above.
+  producer->Close(seconds(1)).IgnoreError();
   EXPECT_EQ(acks.duplicate_offsets(), 0);
 
   ASSERT_TRUE(broker_->Start());

@@ -49,9 +49,9 @@ TEST(ProcessedStoreTest, InMemoryStoreForgetsTheOldestBeyondItsBound) {
   auto store = NewInMemoryProcessedStore(2);
   int runs = 0;
   auto effect = [&]() -> Result<std::string> { return std::to_string(++runs); };
-  store->RunOnce("a", effect);
-  store->RunOnce("b", effect);
-  store->RunOnce("c", effect);
+  EXPECT_EQ(store->RunOnce("a", effect).value(), "1");
+  EXPECT_EQ(store->RunOnce("b", effect).value(), "2");
+  EXPECT_EQ(store->RunOnce("c", effect).value(), "3");
   EXPECT_EQ(*store->RunOnce("c", effect), "3");
   EXPECT_EQ(*store->RunOnce("a", effect), "4");  // forgotten, so run again
 }
@@ -85,7 +85,7 @@ TEST(ProcessedStoreTest, FileStoreDropsATornLastLineAndRejectsCorruption) {
   {
     auto store = OpenFileProcessedStore(path);
     ASSERT_TRUE(store.ok());
-    (*store)->RunOnce("k", [] { return Result<std::string>(std::string("v")); });
+    ASSERT_TRUE((*store)->RunOnce("k", [] { return Result<std::string>(std::string("v")); }).ok());
   }
   {
     std::ofstream out(path, std::ios::app);

@@ -67,6 +67,9 @@ class Status {
   // these itself; an outcome it reports with one of them is final.
   bool IsRetriable() const;
 
+  // Drops this status on purpose (the caller has a reason, written next to the call).
+  void IgnoreError() const {}
+
  private:
   ErrorCode code_ = ErrorCode::kOk;
   std::string message_;
@@ -76,24 +79,42 @@ inline Status OkStatus() {
   return Status();
 }
 
-// A value or an error. Check ok() before value().
+namespace internal {
+// Prints "Result accessed without a value: <status>" to stderr and aborts.
+[[noreturn]] void DieOfResultWithoutValue(const Status& status);
+}  // namespace internal
+
+// A value or an error. Check ok() before value(): value(), operator* and operator-> on an error
+// abort the process with the status in the message (a bug in the caller, never undefined
+// behaviour). A Result built from an OK Status holds kUnknown, since it has no value.
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
+    if (status_.ok()) status_ = Status(ErrorCode::kUnknown, "Result built from an OK Status");
+  }
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
+  T& operator*() & { return Checked(); }
+  const T& operator*() const& { return Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_) internal::DieOfResultWithoutValue(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_) internal::DieOfResultWithoutValue(status_);
+    return *value_;
+  }
+
   Status status_;
   std::optional<T> value_;
 };
