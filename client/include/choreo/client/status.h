@@ -51,7 +51,9 @@ enum class ErrorCode : int {
 // Name of a code, e.g. "UNKNOWN_TOPIC".
 const char* ErrorCodeName(ErrorCode code);
 
-class Status {
+// [[nodiscard]], like Result: a dropped Status is a lost error. Where ignoring one is right, say so
+// with IgnoreError() and a comment giving the reason.
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -88,7 +90,7 @@ namespace internal {
 // abort the process with the status in the message (a bug in the caller, never undefined
 // behaviour). A Result built from an OK Status holds kUnknown, since it has no value.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
