@@ -214,7 +214,13 @@ absl::StatusOr<std::vector<DueEvent>> ScheduledEvents::Take(int64_t now_ms, size
     if (schedules_ == schedules_before) {
       scan_from_ms_ = first_due.value_or(now_ms + 1);
     }
-    std::erase_if(found, [&](const Found& f) { return busy_.contains(f.key.id); });
+    // A loop, not std::erase_if: clang's analysis cannot tell that a lambda runs under the lock.
+    std::vector<Found> idle;
+    idle.reserve(found.size());
+    for (Found& f : found) {
+      if (!busy_.contains(f.key.id)) idle.push_back(std::move(f));
+    }
+    found = std::move(idle);
     for (const Found& f : found)
       busy_.insert(f.key.id);
   }
