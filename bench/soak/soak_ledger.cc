@@ -1,7 +1,8 @@
 #include "bench/soak/soak_ledger.h"
 
-#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
+
+#include <charconv>
 
 namespace choreo::soak {
 namespace {
@@ -24,8 +25,11 @@ std::optional<std::pair<int, int64_t>> ParseRecordValue(std::string_view value) 
   if (second == std::string_view::npos) return std::nullopt;
   int key = 0;
   int64_t seq = 0;
-  if (!absl::SimpleAtoi(value.substr(1, first - 1), &key) ||
-      !absl::SimpleAtoi(value.substr(first + 1, second - first - 1), &seq) || key < 0 || seq < 0) {
+  const char* begin = value.data();
+  const auto key_end = std::from_chars(begin + 1, begin + first, key);
+  const auto seq_end = std::from_chars(begin + first + 1, begin + second, seq);
+  if (key_end.ec != std::errc() || key_end.ptr != begin + first || seq_end.ec != std::errc() ||
+      seq_end.ptr != begin + second || key < 0 || seq < 0) {
     return std::nullopt;
   }
   return std::make_pair(key, seq);
