@@ -1,8 +1,5 @@
 #include "choreo/proto/batch.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
-
 #include <lz4.h>
 #include <zstd.h>
 
@@ -14,24 +11,22 @@
 namespace choreo::proto {
 namespace {
 
-using google::protobuf::internal::WireFormatLite;
-
-// Counts the top-level `records` (field 1) entries of a serialized RecordList by walking tags and
-// skipping lengths, without materialising any Record. Returns -1 if the bytes are not a well-formed
-// RecordList.
-int64_t CountRecords(std::string_view payload) {
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(payload.data()),
-                                            static_cast<int>(payload.size()));
+// Counts the records of a serialized RecordList with the decoder every consumer uses
+// (ForEachRecord, ForEachHeader: client/fetch_decoder.cc), so that a batch the broker accepts is
+// one its consumers can read; -1 if they could not. Counting top-level fields alone let a batch
+// whose records were malformed inside be stored, and then every consumer of the partition failed
+// on it with CORRUPT_MESSAGE, at the same offset, forever (tests/fuzz/record_batch_fuzz.cc checks
+// that accepted implies readable).
+int64_t CountReadableRecords(std::string_view payload) {
   int64_t count = 0;
-  while (true) {
-    const uint32_t tag = in.ReadTag();
-    if (tag == 0) return in.ConsumedEntireMessage() ? count : -1;
-    if (WireFormatLite::GetTagFieldNumber(tag) == RecordList::kRecordsFieldNumber &&
-        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-      ++count;
+  bool headers_ok = true;
+  const bool ok = ForEachRecord(payload, [&](const RecordView& record) {
+    ++count;
+    if (!record.headers_encoded.empty()) {
+      headers_ok &= ForEachHeader(record.headers_encoded, [](const HeaderView&) {});
     }
-    if (!WireFormatLite::SkipField(&in, tag)) return -1;
-  }
+  });
+  return ok && headers_ok ? count : -1;
 }
 
 // zstd level 1 and LZ4's default acceleration: the producer's CPU is on the latency path, and
@@ -75,6 +70,20 @@ ErrorCode Decompress(const RecordBatch& batch, std::string* out, std::string* er
 
 }  // namespace
 
+uint64_t MaxDecompressedBytes(Compression codec, size_t compressed_bytes) {
+  const uint64_t n = compressed_bytes;
+  switch (codec) {
+    case COMPRESSION_LZ4:
+      // An LZ4 sequence's match length grows by at most 255 per byte spent on it.
+      return 255 * n;
+    case COMPRESSION_ZSTD:
+      // Every zstd block has a 3-byte header and yields at most 128 KiB (an RLE block: 4 bytes).
+      return (n / 3 + 1) * (128u << 10);
+    default:
+      return 0;
+  }
+}
+
 ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t declared,
                             std::string* out, std::string* error_message) {
   if (declared > kMaxUncompressedBatchBytes) {
@@ -82,6 +91,18 @@ ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t dec
                      " uncompressed bytes, over the limit of " +
                      std::to_string(kMaxUncompressedBatchBytes);
     return MESSAGE_TOO_LARGE;
+  }
+  if (codec != COMPRESSION_LZ4 && codec != COMPRESSION_ZSTD) {
+    *error_message = "unsupported compression codec " + std::to_string(codec);
+    return INVALID_REQUEST;
+  }
+  // The output buffer is sized before decompressing: a size the payload cannot possibly expand to
+  // must not cost that allocation (a 20-byte batch declaring 256 MiB).
+  if (declared > MaxDecompressedBytes(codec, in.size())) {
+    *error_message = "record batch declares " + std::to_string(declared) +
+                     " uncompressed bytes, more than " + std::to_string(in.size()) +
+                     " compressed bytes can hold";
+    return CORRUPT_MESSAGE;
   }
   out->resize(declared);
   bool ok = false;
@@ -98,8 +119,7 @@ ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t dec
       break;
     }
     default:
-      *error_message = "unsupported compression codec " + std::to_string(codec);
-      return INVALID_REQUEST;
+      break;  // checked above
   }
   if (!ok) {
     *error_message = "record batch payload does not decompress to its declared size";
@@ -171,7 +191,7 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
     }
     payload = decompressed;
   }
-  const int64_t counted = CountRecords(payload);
+  const int64_t counted = CountReadableRecords(payload);
   if (counted < 0) {
     *error_message = "record batch payload is not a valid record list";
     return CORRUPT_MESSAGE;

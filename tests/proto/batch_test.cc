@@ -93,6 +93,27 @@ TEST(BatchTest, PayloadThatIsNotARecordListIsCorrupt) {
   EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
 }
 
+// ValidateBatch counted the records without looking inside them, so the broker stored batches
+// that every consumer's decoder (ForEachRecord/ForEachHeader) rejects, stopping the partition's
+// consumers at that offset (tests/fuzz/record_batch_fuzz.cc checks accepted implies readable).
+TEST(BatchTest, BatchConsumersCannotReadIsRejectedOnProduce) {
+  const std::string payloads[] = {
+      std::string("\x0A\x01\xFF", 3),              // a record whose only field is a cut varint
+      std::string("\x0A\x00\x13\x14", 4),          // a group (wire types 3/4) after a record
+      std::string("\x0A\x04\x1A\x02\x0A\x05", 6),  // a header whose key overruns the header
+  };
+  for (const std::string& payload : payloads) {
+    RecordBatch batch;
+    batch.set_record_count(1);
+    batch.set_records(payload);
+    batch.set_crc32c(Crc32c(batch.records()));
+    BatchSummary summary;
+    std::string error;
+    EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE)
+        << testing::PrintToString(payload);
+  }
+}
+
 }  // namespace
 }  // namespace choreo::proto
 
@@ -159,6 +180,54 @@ TEST_P(CompressedBatchTest, GarbagePayloadIsCorrupt) {
   BatchSummary summary;
   std::string error;
   EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
+}
+
+// A few bytes of payload declaring 256 MiB (within the limit) made every produce of it allocate and
+// zero 256 MiB before the decompressor found the payload short (tests/fuzz/decompress_fuzz.cc now
+// checks the allocation against what the input can expand to).
+TEST_P(CompressedBatchTest, DeclaredSizeThePayloadCannotHoldCostsNoAllocation) {
+  std::string payload;
+  ASSERT_TRUE(CompressPayload(GetParam(), "x", &payload));
+  std::string out;
+  std::string error;
+  EXPECT_EQ(DecompressPayload(GetParam(), payload, kMaxUncompressedBatchBytes, &out, &error),
+            CORRUPT_MESSAGE);
+  EXPECT_NE(error.find("compressed bytes can hold"), std::string::npos) << error;
+  EXPECT_LT(out.capacity(), 1u << 20);
+
+  RecordList records;
+  records.add_records()->set_value("x");
+  std::string bytes;
+  ASSERT_TRUE(EncodeBatch(records, GetParam(), {}, &bytes));
+  RecordBatch batch;
+  ASSERT_TRUE(batch.ParseFromString(bytes));
+  batch.set_uncompressed_bytes(kMaxUncompressedBatchBytes);
+  BatchSummary summary;
+  EXPECT_EQ(ValidateBatch(batch.SerializeAsString(), &summary, &error), CORRUPT_MESSAGE);
+  EXPECT_NE(error.find("compressed bytes can hold"), std::string::npos) << error;
+}
+
+// The bound must never reject a real payload: the most compressible one (all zeros) fits it.
+TEST_P(CompressedBatchTest, MostCompressiblePayloadIsWithinTheBound) {
+  const std::string zeros(16u << 20, '\0');
+  std::string packed;
+  ASSERT_TRUE(CompressPayload(GetParam(), zeros, &packed));
+  EXPECT_LE(zeros.size(), MaxDecompressedBytes(GetParam(), packed.size()));
+  std::string out;
+  std::string error;
+  ASSERT_EQ(
+      DecompressPayload(GetParam(), packed, static_cast<uint32_t>(zeros.size()), &out, &error),
+      NONE)
+      << error;
+  EXPECT_EQ(out, zeros);
+}
+
+TEST(DecompressPayloadTest, UnknownCodecAllocatesNothing) {
+  std::string out;
+  std::string error;
+  EXPECT_EQ(DecompressPayload(static_cast<Compression>(9), "abc", 64u << 20, &out, &error),
+            INVALID_REQUEST);
+  EXPECT_LT(out.capacity(), 1u << 20);
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, CompressedBatchTest,

@@ -48,10 +48,15 @@ ErrorCode ValidateBatch(std::string_view batch_bytes, BatchSummary* summary,
 // Compresses `in` with `codec` into `*out` (for COMPRESSION_NONE, copies). False on failure.
 bool CompressPayload(Compression codec, const std::string& in, std::string* out);
 
+// The most `compressed_bytes` of `codec` can decompress to (LZ4: 255 times; zstd: 128 KiB per
+// 3-byte block header); 0 for a codec without decompression.
+uint64_t MaxDecompressedBytes(Compression codec, size_t compressed_bytes);
+
 // Decompresses `in` (a batch's `records` under `codec`) into `*out`, which must come to exactly
 // `declared` bytes (the batch's uncompressed_bytes). Returns NONE; MESSAGE_TOO_LARGE if `declared`
 // is over kMaxUncompressedBatchBytes, INVALID_REQUEST for an unknown codec, CORRUPT_MESSAGE if the
-// bytes do not decompress to `declared`; sets `*error_message` on failure.
+// bytes do not decompress to `declared` (checked without allocating `declared` bytes when `in` is
+// too short to hold that much, see MaxDecompressedBytes); sets `*error_message` on failure.
 ErrorCode DecompressPayload(Compression codec, std::string_view in, uint32_t declared,
                             std::string* out, std::string* error_message);
 
