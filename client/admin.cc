@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "client/connection.h"
+#include "client/consumer/connection_holder.h"
 #include "client/consumer/group_admin.h"
 #include "client/event_index_requests.h"
 #include "client/requests.h"
@@ -34,13 +35,20 @@ proto::EventIndexMode ToProto(EventIndexMode mode) {
 
 class Admin::Impl {
  public:
-  Impl(const ClientOptions& options, std::unique_ptr<Connection> connection)
-      : options_(options), connection_(std::move(connection)) {}
+  Impl(const ClientOptions& options, std::unique_ptr<Connection> connection, Status not_connected)
+      : options_(options), connections_(options, std::move(connection), std::move(not_connected)) {}
 
-  Status TopicRequest(proto::Request request, proto::Response::BodyCase expected,
-                      std::string_view name) {
+  // The connection for one call: the current one, or a new one, waited for up to
+  // request_timeout (the broker may not be up yet, or restarting).
+  Result<std::shared_ptr<Connection>> Connected() {
+    return connections_.WaitConnected(client_internal::ConnectionHolder::Clock::now() +
+                                      options_.request_timeout);
+  }
+
+  Status TopicRequest(Connection& connection, proto::Request request,
+                      proto::Response::BodyCase expected, std::string_view name) {
     Result<proto::Response> response =
-        Roundtrip(*connection_, std::move(request), expected, options_.request_timeout);
+        Roundtrip(connection, std::move(request), expected, options_.request_timeout);
     if (!response.ok()) return response.status();
     const auto& results = expected == proto::Response::kCreateTopics
                               ? response->create_topics().results()
@@ -53,20 +61,28 @@ class Admin::Impl {
   }
 
   const ClientOptions options_;
-  const std::unique_ptr<Connection> connection_;
+  client_internal::ConnectionHolder connections_;
 };
 
 Result<std::unique_ptr<Admin>> Admin::Connect(const ClientOptions& options) {
+  if (Status valid = client_internal::ValidateClientOptions(options); !valid.ok()) return valid;
+  // One attempt now; a broker that is not reachable yet is waited for by the calls.
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options);
-  if (!connection.ok()) return connection.status();
+  if (!connection.ok() && !client_internal::IsUnreachable(connection.status())) {
+    return connection.status();
+  }
+  std::unique_ptr<Connection> first;
+  if (connection.ok()) first = std::move(connection).value();
   return std::unique_ptr<Admin>(
-      new Admin(std::make_unique<Impl>(options, std::move(connection).value())));
+      new Admin(std::make_unique<Impl>(options, std::move(first), connection.status())));
 }
 
 Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Admin::~Admin() = default;
 
 Status Admin::CreateTopic(std::string_view name, const TopicSettings& settings) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
   proto::Request request;
   proto::CreateTopicsRequest::Topic* topic = request.mutable_create_topics()->add_topics();
   topic->set_name(std::string(name));
@@ -77,34 +93,41 @@ Status Admin::CreateTopic(std::string_view name, const TopicSettings& settings) 
   config->set_max_message_bytes(settings.max_message_bytes);
   if (settings.event_index != EventIndexMode::kDefault) {
     // An older broker would ignore the field and index (or not) regardless.
-    Status supported =
-        client_internal::RequireEventIndex(*impl_->connection_, "the event-index setting");
+    Status supported = client_internal::RequireEventIndex(**connection, "the event-index setting");
     if (!supported.ok()) return supported;
     config->set_event_index(ToProto(settings.event_index));
   }
   if (settings.schema_validation) {
     // An older broker would ignore the field and accept every record.
     Status supported = client_internal::RequireProtocolMinor(
-        *impl_->connection_, client_internal::kSchemaRegistryMinor, "schema validation");
+        **connection, client_internal::kSchemaRegistryMinor, "schema validation");
     if (!supported.ok()) return supported;
     config->set_schema_validation(proto::SCHEMA_VALIDATION_ON);
   }
-  return impl_->TopicRequest(std::move(request), proto::Response::kCreateTopics, name);
+  return impl_->TopicRequest(**connection, std::move(request), proto::Response::kCreateTopics,
+                             name);
 }
 
 Status Admin::DeleteTopic(std::string_view name) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
   proto::Request request;
   request.mutable_delete_topics()->add_names(std::string(name));
-  return impl_->TopicRequest(std::move(request), proto::Response::kDeleteTopics, name);
+  return impl_->TopicRequest(**connection, std::move(request), proto::Response::kDeleteTopics,
+                             name);
 }
 
 Result<std::vector<TopicDescription>> Admin::ListTopics() {
-  return client_internal::RequestMetadata(*impl_->connection_, {}, impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::RequestMetadata(**connection, {}, impl_->options_.request_timeout);
 }
 
 Result<TopicDescription> Admin::DescribeTopic(std::string_view name) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
   Result<std::vector<TopicDescription>> topics = client_internal::RequestMetadata(
-      *impl_->connection_, {std::string(name)}, impl_->options_.request_timeout);
+      **connection, {std::string(name)}, impl_->options_.request_timeout);
   if (!topics.ok()) return topics.status();
   for (TopicDescription& topic : *topics) {
     if (topic.name == name) return std::move(topic);
@@ -123,6 +146,8 @@ Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicCha
     return Status(ErrorCode::kInvalidArgument,
                   "topic settings cannot be changed to 0 (retention takes -1 for unlimited)");
   }
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
   proto::Request request;
   proto::AlterTopicRequest* alter = request.mutable_alter_topic();
   alter->set_name(std::string(name));
@@ -132,56 +157,66 @@ Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicCha
   config->set_retention_bytes(changes.retention_bytes.value_or(0));
   config->set_max_message_bytes(changes.max_message_bytes.value_or(0));
   if (changes.event_index) {
-    Status supported =
-        client_internal::RequireEventIndex(*impl_->connection_, "the event-index setting");
+    Status supported = client_internal::RequireEventIndex(**connection, "the event-index setting");
     if (!supported.ok()) return supported;
     config->set_event_index(*changes.event_index ? proto::EVENT_INDEX_ON : proto::EVENT_INDEX_OFF);
   }
   if (changes.schema_validation) {
     Status supported = client_internal::RequireProtocolMinor(
-        *impl_->connection_, client_internal::kSchemaRegistryMinor, "schema validation");
+        **connection, client_internal::kSchemaRegistryMinor, "schema validation");
     if (!supported.ok()) return supported;
     config->set_schema_validation(*changes.schema_validation ? proto::SCHEMA_VALIDATION_ON
                                                              : proto::SCHEMA_VALIDATION_OFF);
   }
   Result<proto::Response> response =
-      client_internal::Roundtrip(*impl_->connection_, std::move(request),
-                                 proto::Response::kAlterTopic, impl_->options_.request_timeout);
+      client_internal::Roundtrip(**connection, std::move(request), proto::Response::kAlterTopic,
+                                 impl_->options_.request_timeout);
   if (!response.ok()) return response.status();
   return client_internal::ToDescription(response->alter_topic().topic());
 }
 
 Result<int64_t> Admin::ListOffset(const TopicPartition& tp, OffsetSpec spec, int64_t timestamp_ms) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
   Result<std::vector<int64_t>> offsets = client_internal::RequestOffsets(
-      *impl_->connection_, {{tp, spec, timestamp_ms}}, impl_->options_.request_timeout);
+      **connection, {{tp, spec, timestamp_ms}}, impl_->options_.request_timeout);
   if (!offsets.ok()) return offsets.status();
   return offsets->front();
 }
 
 Result<std::vector<GroupListing>> Admin::ListGroups() {
-  return client_internal::ListGroups(*impl_->connection_, impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ListGroups(**connection, impl_->options_.request_timeout);
 }
 
 Result<GroupDescription> Admin::DescribeGroup(std::string_view group_id) {
-  return client_internal::DescribeGroup(*impl_->connection_, std::string(group_id),
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::DescribeGroup(**connection, std::string(group_id),
                                         impl_->options_.request_timeout);
 }
 
 Result<std::map<TopicPartition, int64_t>> Admin::ResetGroupOffsets(
     std::string_view group_id, std::string_view topic, std::optional<uint32_t> partition,
     const OffsetResetSpec& spec) {
-  return client_internal::ResetGroupOffsets(*impl_->connection_, std::string(group_id),
-                                            std::string(topic), partition, spec,
-                                            impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ResetGroupOffsets(**connection, std::string(group_id), std::string(topic),
+                                            partition, spec, impl_->options_.request_timeout);
 }
 
 Status Admin::DeleteGroup(std::string_view group_id) {
-  return client_internal::DeleteGroup(*impl_->connection_, std::string(group_id),
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::DeleteGroup(**connection, std::string(group_id),
                                       impl_->options_.request_timeout);
 }
 
 Result<EventPage> Admin::FindEvents(const EventQuery& query) {
-  return client_internal::FindEvents(*impl_->connection_, query, impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::FindEvents(**connection, query, impl_->options_.request_timeout);
 }
 
 Result<EventPage> Admin::FindEventsUpTo(EventQuery query, uint64_t max_events) {
@@ -207,42 +242,57 @@ Result<EventPage> Admin::FindEventsUpTo(EventQuery query, uint64_t max_events) {
 }
 
 Status Admin::DefineSaga(const SagaDefinition& definition) {
-  return client_internal::DefineSaga(*impl_->connection_, definition,
-                                     impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::DefineSaga(**connection, definition, impl_->options_.request_timeout);
 }
 
 Status Admin::RemoveSagaDefinition(std::string_view name) {
-  return client_internal::RemoveSagaDefinition(*impl_->connection_, std::string(name),
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::RemoveSagaDefinition(**connection, std::string(name),
                                                impl_->options_.request_timeout);
 }
 
 Result<std::vector<SagaDefinition>> Admin::ListSagaDefinitions() {
-  return client_internal::ListSagaDefinitions(*impl_->connection_, impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ListSagaDefinitions(**connection, impl_->options_.request_timeout);
 }
 
 Result<StuckSagas> Admin::FindStuckSagas(std::string_view definition, uint32_t limit) {
-  return client_internal::FindStuckSagas(*impl_->connection_, std::string(definition), limit,
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::FindStuckSagas(**connection, std::string(definition), limit,
                                          impl_->options_.request_timeout);
 }
 
 Result<std::vector<SchemaVerdict>> Admin::RegisterSchema(std::string_view descriptor_set,
                                                          const std::vector<std::string>& types) {
-  return client_internal::RegisterSchema(*impl_->connection_, descriptor_set, types,
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::RegisterSchema(**connection, descriptor_set, types,
                                          impl_->options_.request_timeout);
 }
 
 Result<std::vector<SchemaVerdict>> Admin::CheckSchema(std::string_view descriptor_set,
                                                       const std::vector<std::string>& types) {
-  return client_internal::CheckSchema(*impl_->connection_, descriptor_set, types,
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::CheckSchema(**connection, descriptor_set, types,
                                       impl_->options_.request_timeout);
 }
 
 Result<std::vector<SchemaSubject>> Admin::ListSchemas() {
-  return client_internal::ListSchemas(*impl_->connection_, impl_->options_.request_timeout);
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ListSchemas(**connection, impl_->options_.request_timeout);
 }
 
 Result<SchemaVersion> Admin::GetSchema(std::string_view subject, uint32_t version) {
-  return client_internal::GetSchema(*impl_->connection_, subject, version,
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::GetSchema(**connection, subject, version,
                                     impl_->options_.request_timeout);
 }
 

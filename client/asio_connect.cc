@@ -8,11 +8,9 @@
 namespace choreo::client_internal {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const ClientOptions& options) {
+  if (Status valid = ValidateClientOptions(options); !valid.ok()) return valid;
   Result<BrokerAddress> address = ParseBrokerAddress(options.broker);
   if (!address.ok()) return address.status();
-  if (options.max_frame_bytes < 1024) {
-    return Status(ErrorCode::kInvalidArgument, "max_frame_bytes must be at least 1024");
-  }
   const auto deadline = AsioConnection::Clock::now() + options.connect_timeout;
   auto connection = std::make_unique<AsioConnection>(options);
   Status status = connection->Connect(*address, deadline);

@@ -3,7 +3,52 @@
 #include <memory>
 #include <utility>
 
+#include "client/broker_address.h"
+
 namespace choreo::client_internal {
+namespace {
+
+class NotConnectedConnection final : public Connection {
+ public:
+  explicit NotConnectedConnection(Status why) : why_(std::move(why)) {}
+  void Send(proto::Request, std::chrono::milliseconds, ResponseCallback callback) override {
+    callback(why_);
+  }
+  void Close() override {}
+  bool IsOpen() const override { return false; }
+  const BrokerInfo& broker() const override { return broker_; }
+
+ private:
+  const Status why_;
+  const BrokerInfo broker_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> Connection::NotConnected(Status why) {
+  return std::make_unique<NotConnectedConnection>(
+      Status(ErrorCode::kConnectionFailed, why.ok() ? "not connected" : why.message()));
+}
+
+Status ValidateClientOptions(const ClientOptions& options) {
+  if (Result<BrokerAddress> address = ParseBrokerAddress(options.broker); !address.ok()) {
+    return address.status();
+  }
+  if (options.max_frame_bytes < 1024) {
+    return Status(ErrorCode::kInvalidArgument, "max_frame_bytes must be at least 1024");
+  }
+  if (options.connect_timeout.count() <= 0 || options.request_timeout.count() <= 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "connect_timeout and request_timeout must be positive");
+  }
+  return OkStatus();
+}
+
+bool IsUnreachable(const Status& open_error) {
+  // Refused, reset, unresolvable (a name not registered yet), timed out, or a broker shutting down
+  // or overloaded: all may pass. A version mismatch or a bad address will not.
+  return open_error.IsRetriable();
+}
 
 std::future<Result<proto::Response>> Connection::Send(proto::Request request,
                                                       std::chrono::milliseconds timeout) {

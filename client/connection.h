@@ -21,14 +21,15 @@
 #include "choreo/client/options.h"
 #include "choreo/client/status.h"
 #include "choreo/proto/choreo.pb.h"
+#include "choreo/proto/protocol_version.h"
 
 namespace choreo::client_internal {
 
-// The protocol version this client speaks: 1.1 added StepCommit, 1.2 the event index and saga
-// definitions, 1.3 the schema registry and scheduled events. The broker accepts any minor; requests
-// of a newer minor are only sent to a broker that announced it (event_index_requests.h).
-inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 3;
+// The protocol version this client speaks, defined once for the broker too (protocol_version.h).
+// The broker accepts any minor; requests of a newer minor are only sent to a broker that announced
+// it (RequireProtocolMinor, requests.h).
+using proto::kProtocolMajor;
+using proto::kProtocolMinor;
 
 // What the broker announced in its handshake response. A limit of 0 means "not announced".
 struct BrokerInfo {
@@ -40,6 +41,14 @@ struct BrokerInfo {
   uint32_t max_in_flight = 0;
 };
 
+// Checks what Open() would refuse without trying to connect: the address syntax and the limits.
+// Errors: kInvalidArgument.
+Status ValidateClientOptions(const ClientOptions& options);
+
+// Whether a failed Open() means "the broker is not reachable now" (so a client being created
+// keeps trying in the background) rather than a configuration or version error.
+bool IsUnreachable(const Status& open_error);
+
 // Receives the outcome of one request, exactly once.
 using ResponseCallback = std::function<void(Result<proto::Response>)>;
 
@@ -49,6 +58,11 @@ class Connection {
   // kConnectionFailed, kTimeout (connect_timeout elapsed), kUnsupportedVersion, or the broker's
   // handshake error.
   static Result<std::unique_ptr<Connection>> Open(const ClientOptions& options);
+
+  // A stand-in for a connection not made yet: IsOpen() is false and every request fails at once
+  // with kConnectionFailed and `why`'s message. Producer, Consumer and Admin hold one while the
+  // broker cannot be reached.
+  static std::unique_ptr<Connection> NotConnected(Status why);
 
   // Closes the connection (see Close()).
   virtual ~Connection() = default;

@@ -37,9 +37,10 @@ Status ValidateOptions(const ConsumerOptions& options) {
                   "max_poll_records and the fetch and buffer sizes must be positive");
   }
   if (options.session_timeout.count() <= 0 || options.rebalance_timeout.count() <= 0 ||
-      options.auto_commit_interval.count() <= 0) {
+      options.auto_commit_interval.count() <= 0 || options.max_poll_interval.count() <= 0) {
     return Status(ErrorCode::kInvalidArgument,
-                  "session_timeout, rebalance_timeout and auto_commit_interval must be positive");
+                  "session_timeout, rebalance_timeout, auto_commit_interval and max_poll_interval "
+                  "must be positive");
   }
   if (!options.instance_id.empty() && options.group_id.empty()) {
     return Status(ErrorCode::kInvalidArgument, "instance_id needs a group_id");
@@ -49,9 +50,10 @@ Status ValidateOptions(const ConsumerOptions& options) {
 
 }  // namespace
 
-Consumer::Impl::Impl(const ConsumerOptions& options, std::unique_ptr<Connection> connection)
+Consumer::Impl::Impl(const ConsumerOptions& options, std::unique_ptr<Connection> connection,
+                     Status not_connected)
     : options_(options),
-      connections_(options.client, std::move(connection)),
+      connections_(options.client, std::move(connection), std::move(not_connected)),
       fetcher_(FetcherOptionsFor(options), connections_) {}
 
 Consumer::Impl::~Impl() {
@@ -77,7 +79,10 @@ Status Consumer::Impl::Assign(const std::vector<PartitionAssignment>& assignment
     topic_set.insert(a.partition.topic);
   std::map<TopicPartition, int64_t> positions;
   if (!assignments.empty()) {
-    std::shared_ptr<Connection> connection = connections_.Get();
+    Result<std::shared_ptr<Connection>> connected = connections_.WaitConnected(
+        client_internal::ConnectionHolder::Clock::now() + options_.client.request_timeout);
+    if (!connected.ok()) return connected.status();
+    std::shared_ptr<Connection> connection = *std::move(connected);
     Result<std::vector<TopicDescription>> topics = client_internal::RequestMetadata(
         *connection, std::vector<std::string>(topic_set.begin(), topic_set.end()),
         options_.client.request_timeout);
@@ -146,8 +151,25 @@ Status Consumer::Impl::SetPaused(const std::vector<TopicPartition>& partitions, 
   return OkStatus();
 }
 
+void Consumer::Impl::Wakeup() {
+  wakeup_.store(true);
+  fetcher_.Wakeup();
+}
+
 Result<std::vector<ConsumedRecord>> Consumer::Impl::Poll(milliseconds timeout) {
   if (Status open = CheckOpen(); !open.ok()) return open;
+  if (wakeup_.exchange(false)) return Status(ErrorCode::kWakeup, "Poll() woken up by Wakeup()");
+  if (mode_ != Mode::kSubscribed) return PollLoop(timeout);
+  // While a Poll() runs the application is not hung: max_poll_interval counts between them.
+  client_internal::Membership* membership = membership_.get();
+  membership->PollStarted();
+  Result<std::vector<ConsumedRecord>> result = PollLoop(timeout);
+  // A callback may have called Close() or Unsubscribe(), ending that membership.
+  if (membership_.get() == membership) membership->PollEnded();
+  return result;
+}
+
+Result<std::vector<ConsumedRecord>> Consumer::Impl::PollLoop(milliseconds timeout) {
   RunCompletions();
   if (mode_ == Mode::kNone) return Status(ErrorCode::kInvalidArgument, "no partitions assigned");
   const Clock::time_point deadline = Clock::now() + timeout;
@@ -165,16 +187,31 @@ Result<std::vector<ConsumedRecord>> Consumer::Impl::Poll(milliseconds timeout) {
     }
     if (Clock::now() >= deadline) return records;
     fetcher_.Wait(deadline);
+    if (wakeup_.exchange(false)) return Status(ErrorCode::kWakeup, "Poll() woken up by Wakeup()");
     RunCompletions();
   }
 }
 
 Result<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerOptions& options) {
   if (Status valid = ValidateOptions(options); !valid.ok()) return valid;
+  if (Status valid = client_internal::ValidateClientOptions(options.client); !valid.ok()) {
+    return valid;
+  }
+  // One attempt now; a broker that is not reachable yet is connected to later (by the heartbeat
+  // thread, or by the first call that needs it).
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options.client);
-  if (!connection.ok()) return connection.status();
+  if (!connection.ok() && !client_internal::IsUnreachable(connection.status())) {
+    return connection.status();
+  }
+  std::unique_ptr<Connection> first;
+  Status why;
+  if (connection.ok()) {
+    first = std::move(connection).value();
+  } else {
+    why = connection.status();
+  }
   return std::unique_ptr<Consumer>(
-      new Consumer(std::make_unique<Impl>(options, std::move(connection).value())));
+      new Consumer(std::make_unique<Impl>(options, std::move(first), std::move(why))));
 }
 
 Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -228,6 +265,9 @@ Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
 }
 Result<std::vector<ConsumedRecord>> Consumer::Poll(milliseconds timeout) {
   return impl_->Poll(timeout);
+}
+void Consumer::Wakeup() {
+  impl_->Wakeup();
 }
 Status Consumer::Close() {
   return impl_->Close();

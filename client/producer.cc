@@ -17,8 +17,9 @@ using client_internal::ProducerIdentity;
 class Producer::Impl : public ProducerCore {
  public:
   Impl(const ProducerOptions& options, std::unique_ptr<Connection> connection,
-       ProducerIdentity identity)
-      : ProducerCore(options, std::move(connection), identity), scheduled(options) {}
+       ProducerIdentity identity, Status not_connected)
+      : ProducerCore(options, std::move(connection), identity, std::move(not_connected)),
+        scheduled(options) {}
 
   // Schedule() and CancelScheduled(): outside the batching pipeline (scheduled_sends.h).
   client_internal::ScheduledSends scheduled;
@@ -36,16 +37,24 @@ std::future<Result<RecordMetadata>> FutureFor(SendCallback* callback) {
 
 Result<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& options) {
   if (Status valid = client_internal::ValidateProducerOptions(options); !valid.ok()) return valid;
+  if (Status valid = client_internal::ValidateClientOptions(options.client); !valid.ok()) {
+    return valid;
+  }
+  // One attempt now, so that a broker that refuses this producer (version, idempotence) fails
+  // Create(); a broker that is not reachable yet is connected to by the sender thread.
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options.client);
-  if (!connection.ok()) return connection.status();
   ProducerIdentity identity;
-  if (options.enable_idempotence) {
+  Status not_connected = connection.status();
+  if (connection.ok() && options.enable_idempotence) {
     Result<ProducerIdentity> granted =
         client_internal::InitProducer(**connection, identity, options.client.request_timeout);
-    if (!granted.ok()) return granted.status();
-    identity = *granted;
+    not_connected = granted.status();
+    if (granted.ok()) identity = *granted;
   }
-  auto impl = std::make_unique<Impl>(options, std::move(connection).value(), identity);
+  if (!not_connected.ok() && !client_internal::IsUnreachable(not_connected)) return not_connected;
+  std::unique_ptr<Connection> first;
+  if (not_connected.ok()) first = std::move(connection).value();
+  auto impl = std::make_unique<Impl>(options, std::move(first), identity, not_connected);
   impl->Start();
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }

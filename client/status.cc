@@ -71,6 +71,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "INVALID_ARGUMENT";
     case ErrorCode::kProtocolError:
       return "PROTOCOL_ERROR";
+    case ErrorCode::kWakeup:
+      return "WAKEUP";
+    case ErrorCode::kMaxPollIntervalExceeded:
+      return "MAX_POLL_INTERVAL_EXCEEDED";
   }
   return "UNRECOGNIZED_ERROR_CODE";
 }

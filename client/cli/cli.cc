@@ -3,6 +3,7 @@
 #include <ostream>
 #include <type_traits>
 
+#include "client/cli/broker_wait.h"
 #include "client/cli/commands.h"
 #include "client/cli/usage.h"
 
@@ -86,7 +87,12 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   options.broker = invocation->broker;
   options.client_id = "choreo-cli";
   Io io{in, out, err};
-  const Status status = Dispatch(options, invocation->command, io);
+  Status status;
+  if (!std::holds_alternative<HelpArgs>(invocation->command)) {
+    // The client library would wait for a broker that is not up; the tool says so at once.
+    status = WaitForBroker(options, std::chrono::milliseconds(invocation->wait_ms), io.err);
+  }
+  if (status.ok()) status = Dispatch(options, invocation->command, io);
   out.flush();
   if (!status.ok()) {
     // kUnknown carries no information of its own (CommandFailure uses it): the message says all.

@@ -13,12 +13,41 @@ Status UsageError(std::string message) {
   return Status(ErrorCode::kInvalidArgument, std::move(message));
 }
 
+namespace {
+
+// "--wait" or "--wait=DURATION" (the value is optional, so it cannot be "--wait DURATION").
+// Returns false if `arg` is neither.
+Result<bool> ParseWaitFlag(const std::string& arg, Invocation* invocation) {
+  if (arg == "--wait") {
+    invocation->wait_ms = kDefaultWaitMs;
+    return true;
+  }
+  if (!arg.starts_with("--wait=")) return false;
+  Result<int64_t> ms = ParseDurationMs("--wait", std::string_view(arg).substr(7));
+  if (!ms.ok()) return ms.status();
+  if (*ms <= 0) return UsageError("--wait needs a positive duration");
+  invocation->wait_ms = *ms;
+  return true;
+}
+
+}  // namespace
+
 Result<ParsedFlags> ParseCommandFlags(const std::string& command,
-                                      const std::vector<std::string>& args,
+                                      const std::vector<std::string>& all_args,
                                       std::vector<FlagSpec> specs,
                                       const std::vector<std::string>& positional_names,
                                       Invocation* invocation) {
   specs.push_back({"broker"});
+  std::vector<std::string> args;
+  for (size_t i = 0; i < all_args.size(); ++i) {
+    if (all_args[i] == "--") {  // the rest is positional
+      args.insert(args.end(), all_args.begin() + static_cast<std::ptrdiff_t>(i), all_args.end());
+      break;
+    }
+    Result<bool> wait = ParseWaitFlag(all_args[i], invocation);
+    if (!wait.ok()) return UsageError(command + ": " + wait.status().message());
+    if (!*wait) args.push_back(all_args[i]);
+  }
   Result<ParsedFlags> flags = ParseFlags(args, specs);
   if (!flags.ok()) return UsageError(command + ": " + flags.status().message());
   if (std::optional<std::string> broker = flags->Value("broker")) invocation->broker = *broker;
@@ -372,6 +401,9 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
       invocation.command = HelpArgs{};
       return invocation;
     }
+    Result<bool> wait = ParseWaitFlag(arg, &invocation);
+    if (!wait.ok()) return wait.status();
+    if (*wait) continue;
     if (arg.starts_with("--broker=")) {
       invocation.broker = arg.substr(9);
     } else if (arg == "--broker" && i + 1 < args.size()) {

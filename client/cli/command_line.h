@@ -155,14 +155,20 @@ using CommandArgs =
                  SagaDefinitionsArgs, SagaStuckArgs, SchemaRegisterArgs, SchemaCheckArgs,
                  SchemaListArgs, SchemaShowArgs, ScheduledCancelArgs>;
 
+// `--wait` without a duration.
+inline constexpr int64_t kDefaultWaitMs = 60000;
+
 struct Invocation {
   std::string broker = "localhost:7420";
+  // --wait[=DURATION]: how long to wait for the broker to accept connections before giving up.
+  // 0 (no --wait): fail at once if it does not.
+  int64_t wait_ms = 0;
   CommandArgs command;
 };
 
-// Parses the arguments after the program name. `--broker HOST:PORT` is accepted before the command
-// and among any command's flags. Errors are usage errors (kInvalidArgument); the message says what
-// is wrong.
+// Parses the arguments after the program name. `--broker HOST:PORT` and `--wait[=DURATION]` are
+// accepted before the command and among any command's flags. Errors are usage errors
+// (kInvalidArgument); the message says what is wrong.
 Result<Invocation> ParseCommandLine(const std::vector<std::string>& args);
 
 }  // namespace choreo::cli

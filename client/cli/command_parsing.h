@@ -15,7 +15,7 @@ namespace choreo::cli {
 // A usage error: kInvalidArgument with `message` (exit status 2).
 Status UsageError(std::string message);
 
-// Parses a command's flags (plus --broker, which it stores in `invocation`) and checks that there
+// Parses a command's flags (plus --broker and --wait, stored in `invocation`) and checks that there
 // are exactly as many positional arguments as `positional_names` (named in the error). With
 // --help, returns at once with `help` set and the positional arguments unchecked. `command`
 // ("topic create", ...) prefixes error messages.

@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::string_view kOverview = R"(choreo: command-line tool for the choreo message broker
 
-usage: choreo [--broker HOST:PORT] COMMAND [ARGS...]
+usage: choreo [--broker HOST:PORT] [--wait[=DURATION]] COMMAND [ARGS...]
 
 commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
@@ -45,6 +45,9 @@ commands:
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
+A command fails at once if the broker does not accept connections; with --wait it
+waits for the broker up to DURATION (e.g. 30s, 2m; --wait alone: 60s), as a script
+started alongside choreod would.
 Exit status: 0 on success, 1 on an error, 2 on a usage error.
 )";
 

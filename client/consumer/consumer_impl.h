@@ -8,6 +8,7 @@
 // completions are queued from the I/O thread and run by the application's thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -29,7 +30,9 @@ class Consumer::Impl {
   using Clock = std::chrono::steady_clock;
   using PartitionSet = std::set<TopicPartition>;
 
-  Impl(const ConsumerOptions& options, std::unique_ptr<client_internal::Connection> connection);
+  // `connection` is null if the broker could not be reached yet (`not_connected` says why).
+  Impl(const ConsumerOptions& options, std::unique_ptr<client_internal::Connection> connection,
+       Status not_connected);
   ~Impl();
 
   Status Assign(const std::vector<PartitionAssignment>& assignments);
@@ -49,6 +52,8 @@ class Consumer::Impl {
   Result<int64_t> Position(const TopicPartition& tp) const;
   Status SetPaused(const std::vector<TopicPartition>& partitions, bool paused);
   Result<std::vector<ConsumedRecord>> Poll(std::chrono::milliseconds timeout);
+  // Thread-safe.
+  void Wakeup();
   Status Close();
 
   // Tests: the group membership, or nullptr when not subscribed.
@@ -61,7 +66,17 @@ class Consumer::Impl {
   Status CheckGroup() const;
   Status NotConsumed(const TopicPartition& tp) const;
   // Applies what the membership learned: loss, revocations, new partitions (with callbacks).
+  // Errors: the membership's error, kMaxPollIntervalExceeded (once, after the partitions were
+  // dropped).
   Status Reconcile();
+  // Whether this member may commit now: not after it lost its partitions or left the group for
+  // want of Poll() calls (the partitions may be another member's by now) until Poll() has
+  // caught up.
+  Status CheckMayCommit() const;
+  Result<std::vector<ConsumedRecord>> PollLoop(std::chrono::milliseconds timeout);
+  // At Close()/Unsubscribe() of a member that lost its partitions (CheckMayCommit() fails):
+  // drops them with on_lost instead of revoking (and committing), and returns why.
+  Status DropIfLost();
   void Revoke(const PartitionSet& partitions);
   void StartConsuming(const PartitionSet& partitions);
   // Positions of the partitions this consumer may commit.
@@ -83,6 +98,7 @@ class Consumer::Impl {
   Mode mode_ = Mode::kNone;
   PartitionSet owned_;  // group partitions being consumed
   Clock::time_point next_auto_commit_;
+  std::atomic<bool> wakeup_{false};  // Wakeup() called; the next (or current) Poll() returns
 
   Mutex completions_mu_;
   CondVar completions_changed_;

@@ -42,7 +42,8 @@ Status Consumer::Impl::Subscribe(std::vector<std::string> topics, std::string pa
                                            .client_id = options_.client.client_id,
                                            .session_timeout = options_.session_timeout,
                                            .rebalance_timeout = options_.rebalance_timeout,
-                                           .request_timeout = options_.client.request_timeout},
+                                           .request_timeout = options_.client.request_timeout,
+                                           .max_poll_interval = options_.max_poll_interval},
         connections_, [this](bool lost) {
           // On the heartbeat thread: stop fetching lost partitions at once; Poll() does the rest.
           if (lost) fetcher_.RemoveAll();
@@ -58,6 +59,7 @@ Status Consumer::Impl::Subscribe(std::vector<std::string> topics, std::string pa
 Status Consumer::Impl::Unsubscribe() {
   if (Status open = CheckOpen(); !open.ok()) return open;
   if (mode_ != Mode::kSubscribed) return OkStatus();
+  (void)DropIfLost();
   Revoke(owned_);
   const Status left = membership_->Leave(options_.client.request_timeout);
   membership_.reset();
@@ -83,12 +85,23 @@ void Consumer::Impl::Notify(const std::function<void(const std::vector<TopicPart
 Status Consumer::Impl::Reconcile() {
   Membership::View view = membership_->Current();
   if (!view.error.ok()) return view.error;
-  if (view.lost) {
+  if (view.lost || view.poll_expired) {
+    // No commit: the partitions may belong to another member already.
     const PartitionSet lost = std::exchange(owned_, {});
     fetcher_.RemoveAll();
     Notify(options_.listener.on_lost ? options_.listener.on_lost : options_.listener.on_revoked,
            lost);
     membership_->AckLost();
+    if (view.poll_expired) {
+      return Status(ErrorCode::kMaxPollIntervalExceeded,
+                    "this consumer left group '" + options_.group_id +
+                        "' because Poll() was not called for max_poll_interval (" +
+                        std::to_string(options_.max_poll_interval.count()) +
+                        " ms): processing the records of one Poll() took too long; its " +
+                        std::to_string(lost.size()) +
+                        " partitions went to other members (on_lost). It rejoins now; raise "
+                        "max_poll_interval or lower max_poll_records if this repeats");
+    }
     return OkStatus();
   }
   PartitionSet revoked;
@@ -102,6 +115,16 @@ Status Consumer::Impl::Reconcile() {
   }
   StartConsuming(added);
   return OkStatus();
+}
+
+Status Consumer::Impl::DropIfLost() {
+  Status may = CheckMayCommit();
+  if (may.ok() || owned_.empty()) return OkStatus();
+  const PartitionSet lost = std::exchange(owned_, {});
+  fetcher_.RemoveAll();
+  Notify(options_.listener.on_lost ? options_.listener.on_lost : options_.listener.on_revoked,
+         lost);
+  return may;
 }
 
 void Consumer::Impl::Revoke(const PartitionSet& partitions) {
@@ -176,8 +199,27 @@ Status Consumer::Impl::CommitPositions() {
   return Commit(PositionsToCommit());
 }
 
+Status Consumer::Impl::CheckMayCommit() const {
+  if (mode_ != Mode::kSubscribed) return OkStatus();
+  const Membership::View view = membership_->Current();
+  if (view.poll_expired) {
+    return Status(ErrorCode::kMaxPollIntervalExceeded,
+                  "commit refused: this consumer left group '" + options_.group_id +
+                      "' because Poll() was not called for max_poll_interval (" +
+                      std::to_string(options_.max_poll_interval.count()) +
+                      " ms); its partitions went to other members");
+  }
+  if (view.lost) {
+    return Status(ErrorCode::kUnknownMemberId,
+                  "commit refused: this consumer lost its partitions (removed from group '" +
+                      options_.group_id + "'); Poll() rejoins");
+  }
+  return OkStatus();
+}
+
 Status Consumer::Impl::Commit(const OffsetMap& offsets) {
   if (Status group = CheckGroup(); !group.ok()) return group;
+  if (Status may = CheckMayCommit(); !may.ok()) return may;
   if (offsets.empty()) return OkStatus();
   return client_internal::CommitOutcome(
       connections_.Get()->Call(OffsetCommitRequest(offsets), options_.client.request_timeout));
@@ -196,6 +238,7 @@ proto::Request Consumer::Impl::OffsetCommitRequest(const OffsetMap& offsets) con
 
 void Consumer::Impl::CommitAsync(CommitCallback callback) {
   Status checked = CheckGroup();
+  if (checked.ok()) checked = CheckMayCommit();
   const OffsetMap offsets = checked.ok() ? PositionsToCommit() : OffsetMap{};
   if (!checked.ok() || offsets.empty()) {
     if (callback) {
@@ -242,7 +285,10 @@ void Consumer::Impl::MaybeAutoCommit() {
 Result<std::map<TopicPartition, std::optional<OffsetAndMetadata>>> Consumer::Impl::Committed(
     const std::vector<TopicPartition>& partitions) {
   if (Status group = CheckGroup(); !group.ok()) return group;
-  return client_internal::FetchCommitted(*connections_.Get(), options_.group_id, partitions,
+  Result<std::shared_ptr<client_internal::Connection>> connection = connections_.WaitConnected(
+      client_internal::ConnectionHolder::Clock::now() + options_.client.request_timeout);
+  if (!connection.ok()) return connection.status();
+  return client_internal::FetchCommitted(**connection, options_.group_id, partitions,
                                          options_.client.request_timeout);
 }
 
@@ -251,7 +297,9 @@ Status Consumer::Impl::Close() {
   Status result;
   if (mode_ == Mode::kSubscribed) {
     RunCompletions();
-    if (!owned_.empty()) {
+    if (Status lost = DropIfLost(); !lost.ok()) {
+      if (options_.commit_on_close) result = lost;  // nothing committed: say so
+    } else if (!owned_.empty()) {
       Notify(options_.listener.on_revoked, owned_);
       if (options_.commit_on_close) result = Commit(PositionsToCommit());
     }

@@ -75,6 +75,7 @@ std::string Membership::NewMemberId() {
 
 void Membership::Subscribe(std::vector<std::string> topics, std::string pattern) {
   MutexLock lock(&mu_);
+  if (!subscribed_) last_poll_ = Clock::now();
   topics_ = std::move(topics);
   pattern_ = std::move(pattern);
   subscribed_ = true;
@@ -113,8 +114,21 @@ void Membership::AckLost() {
   MutexLock lock(&mu_);
   consuming_.clear();
   view_.lost = false;
+  view_.poll_expired = false;
   urgent_ = true;
   wake_.SignalAll();
+}
+
+void Membership::PollStarted() {
+  MutexLock lock(&mu_);
+  in_poll_ = true;
+}
+
+void Membership::PollEnded() {
+  MutexLock lock(&mu_);
+  in_poll_ = false;
+  last_poll_ = Clock::now();
+  wake_.SignalAll();  // the heartbeat thread's wait may end at the new deadline
 }
 
 void Membership::SetPausedForTesting(bool paused) {
@@ -182,6 +196,21 @@ bool Membership::MarkLost(const std::string& why) {
   return owned_something;
 }
 
+proto::Request Membership::LeaveForPollTimeout() {
+  proto::Request request;
+  proto::ConsumerGroupHeartbeatRequest* leave = request.mutable_group_heartbeat();
+  leave->set_group_id(options_.group_id);
+  leave->set_member_id(view_.member_id);
+  leave->set_instance_id(options_.instance_id);
+  leave->set_member_epoch(options_.instance_id.empty() ? -1 : -2);
+  view_.assignment.clear();
+  view_.member_epoch = 0;
+  view_.member_id = NewMemberId();
+  view_.poll_expired = true;
+  subscription_dirty_ = true;
+  return request;
+}
+
 bool Membership::HandleAnswer(const Result<proto::Response>& result, Clock::time_point sent) {
   Result<proto::Response> checked = CheckResponse(result, proto::Response::kGroupHeartbeat);
   if (!checked.ok()) {
@@ -209,12 +238,25 @@ bool Membership::HandleAnswer(const Result<proto::Response>& result, Clock::time
 void Membership::Run() {
   mu_.Lock();
   while (!stopping_) {
-    if (!subscribed_ || left_ || paused_ || view_.lost || !view_.error.ok()) {
+    if (!subscribed_ || left_ || paused_ || view_.lost || view_.poll_expired || !view_.error.ok()) {
       wake_.Wait(&mu_);
       continue;
     }
     const Clock::time_point now = Clock::now();
     const bool joined = view_.member_epoch > 0;
+    const Clock::time_point poll_end = last_poll_ + options_.max_poll_interval;
+    if (joined && !in_poll_ && now >= poll_end) {
+      // The application is stuck (or too slow): give the partitions to the other members rather
+      // than keep them unconsumed. Best effort: if the leave is lost, the broker's
+      // rebalance or session timeout removes the member anyway.
+      proto::Request leave = LeaveForPollTimeout();
+      mu_.Unlock();
+      on_change_(true);
+      (void)connections_.Get()->Call(std::move(leave),
+                                     std::min(options_.request_timeout, options_.session_timeout));
+      mu_.Lock();
+      continue;
+    }
     const Clock::time_point session_end = last_answered_send_ + options_.session_timeout;
     if (joined && now >= session_end) {
       const bool notify = MarkLost("no heartbeat was answered within the session timeout");
@@ -224,7 +266,10 @@ void Membership::Run() {
       continue;
     }
     if (!urgent_ && now < next_due_) {
-      wake_.WaitUntil(&mu_, joined ? std::min(next_due_, session_end) : next_due_);
+      Clock::time_point until = next_due_;
+      if (joined) until = std::min(until, session_end);
+      if (joined && !in_poll_) until = std::min(until, poll_end);
+      wake_.WaitUntil(&mu_, until);
       continue;
     }
     urgent_ = false;

@@ -14,6 +14,13 @@
 // Measuring the session from when a heartbeat was *sent* makes the client give up no later than
 // the broker does.
 //
+// Hung application: while the consumer's Poll() is not running, the time since it last returned
+// is checked against max_poll_interval. Past it, this thread leaves the group (epoch -1, so the
+// partitions move at once; a static member sends -2 and its partitions wait for it up to the
+// session timeout, as with Kafka), sets View::poll_expired and sends nothing more until the
+// consumer has dropped its partitions and called AckLost() (on its next Poll()); it then rejoins
+// with a fresh member id.
+//
 // A lost connection is re-opened by this thread (ConnectionHolder::Ensure) and heartbeats resume
 // with the same identity; after a broker restart they get UNKNOWN_MEMBER_ID and the member
 // rejoins.
@@ -45,6 +52,7 @@ struct MembershipOptions {
   std::chrono::milliseconds session_timeout{10000};
   std::chrono::milliseconds rebalance_timeout{60000};
   std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds max_poll_interval{300000};
 };
 
 class Membership {
@@ -57,7 +65,9 @@ class Membership {
     int32_t group_epoch = 0;
     PartitionSet assignment;  // the latest assignment from the broker
     bool lost = false;        // drop every partition, then AckLost()
-    Status error;             // a non-retriable heartbeat error (bad subscription, ...)
+    // Left because Poll() was not called for max_poll_interval; like `lost`, then AckLost().
+    bool poll_expired = false;
+    Status error;  // a non-retriable heartbeat error (bad subscription, ...)
   };
 
   // `connections` is borrowed and must outlive this.
@@ -78,6 +88,9 @@ class Membership {
   void Released(const PartitionSet& partitions);
   // After a loss: the consumer has dropped everything; rejoin.
   void AckLost();
+  // Poll() started / returned: max_poll_interval counts from the last return while none runs.
+  void PollStarted();
+  void PollEnded();
   // Leaves the group (epoch -1, or -2 with an instance id) and stops heartbeating. Waits up to
   // `timeout` for the broker's answer. Idempotent.
   Status Leave(std::chrono::milliseconds timeout);
@@ -95,6 +108,8 @@ class Membership {
   bool HandleAnswer(const Result<proto::Response>& result, Clock::time_point sent)
       CHOREO_REQUIRES(mu_);
   bool MarkLost(const std::string& why) CHOREO_REQUIRES(mu_);
+  // Past max_poll_interval: the leave request to send (built under the lock), the state reset.
+  proto::Request LeaveForPollTimeout() CHOREO_REQUIRES(mu_);
   std::string NewMemberId() CHOREO_REQUIRES(mu_);
 
   const MembershipOptions options_;
@@ -114,6 +129,8 @@ class Membership {
   std::string pattern_ CHOREO_GUARDED_BY(mu_);
   View view_ CHOREO_GUARDED_BY(mu_);
   PartitionSet consuming_ CHOREO_GUARDED_BY(mu_);
+  bool in_poll_ CHOREO_GUARDED_BY(mu_) = false;
+  Clock::time_point last_poll_ CHOREO_GUARDED_BY(mu_);  // when Poll() last returned
   Clock::time_point next_due_ CHOREO_GUARDED_BY(mu_);
   Clock::time_point last_answered_send_ CHOREO_GUARDED_BY(mu_);
   uint64_t id_counter_ CHOREO_GUARDED_BY(mu_) = 0;

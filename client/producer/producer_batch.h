@@ -46,6 +46,8 @@ struct Submission {
   uint64_t order = 0;          // send number (Flush() waits by it)
   // Set when it starts a batch or waits for metadata: then + delivery_timeout.
   ProducerClock::time_point deadline;
+  // Set when it first waits for its topic's metadata: the end of that wait (max_block).
+  ProducerClock::time_point metadata_deadline;
   bool rechecked = false;  // an explicit partition beyond the count already caused a refresh
 
   // The key that chooses the partition: the (first) record's.

@@ -24,6 +24,11 @@ std::string Millis(std::chrono::milliseconds d) {
 
 }  // namespace
 
+std::chrono::milliseconds MetadataWait(const ProducerOptions& options) {
+  if (options.max_block.count() == 0) return options.delivery_timeout;
+  return std::min(options.max_block, options.delivery_timeout);
+}
+
 Status ValidateProducerOptions(const ProducerOptions& o) {
   auto invalid = [](const std::string& what) {
     return Status(ErrorCode::kInvalidArgument, "ProducerOptions: " + what);
@@ -45,12 +50,20 @@ Status ValidateProducerOptions(const ProducerOptions& o) {
 }
 
 ProducerCore::ProducerCore(const ProducerOptions& options, std::unique_ptr<Connection> connection,
-                           ProducerIdentity identity)
+                           ProducerIdentity identity, Status not_connected)
     : options_(options),
       identity_(identity),
       connection_(std::move(connection)),
       accumulator_(options_) {
-  UpdateLimits(connection_->broker());
+  if (connection_ != nullptr) {
+    UpdateLimits(connection_->broker());
+    return;
+  }
+  // The sender thread connects (and obtains the producer id) as soon as it starts.
+  UpdateLimits(BrokerInfo{});
+  connection_broken_ = true;
+  last_connect_error_ = std::move(not_connected);
+  reconnect_at_ = Clock::now();
 }
 
 ProducerCore::~ProducerCore() {
@@ -167,6 +180,9 @@ Status ProducerCore::PlaceOrQueue(TopicState& topic, Submission& submission, Laz
   auto queue = [&] {
     if (submission.deadline == Clock::time_point()) {
       submission.deadline = now.Get() + options_.delivery_timeout;
+    }
+    if (submission.metadata_deadline == Clock::time_point()) {
+      submission.metadata_deadline = now.Get() + MetadataWait(options_);
     }
     unfinished_.insert(submission.order);
     topic.waiting.push_back(std::move(submission));

@@ -37,12 +37,17 @@ namespace choreo::client_internal {
 
 // Checks the options Producer::Create() accepts. Errors: kInvalidArgument.
 Status ValidateProducerOptions(const ProducerOptions& options);
+// How long a record waits for its topic's metadata: max_block (at most delivery_timeout), or
+// delivery_timeout when max_block is 0 (which only means "do not wait for buffer memory").
+std::chrono::milliseconds MetadataWait(const ProducerOptions& options);
 
 class ProducerCore {
  public:
-  // Takes an open connection on which InitProducer (if idempotent) already succeeded.
+  // Takes an open connection on which InitProducer (if idempotent) already succeeded, or null
+  // when the broker could not be reached yet (`not_connected` says why): the sender thread then
+  // connects, with backoff, and obtains the producer id (`identity` is then {-1, 0}).
   ProducerCore(const ProducerOptions& options, std::unique_ptr<Connection> connection,
-               ProducerIdentity identity);
+               ProducerIdentity identity, Status not_connected = OkStatus());
   // Close(request_timeout) if not closed yet.
   ~ProducerCore();
 
@@ -123,7 +128,10 @@ class ProducerCore {
                      Clock::time_point now);
 
   const ProducerOptions options_;
-  const ProducerIdentity identity_;
+  // Set by the first successful InitProducer (in Create(), or on the sender thread if the broker
+  // was not reachable then); read only by the sender thread afterwards. No batch is encoded
+  // before it is set: batches need metadata, which needs the connection InitProducer opens.
+  ProducerIdentity identity_;
   std::unique_ptr<Connection> connection_;  // sender thread only (Close() after joining it)
   std::thread sender_;
   CompletionQueue completions_;
@@ -149,6 +157,7 @@ class ProducerCore {
   bool connection_broken_ = false;
   uint32_t reconnect_failures_ = 0;
   Clock::time_point reconnect_at_;
+  Status last_connect_error_;  // why the last connection attempt failed (for timeout messages)
   // The sender thread's sleep, so that Submit() wakes it only when needed (see WakeSender()).
   bool sender_waiting_ = false;
   Clock::time_point sender_wake_at_;

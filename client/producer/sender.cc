@@ -65,8 +65,12 @@ void ProducerCore::Reconnect() {
   Status status = opened.status();
   if (opened.ok() && options_.enable_idempotence) {
     // The same id and epoch: the broker keeps the sequence state, so resent batches are
-    // recognized as duplicates.
-    status = InitProducer(**opened, identity_, options_.client.request_timeout).status();
+    // recognized as duplicates. The first connection (the broker was not reachable at Create())
+    // asks for a new id.
+    Result<ProducerIdentity> granted =
+        InitProducer(**opened, identity_, options_.client.request_timeout);
+    status = granted.status();
+    if (granted.ok()) identity_ = *granted;
   }
   std::unique_ptr<Connection> unused;
   {
@@ -75,9 +79,11 @@ void ProducerCore::Reconnect() {
       connection_ = std::move(opened).value();
       ++generation_;
       connection_broken_ = false;
+      last_connect_error_ = OkStatus();
       UpdateLimits(connection_->broker());
       return;
     }
+    last_connect_error_ = status;
     switch (status.code()) {
       case ErrorCode::kProducerFenced:
       case ErrorCode::kUnknownProducerId:
@@ -109,11 +115,17 @@ void ProducerCore::BreakConnection(Clock::time_point now) {
 
 void ProducerCore::Expire(TopicState& topic, Clock::time_point now) {
   const std::string timeout = std::to_string(options_.delivery_timeout.count()) + " ms";
-  while (!topic.waiting.empty() && topic.waiting.front().deadline <= now) {
-    CompleteSubmission(
-        topic.waiting.front(),
-        Status(ErrorCode::kTimeout, "no metadata for topic '" + topic.name +
-                                        "' within delivery_timeout (" + timeout + ")"));
+  while (!topic.waiting.empty() && (topic.waiting.front().deadline <= now ||
+                                    topic.waiting.front().metadata_deadline <= now)) {
+    const bool delivery = topic.waiting.front().deadline <= now;
+    std::string why =
+        "no metadata for topic '" + topic.name + "' within " +
+        (delivery ? "delivery_timeout (" + timeout + ")"
+                  : "max_block (" + std::to_string(MetadataWait(options_).count()) + " ms)");
+    if (connection_broken_ && !last_connect_error_.ok()) {
+      why += ": not connected to the broker (" + last_connect_error_.message() + ")";
+    }
+    CompleteSubmission(topic.waiting.front(), Status(ErrorCode::kTimeout, std::move(why)));
     topic.waiting.pop_front();
   }
   const Status unsent(ErrorCode::kTimeout,
@@ -163,7 +175,9 @@ void ProducerCore::CollectWork(Clock::time_point now, Work& work, Clock::time_po
         at_most(stale);
       }
     }
-    if (!topic.waiting.empty()) at_most(topic.waiting.front().deadline);
+    if (!topic.waiting.empty()) {
+      at_most(std::min(topic.waiting.front().deadline, topic.waiting.front().metadata_deadline));
+    }
     for (auto& partition_ptr : topic.partitions) {
       PartitionState& partition = *partition_ptr;
       if (partition.open) {

@@ -56,6 +56,22 @@ void SagaService::Impl::SetUpcaster(const std::string& type, AnyUpcaster upcaste
   handlers_[type].upcaster = std::move(upcaster);
 }
 
+Status SagaService::Impl::CheckSchemasAndTopics(const std::vector<std::string>& topics) {
+  if (options_.check_schemas) {
+    std::vector<const google::protobuf::Descriptor*> types = options_.schema_types;
+    for (const auto& [type, r] : handlers_) {
+      if (r.prototype != nullptr && r.handler) types.push_back(r.prototype->GetDescriptor());
+    }
+    if (Status s = CheckSchemas(options_.client, types, options_.register_schemas); !s.ok()) {
+      return Status(s.code(), "service '" + options_.service + "': " + s.message());
+    }
+  }
+  for (const std::string& topic : topics) {
+    if (Status s = topics_->Ensure(topic); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
 Status SagaService::Impl::Start() {
   std::lock_guard start_lock(shutdown_mu_);
   if (started_) return OkStatus();
@@ -66,15 +82,6 @@ Status SagaService::Impl::Start() {
   if (registered == 0) {
     return Status(ErrorCode::kInvalidArgument,
                   "service '" + options_.service + "' has no handler: register one with On<T>()");
-  }
-  if (options_.check_schemas) {
-    std::vector<const google::protobuf::Descriptor*> types = options_.schema_types;
-    for (const auto& [type, r] : handlers_) {
-      if (r.prototype != nullptr && r.handler) types.push_back(r.prototype->GetDescriptor());
-    }
-    if (Status s = CheckSchemas(options_.client, types, options_.register_schemas); !s.ok()) {
-      return Status(s.code(), "service '" + options_.service + "': " + s.message());
-    }
   }
   topics_ =
       std::make_unique<internal::TopicEnsurer>(options_.client, options_.create_topic_partitions);
@@ -88,8 +95,20 @@ Status SagaService::Impl::Start() {
     }
   }
   topics.push_back(dlq_topic_);
-  for (const std::string& topic : topics) {
-    if (Status s = topics_->Ensure(topic); !s.ok()) return s;
+  // The schema check and the topics are the first contact with the broker (and idempotent). A
+  // service started before the broker, or during its restart, waits for it here up to
+  // broker_wait; the calls below then find it.
+  const auto wait_until = std::chrono::steady_clock::now() + options_.broker_wait;
+  for (;;) {
+    const Status prepared = CheckSchemasAndTopics(topics);
+    if (prepared.ok()) break;
+    if (prepared.code() != ErrorCode::kConnectionFailed ||
+        std::chrono::steady_clock::now() >= wait_until) {
+      return prepared;
+    }
+    Log(LogLevel::kWarning, "waiting for the broker: " + prepared.ToString());
+    if (!Sleep(std::chrono::seconds(1)))
+      return Status(ErrorCode::kClosed, "stopped while starting");
   }
   if (Status s = StartFollower(); !s.ok()) return s;
 

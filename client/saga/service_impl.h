@@ -49,6 +49,8 @@ class SagaService::Impl final : public internal::StepSink {
   void SetUpcaster(const std::string& type, AnyUpcaster upcaster);
 
   Status Start();
+  // Start()'s first calls to the broker: the schema check (check_schemas) and missing topics.
+  Status CheckSchemasAndTopics(const std::vector<std::string>& topics);
   Status Run();
   void Stop();
   ServiceStats Stats() const;

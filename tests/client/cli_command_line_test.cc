@@ -74,6 +74,20 @@ TEST(CommandLineTest, BrokerBeforeTheCommand) {
   EXPECT_EQ(ParseOk({"--broker=h:3", "topic", "list"}).broker, "h:3");
 }
 
+TEST(CommandLineTest, WaitBeforeOrAfterTheCommand) {
+  EXPECT_EQ(ParseOk({"topic", "list"}).wait_ms, 0);
+  EXPECT_EQ(ParseOk({"--wait", "topic", "list"}).wait_ms, kDefaultWaitMs);
+  EXPECT_EQ(ParseOk({"--wait=2m", "topic", "list"}).wait_ms, 120000);
+  EXPECT_EQ(ParseOk({"topic", "list", "--wait"}).wait_ms, kDefaultWaitMs);
+  Invocation produce = ParseOk({"produce", "orders", "--wait=500ms", "--partition", "1"});
+  EXPECT_EQ(produce.wait_ms, 500);
+  EXPECT_EQ(std::get<ProduceArgs>(produce.command).partition, 1u);
+  // After "--" it is an argument, not the flag.
+  EXPECT_EQ(
+      std::get<TopicDescribeArgs>(ParseOk({"topic", "describe", "--", "--wait"}).command).name,
+      "--wait");
+}
+
 TEST(CommandLineTest, Produce) {
   Invocation inv = ParseOk({"produce", "orders", "--partition", "2", "--key-separator", ":",
                             "--header", "type=OrderCreated", "--header", "v=a=b"});
@@ -145,6 +159,9 @@ TEST(CommandLineTest, UsageErrors) {
            {"consume", "t", "--offset", "3", "--from-beginning"},
            {"consume", "t", "--max", "0"},
            {"--broker"},
+           {"--wait=soon", "topic", "list"},
+           {"--wait=0s", "topic", "list"},
+           {"topic", "list", "--wait=10"},
            {"--verbose", "topic", "list"},
            {"topic", "list", "--broker", ""},
        }) {
@@ -177,7 +194,16 @@ TEST(CliRunTest, ExitCodesAndStreams) {
     std::ostringstream out, err;
     // Port 1 on localhost: nothing listens there.
     EXPECT_EQ(cli::Run({"topic", "list", "--broker", "127.0.0.1:1"}, in, out, err), kExitError);
-    EXPECT_EQ(err.str().rfind("error: CONNECTION_FAILED", 0), 0u) << err.str();
+    EXPECT_EQ(err.str().rfind("error: CONNECTION_FAILED: cannot connect to 127.0.0.1:1", 0), 0u)
+        << err.str();
+    EXPECT_NE(err.str().find("is choreod running?"), std::string::npos) << err.str();
+  }
+  {
+    // Every command that talks to the broker checks first, fails fast, and names the address.
+    std::ostringstream out, err;
+    EXPECT_EQ(cli::Run({"consume", "orders", "--broker", "127.0.0.1:1"}, in, out, err), kExitError);
+    EXPECT_EQ(err.str().rfind("error: CONNECTION_FAILED: cannot connect to 127.0.0.1:1", 0), 0u)
+        << err.str();
   }
 }
 

@@ -22,6 +22,8 @@ TEST(StatusTest, ToStringNamesCodeAndMessage) {
   EXPECT_EQ(Status(ErrorCode::kTimeout, "").ToString(), "TIMEOUT");
   EXPECT_STREQ(ErrorCodeName(ErrorCode::kConnectionFailed), "CONNECTION_FAILED");
   EXPECT_STREQ(ErrorCodeName(ErrorCode::kProtocolError), "PROTOCOL_ERROR");
+  EXPECT_STREQ(ErrorCodeName(ErrorCode::kWakeup), "WAKEUP");
+  EXPECT_STREQ(ErrorCodeName(ErrorCode::kMaxPollIntervalExceeded), "MAX_POLL_INTERVAL_EXCEEDED");
 }
 
 TEST(StatusTest, RetriableCodes) {

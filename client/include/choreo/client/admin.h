@@ -30,6 +30,10 @@ struct TopicSettings {
   // protocol 1.3). At creation: off unless set. In a description: whether it is on (false from a
   // broker before protocol 1.3).
   bool schema_validation = false;
+  // The broker stamps each appended batch with its own clock instead of keeping the producer's
+  // record timestamps (Kafka's message.timestamp.type=LogAppendTime; protocol 1.4). At creation:
+  // create time unless set. In a description: whether it is on (false from an older broker).
+  bool log_append_time = false;
 };
 
 // A change to a topic's settings (Admin::AlterTopic): fields left empty keep their value.
@@ -40,6 +44,7 @@ struct TopicChanges {
   std::optional<uint64_t> max_message_bytes;  // > 0 (at most the broker's limit applies)
   std::optional<bool> event_index;            // index the topic's enveloped records from now on
   std::optional<bool> schema_validation;      // require registered schemas (protocol 1.3)
+  std::optional<bool> log_append_time;        // broker-stamped timestamps (protocol 1.4)
 };
 
 struct PartitionDescription {
@@ -57,13 +62,16 @@ struct TopicDescription {
 
 enum class OffsetSpec { kEarliest, kLatest, kTimestamp };
 
-// Thread-safe; blocking calls, each bounded by ClientOptions::request_timeout (kTimeout).
-// Besides the errors listed per call, any call may fail with kConnectionFailed (the connection is
-// lost; create a new Admin) or kTimeout.
+// Thread-safe; blocking calls. Each call first needs a connection: the current one, or a new one
+// (none was made yet, or it was lost), waited for up to ClientOptions::request_timeout; then it
+// waits up to request_timeout for the broker's answer (kTimeout). Besides the errors listed per
+// call, any call may fail with kConnectionFailed (no connection within request_timeout, or lost
+// during the call) or kTimeout.
 class Admin {
  public:
-  // Connects and handshakes. Errors: kInvalidArgument (bad broker address), kConnectionFailed,
-  // kTimeout, kUnsupportedVersion.
+  // Checks the options and tries once to connect and handshake; a broker that cannot be reached
+  // is not an error (the calls wait for it, see above). Errors: kInvalidArgument (bad broker
+  // address or limits), kUnsupportedVersion, or the broker's handshake error.
   static Result<std::unique_ptr<Admin>> Connect(const ClientOptions& options);
   // Closes the connection.
   ~Admin();

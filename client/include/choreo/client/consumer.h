@@ -92,6 +92,17 @@ struct ConsumerOptions {
   // A member asked to give up partitions that has not done so after this long (e.g. Poll() is not
   // called) is removed from the group. Default: 60 s.
   std::chrono::milliseconds rebalance_timeout{60000};
+  // Liveness of the application: a member whose Poll() is not called for this long (measured
+  // from when the last Poll() returned; a Poll() waiting for records counts as polling) is taken
+  // to be stuck, and its heartbeat thread leaves the group so that its partitions go to the other
+  // members instead of waiting unconsumed (as Kafka's max.poll.interval.ms; heartbeats alone only
+  // prove the process is alive). A static member (instance_id) leaves temporarily, as at Close():
+  // its partitions move only if it is not back within session_timeout. The application learns it
+  // from its next Poll(), which calls on_lost (no commit: the partitions may be another member's
+  // already), returns kMaxPollIntervalExceeded and rejoins the group; commits made before that
+  // Poll() fail with kMaxPollIntervalExceeded. Keep the processing of max_poll_records records
+  // well below it. Default: 5 min.
+  std::chrono::milliseconds max_poll_interval{300000};
   // Where a partition without a committed offset starts, and where one whose committed offset is
   // out of range (retention removed it) moves. Default: kEarliest — a new service sees the events
   // already retained rather than silently skipping them.
@@ -116,14 +127,21 @@ struct PartitionAssignment {
 // Reported to a CommitAsync() callback.
 using CommitCallback = std::function<void(const Status&)>;
 
-// Not thread-safe: use one Consumer from one thread at a time.
+// Not thread-safe: use one Consumer from one thread at a time (Wakeup() excepted).
+//
+// Starting before the broker: Create() does not need the broker to be up. The connection is
+// then made in the background (by the heartbeat thread once subscribed; by Assign() otherwise),
+// retried with backoff (100 ms doubling to 1 s, jittered). Assign() and Committed() wait up to
+// request_timeout for a connection; Poll() returns no records until there is one.
 //
 // A lost connection is re-opened (by the heartbeat thread of a group consumer, by Poll()
-// otherwise); calls made while it is down fail with kConnectionFailed. After Close(), every call
-// fails with kClosed.
+// otherwise); other calls made while it is down fail with kConnectionFailed. After Close(), every
+// call fails with kClosed.
 class Consumer {
  public:
-  // Connects and handshakes. Errors: as Admin::Connect; kInvalidArgument for bad options.
+  // Checks the options and tries once to connect and handshake; a broker that cannot be reached
+  // (refused, unresolvable, timed out) is not an error: see above. Errors: kInvalidArgument (bad
+  // options, bad broker address), kUnsupportedVersion, or the broker's handshake error.
   static Result<std::unique_ptr<Consumer>> Create(const ConsumerOptions& options);
   // Close().
   ~Consumer();
@@ -132,8 +150,9 @@ class Consumer {
 
   // Replaces the set of partitions read. Start offsets given as `start_from` are resolved here
   // (kEarliest: the log start offset, kLatest: the high watermark). An empty list unassigns all.
-  // Errors: kUnknownTopic, kInvalidPartition; kInvalidArgument while subscribed. On error the
-  // previous assignment stays.
+  // Errors: kUnknownTopic, kInvalidPartition; kInvalidArgument while subscribed;
+  // kConnectionFailed (no connection within request_timeout). On error the previous assignment
+  // stays.
   Status Assign(const std::vector<PartitionAssignment>& assignments);
 
   // ---- Groups ----------------------------------------------------------------------------------
@@ -154,8 +173,10 @@ class Consumer {
 
   // Commits the positions of every consumed partition (the offsets after the records Poll() has
   // returned) and waits for the broker. Errors: kInvalidArgument (no group), kUnknownMemberId
-  // (this member was removed: a zombie's commit is rejected), kIllegalGeneration (a stale epoch,
-  // or a partition this member no longer owns), kConnectionFailed, kTimeout.
+  // (this member was removed: a zombie's commit is rejected, by the broker or, when the
+  // consumer knows already, before sending), kMaxPollIntervalExceeded (see max_poll_interval),
+  // kIllegalGeneration (a stale epoch, or a partition this member no longer owns),
+  // kConnectionFailed, kTimeout.
   Status Commit();
   // Commits the given offsets (next offset to consume, plus metadata). Errors: as Commit().
   Status Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets);
@@ -163,7 +184,8 @@ class Consumer {
   // Commit() or Close() call.
   void CommitAsync(CommitCallback callback = nullptr);
   // The group's committed offsets for `partitions` (std::nullopt where none). Errors:
-  // kInvalidArgument (no group), kUnknownTopic, kInvalidPartition.
+  // kInvalidArgument (no group), kUnknownTopic, kInvalidPartition, kConnectionFailed (no
+  // connection within request_timeout).
   Result<std::map<TopicPartition, std::optional<OffsetAndMetadata>>> Committed(
       const std::vector<TopicPartition>& partitions);
 
@@ -189,13 +211,25 @@ class Consumer {
   // assigned and not subscribed), kOffsetOutOfRange (an assigned partition's position is outside
   // the log; Seek() to recover), kUnknownTopic (deleted), kCorruptMessage, kConnectionFailed (an
   // assigned consumer whose connection cannot be re-opened), or a group error such as
-  // kInvalidRequest (a bad pattern). A partition error is reported only when no records are
-  // ready; it comes back on the next Poll() until resolved.
+  // kInvalidRequest (a bad pattern), kMaxPollIntervalExceeded (this member had left its group
+  // because Poll() was not called for max_poll_interval; see there), kWakeup (Wakeup()). A
+  // partition error is reported only when no records are ready; it comes back on the next Poll()
+  // until resolved. Until the consumer has a connection to the broker (it was created before the
+  // broker was up), Poll() returns no records.
   Result<std::vector<ConsumedRecord>> Poll(std::chrono::milliseconds timeout);
+
+  // Makes a Poll() that is waiting for records return kWakeup promptly; if none is running, the
+  // next Poll() returns kWakeup at once (records buffered meanwhile are returned by the Poll()
+  // after it). One Wakeup() interrupts one Poll(). The one method that may be called from any
+  // thread, concurrently with the others, e.g. to stop a consumer loop from a signal-handling
+  // thread: wake it up, let it see the stop flag, and Close() it from its own thread.
+  void Wakeup();
 
   // A group consumer: revokes its partitions (on_revoked), commits their positions (with
   // commit_on_close), and leaves the group at once, so they move without waiting for the session
-  // timeout. Then closes the connection. Returns the commit's outcome. Idempotent.
+  // timeout. Then closes the connection. Returns the commit's outcome. A member that has lost its
+  // partitions (or left for max_poll_interval) and not polled since drops them with on_lost and
+  // commits nothing; with commit_on_close it returns the reason. Idempotent.
   Status Close();
 
   class Impl;

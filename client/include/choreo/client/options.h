@@ -1,9 +1,16 @@
 // Connection options shared by Admin, Producer and Consumer.
 //
-// Each Admin, Producer and Consumer owns one TCP connection to the broker, opened (and handshaken)
-// when the object is created. The Producer re-establishes a lost connection itself and resends
-// what was unacknowledged (see producer.h); consumer.h says what the Consumer does. An Admin does
-// not: every call after the loss fails with kConnectionFailed, and the caller creates a new one.
+// Each Admin, Producer and Consumer owns one TCP connection to the broker at a time. Creating one
+// tries to connect (and handshake) once; if the broker cannot be reached yet (refused,
+// unresolvable, timed out: a service started before the broker, or during its restart), creation
+// still succeeds and the connection is made later, retried with backoff (100 ms doubling to 1 s,
+// +-20% jitter). Creation fails only for what waiting cannot fix: a malformed `broker` address or
+// bad limits (kInvalidArgument), a broker speaking another protocol (kUnsupportedVersion).
+//
+// A lost connection is re-established too: the Producer resends what was unacknowledged (see
+// producer.h); consumer.h says what the Consumer does; an Admin reconnects at its next call. What
+// a call does while there is no connection is documented per class (an Admin call waits up to
+// request_timeout for one).
 #pragma once
 
 #include <chrono>

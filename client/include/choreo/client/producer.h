@@ -80,7 +80,10 @@ struct ProducerOptions {
   uint64_t buffer_memory_bytes = 64ull << 20;
   // How long Send()/SendBatch() wait for buffer memory before failing the record with
   // kResourceExhausted. 0 fails at once instead of waiting. A Send() made from a producer callback
-  // never waits (it would wait for its own thread). Default: 60 s.
+  // never waits (it would wait for its own thread). Also how long records wait for their topic's
+  // partition count (first use of a topic; no broker reachable yet) before failing with kTimeout,
+  // the message saying why (e.g. "not connected to the broker (cannot connect to ...)"); that
+  // wait does not block Send() (with 0: up to delivery_timeout). Default: 60 s.
   std::chrono::milliseconds max_block{60000};
 
   // ---- Partitioning ----------------------------------------------------------------------------
@@ -149,7 +152,9 @@ using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 // argument, record too large, buffer full) reports inline on the calling thread instead.
 //
 // Each Producer owns two threads: the sender thread (batching, connecting, retries) and the I/O
-// thread of its connection. A lost connection is re-established by the sender thread.
+// thread of its connection. A lost connection is re-established by the sender thread, and so is
+// the first one when the broker was not reachable at Create() (the producer id is then obtained
+// on it).
 //
 // Errors: kUnknownTopic (after a metadata check), kInvalidPartition (explicit partition beyond the
 // topic's partition count, after a metadata refresh), kMessageTooLarge, kCorruptMessage,
@@ -160,9 +165,12 @@ using SendCallback = std::function<void(const Result<RecordMetadata>&)>;
 // kInvalidArgument.
 class Producer {
  public:
-  // Connects, handshakes and, with enable_idempotence, obtains a producer id (InitProducer).
-  // Errors: as Admin::Connect; kInvalidArgument for bad options; kUnsupportedVersion if the broker
-  // does not support idempotent producers.
+  // Connects, handshakes and, with enable_idempotence, obtains a producer id (InitProducer). If
+  // the broker cannot be reached (or answers InitProducer with a retriable error), Create()
+  // succeeds anyway and the sender thread does all this in the background (options.h); records
+  // sent meanwhile wait up to max_block. Errors: kInvalidArgument for bad options or a bad broker
+  // address; kUnsupportedVersion if the broker does not support idempotent producers (when
+  // reachable; later, every record fails with it).
   static Result<std::unique_ptr<Producer>> Create(const ProducerOptions& options);
   // Equivalent to Close(client.request_timeout).
   ~Producer();

@@ -46,6 +46,11 @@ enum class ErrorCode : int {
   kClosed = 101,            // the client object was closed
   kInvalidArgument = 102,   // the caller passed something unusable
   kProtocolError = 103,     // the broker sent something this client cannot understand
+  kWakeup = 104,            // Consumer::Poll() interrupted by Consumer::Wakeup()
+  // The consumer left its group because Poll() was not called for max_poll_interval; its
+  // partitions went to other members. Reported by the next Poll() (which then rejoins) and by
+  // commits made before it.
+  kMaxPollIntervalExceeded = 105,
 };
 
 // Name of a code, e.g. "UNKNOWN_TOPIC".

@@ -128,6 +128,11 @@ struct ServiceOptions {
   std::chrono::milliseconds rebalance_timeout{60000};
   // Static membership (see ConsumerOptions::instance_id). Default: none.
   std::string instance_id = {};
+  // How long Start() waits for a broker that cannot be reached (the service was started before
+  // the broker, or during its restart) before failing with kConnectionFailed; it logs a warning
+  // each time it tries again. Other errors (an incompatible schema, ...) fail Start() at once.
+  // Default: 60 s.
+  std::chrono::milliseconds broker_wait{60000};
   // Where the service reports what an operator should know: a step request that had to be resent
   // or resynchronised, a dead letter, a fatal error (never one line per event, except skipped
   // events at kDebug). Called from the service's threads; must be thread-safe. Default (null):
@@ -252,7 +257,8 @@ class SagaService {
              });
   }
 
-  // Connects, creates missing topics, joins the group and starts the threads. Errors: those of
+  // Connects, creates missing topics, joins the group and starts the threads. Waits up to
+  // ServiceOptions::broker_wait for a broker that is not reachable yet. Errors: those of
   // Consumer::Create and Admin, kInvalidArgument (no handler registered).
   Status Start();
   // Start() if needed, then blocks until Stop() is called (from another thread or a signal
