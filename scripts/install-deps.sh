@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblz4-dev libzstd-dev
   clang-format
+  # Only for the fuzz targets (scripts/fuzz.sh, preset `fuzz`): clang and its libFuzzer runtime
+  # (libclang_rt.fuzzer, with the ASan/UBSan runtimes, is in libclang-rt-14-dev on Debian 12).
+  clang libclang-rt-14-dev
   chromium  # only for the web console's browser test (tests/console/)
   # Only for the Debian packages (scripts/package.sh) and their test (tests/packaging/):
   # dpkg-shlibdeps, help2man for the manual pages, lintian, systemd-analyze (in systemd).
