@@ -12,8 +12,7 @@
 
 namespace choreo::client_internal {
 
-// The protocol minor version that added the event index.
-inline constexpr uint32_t kEventIndexMinor = 2;
+using proto::kEventIndexMinor;
 
 // OK if the broker speaks protocol 1.2 or later; else kUnsupportedVersion naming `what`.
 Status RequireEventIndex(const Connection& connection, std::string_view what);

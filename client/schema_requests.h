@@ -14,8 +14,7 @@
 
 namespace choreo::client_internal {
 
-// The protocol minor version that added the schema registry.
-inline constexpr uint32_t kSchemaRegistryMinor = 3;
+using proto::kSchemaRegistryMinor;
 
 Result<std::vector<SchemaVerdict>> RegisterSchema(Connection& connection,
                                                   std::string_view descriptor_set,

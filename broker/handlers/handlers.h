@@ -12,15 +12,14 @@
 
 #include "broker/handlers/request_context.h"
 #include "choreo/proto/choreo.pb.h"
+#include "choreo/proto/protocol_version.h"
 
 namespace choreo::broker {
 
-inline constexpr uint32_t kProtocolMajor = 1;
-// Minor 1 adds StepCommit (an exactly-once saga step); minor 2 the event index (FindEvents,
-// DefineSaga, ListSagaDefinitions, StuckSagas, TopicConfig.event_index); minor 3 the schema
-// registry (RegisterSchema .. CheckSchema, TopicConfig.schema_validation) and scheduled events
-// (ScheduleEvent, CancelScheduledEvent). Older clients never send them.
-inline constexpr uint32_t kProtocolMinor = 3;
+// Defined once, for the client too, beside choreo.proto. Older clients never send the requests of
+// a newer minor.
+using proto::kProtocolMajor;
+using proto::kProtocolMinor;
 
 using Handler = asio::awaitable<proto::Response> (*)(RequestContext& ctx, proto::Request& request);
 

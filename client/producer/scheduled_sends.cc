@@ -12,8 +12,7 @@
 namespace choreo::client_internal {
 namespace {
 
-// The protocol minor version that added scheduled events.
-constexpr uint32_t kScheduledEventsMinor = 3;
+using proto::kScheduledEventsMinor;
 constexpr size_t kMaxIdBytes = 512;
 
 // Worth resending: nothing (or nothing definite) reached the broker, or it is restarting.
