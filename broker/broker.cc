@@ -37,6 +37,7 @@
 #include "broker/metrics/group_collector.h"
 #include "broker/metrics/saga_collector.h"
 #include "broker/metrics/storage_metrics.h"
+#include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
 #include "broker/retention/retention_scheduler.h"
@@ -85,6 +86,8 @@ absl::Status ValidateOptions(const BrokerOptions& options) {
 absl::Status ValidateOperationsOptions(const BrokerOptions& options) {
   if (options.max_pending_produce_bytes < (64u << 10))
     return absl::InvalidArgumentError("max_pending_produce_bytes must be at least 64 KiB");
+  if (options.max_fetch_memory_bytes < (64u << 10))
+    return absl::InvalidArgumentError("max_fetch_memory_bytes must be at least 64 KiB");
   if (options.handshake_timeout <= absl::ZeroDuration() ||
       options.idle_timeout <= absl::ZeroDuration())
     return absl::InvalidArgumentError("handshake_timeout and idle_timeout must be positive");
@@ -142,6 +145,7 @@ class Broker::Impl {
   PartitionWaiters waiters_;
   std::unique_ptr<BrokerMetrics> metrics_;
   std::unique_ptr<MemoryBudget> produce_memory_;
+  std::unique_ptr<FetchMemory> fetch_memory_;
   std::unique_ptr<TopicTableSource> group_topics_;
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<SchemaRegistry> schemas_;
@@ -190,6 +194,9 @@ absl::Status Broker::Impl::Start() {
   RegisterBrokerCollectors(*metrics_, *topics_, *store_, options_.store.data_dir);
   produce_memory_ = std::make_unique<MemoryBudget>(options_.max_pending_produce_bytes,
                                                    &metrics_->pending_produce_bytes());
+  fetch_memory_ = std::make_unique<FetchMemory>(options_.max_fetch_memory_bytes,
+                                                &metrics_->fetch_memory_bytes(),
+                                                &metrics_->fetch_memory_peak_bytes());
   group_topics_ = std::make_unique<TopicTableSource>(*topics_);
   groups_ = std::make_unique<GroupCoordinator>(GroupOptionsFrom(options_), *group_topics_);
   // Groups from before this start get partitions only once their old members had time to notice.
@@ -213,7 +220,7 @@ absl::Status Broker::Impl::Start() {
                                                    registry_, metrics_->partitions());
   services_ = std::make_unique<BrokerServices>(
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
-                     *groups_, *schemas_, *scheduled_});
+                     *fetch_memory_, *groups_, *schemas_, *scheduled_});
 
   server_ = std::make_unique<Server>(io_, *services_);
   absl::Status listening = StartHttp();

@@ -87,6 +87,9 @@ ABSL_FLAG(uint64_t, max_pending_produce_bytes,
           choreo::broker::BrokerOptions{}.max_pending_produce_bytes,
           "Produce data held in memory at once (read, not yet appended); when full, producing "
           "connections are not read until appends complete.");
+ABSL_FLAG(uint64_t, max_fetch_memory_bytes, choreo::broker::BrokerOptions{}.max_fetch_memory_bytes,
+          "Fetch response bytes held in memory at once (read, not yet written to sockets); when "
+          "full, fetches wait for responses to be written.");
 ABSL_FLAG(uint64_t, max_scheduled_events, choreo::broker::BrokerOptions{}.max_scheduled_events,
           "Scheduled (delayed) events pending at once, broker-wide; more are refused with "
           "RESOURCE_EXHAUSTED. They are stored on disk, not held in memory.");
@@ -172,6 +175,7 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.http_console = absl::GetFlag(FLAGS_http_console);
   options.http_console_actions = absl::GetFlag(FLAGS_http_console_actions);
   options.max_pending_produce_bytes = absl::GetFlag(FLAGS_max_pending_produce_bytes);
+  options.max_fetch_memory_bytes = absl::GetFlag(FLAGS_max_fetch_memory_bytes);
   options.max_scheduled_events = absl::GetFlag(FLAGS_max_scheduled_events);
   options.handshake_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_handshake_timeout_ms));
   options.idle_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms));

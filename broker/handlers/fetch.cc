@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "broker/handlers/fetch_grant.h"
 #include "broker/handlers/fetch_read.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metrics/broker_metrics.h"
@@ -12,23 +13,6 @@
 
 namespace choreo::broker {
 namespace {
-
-// Keeps a long poll's waiter parked on its connection (so a closing connection wakes it) for the
-// lifetime of the fetch.
-class ParkGuard {
- public:
-  ParkGuard(ConnectionState& connection, std::shared_ptr<Waiter> waiter)
-      : connection_(connection), waiter_(std::move(waiter)) {
-    connection_.Park(waiter_);
-  }
-  ~ParkGuard() { connection_.Unpark(waiter_); }
-  ParkGuard(const ParkGuard&) = delete;
-  ParkGuard& operator=(const ParkGuard&) = delete;
-
- private:
-  ConnectionState& connection_;
-  std::shared_ptr<Waiter> waiter_;
-};
 
 uint64_t ResponseBudget(BrokerServices& services, const proto::FetchRequest& fetch) {
   const uint64_t cap = services.options.max_fetch_bytes;
@@ -52,6 +36,18 @@ void CountFetched(BrokerServices& services,
         .Get(topics[i]->id, p.partition())
         ->Fetched(bytes, pass.records[i]);
   }
+}
+
+// An answer with every requested partition and no data.
+FetchPass EmptyPass(const proto::FetchRequest& fetch) {
+  FetchPass pass;
+  pass.records.resize(fetch.partitions_size());
+  for (const proto::FetchRequest::Partition& p : fetch.partitions()) {
+    proto::FetchPartitionResponse* out = pass.response.add_partitions();
+    out->set_topic(p.topic());
+    out->set_partition(p.partition());
+  }
+  return pass;
 }
 
 std::chrono::milliseconds MaxWait(const BrokerOptions& options, const proto::FetchRequest& fetch) {
@@ -87,20 +83,42 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
 
   FetchPass pass;
   Histogram& read_hop = services.metrics.hop(Hop::kFetchRead);
+  // Each pass reads within a grant of broker-wide fetch memory, kept for the bytes read until the
+  // session has written the response.
+  FetchMemoryHold hold(services.fetch_memory);
+  uint64_t least = 1;  // the smallest grant a pass can use; raised by a batch over its grant
   while (true) {
+    if (!co_await AcquireFetchMemory(ctx, least, std::max(least, budget), hold)) {
+      pass = EmptyPass(fetch);  // the connection is closing: answer at once, with nothing read
+      break;
+    }
+    const uint64_t grant = hold.bytes();
     waiter->Rearm();
     const auto read_start = std::chrono::steady_clock::now();
-    pass = ReadPartitions(services, fetch, topics, budget, storage::ReadTier::kMemoryOnly);
+    pass = ReadPartitions(services, fetch, topics, grant, storage::ReadTier::kMemoryOnly);
     if (pass.needs_io) {
       pass = co_await RunBlocking(services.blocking, [&] {
-        return ReadPartitions(services, fetch, topics, budget, storage::ReadTier::kMayBlock);
+        return ReadPartitions(services, fetch, topics, grant, storage::ReadTier::kMayBlock);
       });
     }
     read_hop.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count());
+    if (pass.bytes > grant) {
+      // The first batch is returned whole even over the limit. If the rest of it is not free,
+      // give everything back and wait in line for a grant that covers the batch.
+      if (!services.fetch_memory.TryCharge(pass.bytes - grant)) {
+        hold.ShrinkTo(0);
+        least = pass.bytes;
+        continue;
+      }
+      hold.Add(pass.bytes - grant);
+    }
+    hold.ShrinkTo(pass.bytes);
     const bool done = registration.empty() || pass.bytes >= fetch.min_bytes() || pass.any_error ||
                       ctx.connection.closing() || std::chrono::steady_clock::now() >= deadline;
     if (done) break;
+    // The next pass reads afresh: a long poll holds no memory while it waits for data.
+    hold.ShrinkTo(0);
     co_await waiter->WaitUntil(deadline);
     if (std::optional<std::chrono::steady_clock::time_point> woken = waiter->woken_at()) {
       services.metrics.hop(Hop::kFetchWake)
@@ -112,6 +130,7 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
   CountFetched(services, topics, pass);
   proto::Response response;
   *response.mutable_fetch() = std::move(pass.response);
+  ctx.fetch_memory_held = hold.Take();
   co_return response;
 }
 

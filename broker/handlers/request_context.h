@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
@@ -22,6 +23,7 @@ namespace choreo::broker {
 
 class BrokerMetrics;
 class GroupCoordinator;
+class FetchMemory;
 class MemoryBudget;
 class SchemaRegistry;
 class ScheduledDelivery;
@@ -36,6 +38,7 @@ struct BrokerServices {
   asio::thread_pool& blocking;   // for blocking storage calls
   BrokerMetrics& metrics;        // cached counters for the request path (broker/metrics/)
   MemoryBudget& produce_memory;  // bounds produce data in memory (--max-pending-produce-bytes)
+  FetchMemory& fetch_memory;     // bounds fetch responses in memory (--max-fetch-memory-bytes)
   GroupCoordinator& groups;      // consumer groups (broker/group/)
   SchemaRegistry& schemas;       // the schema registry (broker/schema/)
   ScheduledDelivery& scheduled;  // delivers scheduled events when due (broker/scheduled/)
@@ -68,10 +71,29 @@ class ConnectionState {
   absl::flat_hash_set<std::shared_ptr<Waiter>> parked_;
 };
 
+// Keeps a waiter parked on its connection (so a closing connection wakes it) for its lifetime.
+class ParkGuard {
+ public:
+  ParkGuard(ConnectionState& connection, std::shared_ptr<Waiter> waiter)
+      : connection_(connection), waiter_(std::move(waiter)) {
+    connection_.Park(waiter_);
+  }
+  ~ParkGuard() { connection_.Unpark(waiter_); }
+  ParkGuard(const ParkGuard&) = delete;
+  ParkGuard& operator=(const ParkGuard&) = delete;
+
+ private:
+  ConnectionState& connection_;
+  std::shared_ptr<Waiter> waiter_;
+};
+
 struct RequestContext {
   BrokerServices& services;
   ConnectionState& connection;
   asio::any_io_executor executor;  // the session strand the handler runs on
+  // Fetch memory (services.fetch_memory) the handler's response holds: set by the fetch handler,
+  // released by the session once the response is written or dropped.
+  uint64_t fetch_memory_held = 0;
 };
 
 }  // namespace choreo::broker

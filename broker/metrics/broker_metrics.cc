@@ -37,6 +37,8 @@ const char* LimitName(Limit limit) {
       return "max_fetch_bytes";
     case Limit::kPendingProduceBytes:
       return "max_pending_produce_bytes";
+    case Limit::kFetchMemoryBytes:
+      return "max_fetch_memory_bytes";
     case Limit::kHandshakeTimeout:
       return "handshake_timeout";
     case Limit::kIdleTimeout:
@@ -85,6 +87,13 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
   pending_produce_bytes_ = registry.GetGauge(
       "choreo_produce_pending_bytes",
       "Produce request bytes in memory: read from sockets and not yet appended and answered.");
+  fetch_memory_bytes_ = registry.GetGauge(
+      "choreo_fetch_memory_bytes",
+      "Fetch response bytes in memory: granted to fetches or read, and not yet written to sockets.");
+  fetch_memory_peak_bytes_ = registry.GetGauge(
+      "choreo_fetch_memory_peak_bytes",
+      "The highest choreo_fetch_memory_bytes since the broker started (compare with "
+      "--max-fetch-memory-bytes).");
   append_seconds_ = registry.GetHistogram(
       "choreo_append_duration_seconds",
       "Time from handing a batch to the store until it is durable per the fsync policy (group "

@@ -29,6 +29,7 @@ enum class Limit {
   kMaxFrameBytes,        // a frame's declared length was over the limit (connection closed)
   kMaxFetchBytes,        // a fetch asked for more than the broker's cap (clamped)
   kPendingProduceBytes,  // a producing connection paused: the produce memory budget was full
+  kFetchMemoryBytes,     // a fetch waited: the broker-wide fetch memory budget was full
   kHandshakeTimeout,     // a connection did not handshake in time (closed)
   kIdleTimeout,          // an idle connection was closed
   kCount,
@@ -64,6 +65,8 @@ class BrokerMetrics {
   void ConnectionClosed() { connections_open_->Add(-1); }
 
   Gauge& pending_produce_bytes() { return *pending_produce_bytes_; }
+  Gauge& fetch_memory_bytes() { return *fetch_memory_bytes_; }
+  Gauge& fetch_memory_peak_bytes() { return *fetch_memory_peak_bytes_; }
   // Produce data handed to the store until it is durable (group commit + write + fsync).
   Histogram& append_seconds() { return *append_seconds_; }
   Histogram& produce_batch_bytes() { return *produce_batch_bytes_; }
@@ -96,6 +99,8 @@ class BrokerMetrics {
   Counter* connections_accepted_;
   Gauge* connections_open_;
   Gauge* pending_produce_bytes_;
+  Gauge* fetch_memory_bytes_;
+  Gauge* fetch_memory_peak_bytes_;
   Histogram* append_seconds_;
   Histogram* produce_batch_bytes_;
   Counter* topics_auto_created_;

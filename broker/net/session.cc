@@ -204,7 +204,7 @@ asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Reque
   services_.metrics.RequestDone(static_cast<int>(body),
                                 std::chrono::duration<double>(Clock::now() - start).count(),
                                 static_cast<int>(response.error().code()));
-  Enqueue(response, /*answers_request=*/true);
+  Enqueue(response, /*answers_request=*/true, ctx.fetch_memory_held);
   --running_;
   MaybeFinish();
 }

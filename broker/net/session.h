@@ -43,6 +43,7 @@
 #include <string_view>
 
 #include "broker/handlers/request_context.h"
+#include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/proto/frame.h"
@@ -79,6 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string frame;
     bool answers_request;      // counts against the in-flight limit until written
     Clock::time_point queued;  // for the response_write latency hop
+    uint64_t fetch_memory;     // released to services_.fetch_memory once written or dropped
   };
 
   // Each coroutine holds `self` so the session outlives it.
@@ -107,7 +109,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReleaseReservation();
   // Queues an error response and closes after sending it.
   void Fail(uint64_t correlation_id, proto::ErrorCode code, std::string_view message);
-  void Enqueue(const proto::Response& response, bool answers_request);
+  // `fetch_memory` is what the response holds of services_.fetch_memory; the session returns it
+  // once the response is written or dropped.
+  void Enqueue(const proto::Response& response, bool answers_request, uint64_t fetch_memory = 0);
   void BeginClose(Mode mode, std::string_view reason);
   void CloseSocket();
   // Abortive close (RST): drops whatever the kernel still holds for a peer that is not reading,

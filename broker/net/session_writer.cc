@@ -31,20 +31,22 @@ constexpr size_t kLingerMaxBytes = 1 << 20;
 
 }  // namespace
 
-void Session::Enqueue(const proto::Response& response, bool answers_request) {
+void Session::Enqueue(const proto::Response& response, bool answers_request,
+                      uint64_t fetch_memory) {
   const bool dropped =
       outbox_closed_ || mode_ == Mode::kAborted || (mode_ == Mode::kFailing && answers_request);
   if (!dropped) {
     std::string frame;
     if (proto::AppendFrame(response, &frame)) {
       queued_bytes_ += frame.size();
-      outbox_.push_back(Outgoing{std::move(frame), answers_request, Clock::now()});
+      outbox_.push_back(Outgoing{std::move(frame), answers_request, Clock::now(), fetch_memory});
       writer_wake_.cancel();
       return;
     }
     NetLog().error("conn={} event=error error=\"response {} too large to frame\"", id_,
                    response.correlation_id());
   }
+  services_.fetch_memory.Release(fetch_memory);
   if (answers_request) {
     --unanswered_;
     reader_wake_.cancel();
@@ -87,15 +89,19 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
     asio::error_code ec;
     co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     uint32_t answered = 0;
+    uint64_t fetch_memory = 0;
     const Clock::time_point written = Clock::now();
     for (const Outgoing& out : sending) {
       answered += out.answers_request ? 1 : 0;
+      fetch_memory += out.fetch_memory;
       if (!ec) {
         services_.metrics.hop(Hop::kResponseWrite)
             .Observe(std::chrono::duration<double>(written - out.queued).count());
       }
     }
     sending.clear();
+    // Written (or failed, and about to be dropped): the frames are freed here.
+    services_.fetch_memory.Release(fetch_memory);
     unanswered_ -= answered;
     queued_bytes_ -= bytes;
     if (ec) {
@@ -112,6 +118,7 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
   for (const Outgoing& out : outbox_) {
     unanswered_ -= out.answers_request ? 1 : 0;
     queued_bytes_ -= out.frame.size();
+    services_.fetch_memory.Release(out.fetch_memory);
   }
   outbox_.clear();
   if (mode_ != Mode::kAborted) co_await LingerAndClose();

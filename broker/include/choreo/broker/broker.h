@@ -93,6 +93,12 @@ struct BrokerOptions {
   // answered). When full, connections that produce stop being read until appends complete.
   // At least 64 KiB. Default: 256 MiB.
   uint64_t max_pending_produce_bytes = 256ull << 20;
+  // Fetch response bytes held in memory at once, broker-wide: read from the store and not yet
+  // written to the socket. When full, fetches wait (first come, first served) for responses to
+  // be written; a fetch is never failed for it, and a long poll holds none while it waits for
+  // data. One response larger than the whole budget is still served, alone. At least 64 KiB.
+  // Default: 256 MiB.
+  uint64_t max_fetch_memory_bytes = 256ull << 20;
   // Scheduled (delayed) events stored and not yet delivered, broker-wide; a schedule beyond it is
   // refused with RESOURCE_EXHAUSTED. They are kept on disk, not in memory: this bounds the disk a
   // runaway timer loop can fill. Default: 10 million.
