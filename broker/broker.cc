@@ -186,7 +186,6 @@ absl::Status Broker::Impl::Start() {
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
   topics_ = std::make_unique<TopicTable>(*store_);
-  topics_->Load();
   // The committer thread must not block: Notify only posts wake-ups.
   store_->SetCommitListener([this](storage::TopicId topic, storage::PartitionId partition,
                                    storage::Offset) { waiters_.Notify(topic, partition); });
