@@ -49,24 +49,68 @@ absl::Status GroupCoordinator::ValidateGroupId(std::string_view group_id) {
 }
 
 std::string GroupCoordinator::NewMemberId() {
+  MutexLock lock(&random_mu_);
   char id[40];
   std::snprintf(id, sizeof(id), "m-%016llx%016llx", static_cast<unsigned long long>(random_()),
                 static_cast<unsigned long long>(random_()));
   return id;
 }
 
-ConsumerGroup* GroupCoordinator::FindLive(std::string_view group_id, absl::Time now) {
-  auto it = groups_.find(group_id);
-  if (it == groups_.end()) return nullptr;
-  for (const RemovedMember& removed : it->second->Expire(now, topics_)) {
-    GroupLog().info("group {}: removed member {}: {}", it->first, removed.member_id,
+std::shared_ptr<GroupCoordinator::Slot> GroupCoordinator::FindSlot(std::string_view group_id,
+                                                                   bool create) {
+  MutexLock lock(&mu_);
+  auto it = slots_.find(group_id);
+  if (it != slots_.end()) return it->second;
+  if (!create) return nullptr;
+  std::optional<absl::Time> hold_from;
+  if (auto held = held_.find(group_id); held != held_.end()) hold_from = held->second;
+  auto slot = std::make_shared<Slot>(hold_from);
+  slots_.emplace(std::string(group_id), slot);
+  return slot;
+}
+
+void GroupCoordinator::DropIfEmpty(std::string_view group_id, const std::shared_ptr<Slot>& slot) {
+  MutexLock lock(&mu_);
+  Slot& s = *slot;
+  MutexLock slot_lock(&s.mu);
+  // Someone may have joined since the caller let go of the group's lock.
+  if (s.dropped || (s.group != nullptr && !s.group->empty())) return;
+  s.dropped = true;
+  auto it = slots_.find(group_id);
+  if (it != slots_.end() && it->second == slot) slots_.erase(it);
+}
+
+void GroupCoordinator::Expire(Slot& slot, absl::Time now) {
+  if (slot.group == nullptr) return;
+  for (const RemovedMember& removed : slot.group->Expire(now, topics_)) {
+    GroupLog().info("group {}: removed member {}: {}", slot.group->id(), removed.member_id,
                     removed.reason);
   }
-  if (it->second->empty()) {
-    groups_.erase(it);
-    return nullptr;
+  if (slot.group->empty()) slot.group.reset();
+}
+
+template <typename Fn>
+auto GroupCoordinator::WithGroup(std::string_view group_id, absl::Time now, bool create, Fn&& fn) {
+  while (true) {
+    std::shared_ptr<Slot> slot = FindSlot(group_id, create);
+    if (slot == nullptr) {
+      std::unique_ptr<ConsumerGroup> none;
+      return fn(none, std::optional<absl::Time>());
+    }
+    Slot& s = *slot;
+    std::optional<decltype(fn(s.group, s.hold_from))> result;
+    bool empty = false;
+    {
+      MutexLock lock(&s.mu);
+      if (s.dropped) continue;  // dropped between the lookup and the lock: look again
+      Expire(s, now);
+      result.emplace(fn(s.group, s.hold_from));
+      if (s.group != nullptr && s.group->empty()) s.group.reset();
+      empty = s.group == nullptr;
+    }
+    if (empty) DropIfEmpty(group_id, slot);
+    return *std::move(result);
   }
-  return it->second.get();
 }
 
 absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view group_id,
@@ -78,37 +122,36 @@ absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view gro
         GroupErrorKind::kInvalidRequest,
         absl::StrCat("member and instance ids are limited to ", kMaxIdLength, " bytes"));
   }
-  MutexLock lock(&mu_);
-  ConsumerGroup* group = FindLive(group_id, now);
   const bool joining = input.member_epoch == kJoinEpoch;
-  if (group == nullptr) {
-    if (!joining) {
-      if (input.member_epoch < 0) {  // leaving a group that is already gone
-        return HeartbeatOutput{input.member_id, input.member_epoch, 0, {}, 0};
-      }
-      return MakeGroupError(
-          GroupErrorKind::kUnknownMember,
-          absl::StrCat("member '", input.member_id, "' is not in group '", std::string(group_id),
-                       "' (removed, left or fenced); rejoin"));
-    }
-    std::optional<absl::Time> hold_from;
-    if (auto held = held_.find(group_id); held != held_.end()) hold_from = held->second;
-    auto created = std::make_unique<ConsumerGroup>(std::string(group_id), options_, hold_from);
-    group = created.get();
-    groups_.emplace(std::string(group_id), std::move(created));
-  }
   if (joining && input.member_id.empty()) input.member_id = NewMemberId();
-  absl::StatusOr<HeartbeatOutput> out = group->Heartbeat(input, topics_, now);
-  if (out.ok() && joining) {
-    GroupLog().info("group {}: member {} joined{} (epoch {}, group epoch {})", group_id,
-                    out->member_id, input.instance_id.empty() ? "" : " as " + input.instance_id,
-                    out->member_epoch, out->group_epoch);
-  } else if (out.ok() && input.member_epoch < 0) {
-    GroupLog().info("group {}: member {} left{}", group_id, input.member_id,
-                    out->member_epoch == kStaticLeaveEpoch ? " (static, may come back)" : "");
-  }
-  if (group->empty()) groups_.erase(std::string(group_id));  // a failed first join, or a leave
-  return out;
+  return WithGroup(
+      group_id, now, /*create=*/joining,
+      [&](std::unique_ptr<ConsumerGroup>& group,
+          std::optional<absl::Time> hold_from) -> absl::StatusOr<HeartbeatOutput> {
+        if (group == nullptr) {
+          if (!joining) {
+            if (input.member_epoch < 0) {  // leaving a group that is already gone
+              return HeartbeatOutput{input.member_id, input.member_epoch, 0, {}, 0};
+            }
+            return MakeGroupError(
+                GroupErrorKind::kUnknownMember,
+                absl::StrCat("member '", input.member_id, "' is not in group '",
+                             std::string(group_id), "' (removed, left or fenced); rejoin"));
+          }
+          group = std::make_unique<ConsumerGroup>(std::string(group_id), options_, hold_from);
+        }
+        absl::StatusOr<HeartbeatOutput> out = group->Heartbeat(input, topics_, now);
+        if (out.ok() && joining) {
+          GroupLog().info("group {}: member {} joined{} (epoch {}, group epoch {})", group_id,
+                          out->member_id,
+                          input.instance_id.empty() ? "" : " as " + input.instance_id,
+                          out->member_epoch, out->group_epoch);
+        } else if (out.ok() && input.member_epoch < 0) {
+          GroupLog().info("group {}: member {} left{}", group_id, input.member_id,
+                          out->member_epoch == kStaticLeaveEpoch ? " (static, may come back)" : "");
+        }
+        return out;
+      });
 }
 
 absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std::string& member_id,
@@ -117,45 +160,53 @@ absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std:
                                            absl::Time now,
                                            std::vector<absl::Status>* partition_errors) {
   if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
-  MutexLock lock(&mu_);
-  ConsumerGroup* group = FindLive(group_id, now);
-  if (group == nullptr) {
-    partition_errors->assign(partitions.size(), absl::OkStatus());
-    if (member_id.empty()) return absl::OkStatus();
-    return MakeGroupError(
-        GroupErrorKind::kUnknownMember,
-        absl::StrCat("member '", member_id, "' is not in group '", std::string(group_id),
-                     "' (removed, left or fenced); its commit is rejected"));
-  }
-  return group->CheckCommit(member_id, member_epoch, partitions, partition_errors);
+  return WithGroup(
+      group_id, now, /*create=*/false,
+      [&](std::unique_ptr<ConsumerGroup>& group, std::optional<absl::Time>) {
+        if (group != nullptr) {
+          return group->CheckCommit(member_id, member_epoch, partitions, partition_errors);
+        }
+        partition_errors->assign(partitions.size(), absl::OkStatus());
+        if (member_id.empty()) return absl::OkStatus();
+        return MakeGroupError(
+            GroupErrorKind::kUnknownMember,
+            absl::StrCat("member '", member_id, "' is not in group '", std::string(group_id),
+                         "' (removed, left or fenced); its commit is rejected"));
+      });
 }
 
 std::optional<GroupSnapshot> GroupCoordinator::Describe(std::string_view group_id, absl::Time now) {
-  MutexLock lock(&mu_);
-  ConsumerGroup* group = FindLive(group_id, now);
-  if (group == nullptr) return std::nullopt;
-  return group->Snapshot();
+  return WithGroup(group_id, now, /*create=*/false,
+                   [](std::unique_ptr<ConsumerGroup>& group,
+                      std::optional<absl::Time>) -> std::optional<GroupSnapshot> {
+                     if (group == nullptr) return std::nullopt;
+                     return group->Snapshot();
+                   });
 }
 
 std::vector<GroupSummary> GroupCoordinator::List(absl::Time now) {
-  MutexLock lock(&mu_);
   std::vector<std::string> ids;
-  for (const auto& [id, group] : groups_)
-    ids.push_back(id);
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [id, slot] : slots_)
+      ids.push_back(id);
+  }
   std::vector<GroupSummary> out;
   for (const std::string& id : ids) {
-    ConsumerGroup* group = FindLive(id, now);
-    if (group == nullptr) continue;
-    GroupSnapshot snapshot = group->Snapshot();
-    out.push_back(GroupSummary{id, snapshot.state, static_cast<uint32_t>(snapshot.members.size())});
+    std::optional<GroupSnapshot> snapshot = Describe(id, now);
+    if (!snapshot) continue;
+    out.push_back(
+        GroupSummary{id, snapshot->state, static_cast<uint32_t>(snapshot->members.size())});
   }
   return out;
 }
 
 absl::Status GroupCoordinator::CheckDeletable(std::string_view group_id, absl::Time now) {
   if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
-  MutexLock lock(&mu_);
-  if (FindLive(group_id, now) == nullptr) return absl::OkStatus();
+  const bool has_members = WithGroup(group_id, now, /*create=*/false,
+                                     [](std::unique_ptr<ConsumerGroup>& group,
+                                        std::optional<absl::Time>) { return group != nullptr; });
+  if (!has_members) return absl::OkStatus();
   return MakeGroupError(GroupErrorKind::kGroupNotEmpty,
                         absl::StrCat("group '", std::string(group_id),
                                      "' has members; it can be deleted only "

@@ -9,8 +9,10 @@
 // Time: every method takes `now`, so tests drive expiry with an injected clock; the handlers pass
 // absl::Now(). Expired members of a group are removed whenever the group is touched.
 //
-// Threading: thread-safe. Methods hold one lock briefly and never block on I/O: they may run on
-// network threads. `topics` is borrowed and must outlive the coordinator.
+// Threading: thread-safe. Each group has its own lock, so operations on different groups run in
+// parallel; the map of groups has another, held only to find, add or drop a group (never while a
+// group's lock is awaited). Methods never block on I/O: they may run on network threads. `topics`
+// is borrowed and must outlive the coordinator.
 #pragma once
 
 #include <absl/status/status.h>
@@ -71,18 +73,38 @@ class GroupCoordinator {
   static absl::Status ValidateGroupId(std::string_view group_id);
 
  private:
-  // The group after removing its expired members; nullptr if it has no members left (and then it
-  // is dropped).
-  ConsumerGroup* FindLive(std::string_view group_id, absl::Time now) CHOREO_REQUIRES(mu_);
-  std::string NewMemberId() CHOREO_REQUIRES(mu_);
+  // One group id's place in the map, with the lock that serializes operations on its group.
+  // Lock order: mu_ before any Slot::mu.
+  struct Slot {
+    explicit Slot(std::optional<absl::Time> hold) : hold_from(hold) {}
+    const std::optional<absl::Time> hold_from;  // from held_, when the slot was made
+    Mutex mu;
+    // nullptr while the group has no members (then the slot is dropped soon after).
+    std::unique_ptr<ConsumerGroup> group CHOREO_GUARDED_BY(mu);
+    bool dropped CHOREO_GUARDED_BY(mu) = false;  // no longer in slots_: look the id up again
+  };
+
+  // Runs `fn(std::unique_ptr<ConsumerGroup>& group, std::optional<absl::Time> hold_from)` under
+  // the group's lock, after removing its expired members (`group` is null if none are left);
+  // `fn` may create the group. Without a slot for the id (and `create` false), `group` is null
+  // and nothing is locked. Drops the slot afterwards if the group has no members.
+  template <typename Fn>
+  auto WithGroup(std::string_view group_id, absl::Time now, bool create, Fn&& fn);
+  std::shared_ptr<Slot> FindSlot(std::string_view group_id, bool create) CHOREO_EXCLUDES(mu_);
+  void DropIfEmpty(std::string_view group_id, const std::shared_ptr<Slot>& slot)
+      CHOREO_EXCLUDES(mu_);
+  // Removes the group's expired members; resets it if none are left.
+  void Expire(Slot& slot, absl::Time now) CHOREO_REQUIRES(slot.mu);
+  std::string NewMemberId() CHOREO_EXCLUDES(random_mu_);
 
   const GroupOptions options_;
   const TopicSource& topics_;
   Mutex mu_;
-  std::map<std::string, std::unique_ptr<ConsumerGroup>, std::less<>> groups_ CHOREO_GUARDED_BY(mu_);
-  std::mt19937_64 random_ CHOREO_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Slot>, std::less<>> slots_ CHOREO_GUARDED_BY(mu_);
   // Groups from before a restart, and when the broker started (see HoldAfterRestart).
   std::map<std::string, absl::Time, std::less<>> held_ CHOREO_GUARDED_BY(mu_);
+  Mutex random_mu_;  // a leaf: taken under a group's lock
+  std::mt19937_64 random_ CHOREO_GUARDED_BY(random_mu_);
 };
 
 }  // namespace choreo::broker

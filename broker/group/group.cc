@@ -85,8 +85,7 @@ absl::StatusOr<HeartbeatOutput> ConsumerGroup::Heartbeat(const HeartbeatInput& i
       if (!subscription.ok()) return subscription.status();
       if (!(*subscription == member->subscription)) {
         member->subscription = *std::move(subscription);
-        ++group_epoch_;
-        targets_stale_ = true;
+        SubscriptionsChanged();
       }
     }
   }
@@ -120,8 +119,7 @@ absl::StatusOr<ConsumerGroup::Member*> ConsumerGroup::Join(const HeartbeatInput&
     member.client_id = input.client_id;
     member.subscription = *subscription;  // counted by the join's epoch bump below
     existing = members_.emplace(member.id, std::move(member)).first;
-    ++group_epoch_;
-    targets_stale_ = true;
+    SubscriptionsChanged();
   } else if (existing->first != input.member_id) {
     // Static takeover: the new member id inherits the entry (and its target); the old id is
     // fenced from now on.
@@ -142,8 +140,7 @@ absl::StatusOr<ConsumerGroup::Member*> ConsumerGroup::Join(const HeartbeatInput&
                                  : options_.default_rebalance_timeout;
   if (!(*subscription == member.subscription)) {
     member.subscription = *std::move(subscription);
-    ++group_epoch_;
-    targets_stale_ = true;
+    SubscriptionsChanged();
   }
   member.previous_epoch = member.epoch;
   member.epoch = std::max(member.epoch + 1, group_epoch_);
@@ -177,21 +174,33 @@ absl::StatusOr<HeartbeatOutput> ConsumerGroup::Leave(const HeartbeatInput& input
 
 void ConsumerGroup::Remove(const std::string& member_id) {
   if (members_.erase(member_id) == 0) return;
+  SubscriptionsChanged();
+}
+
+void ConsumerGroup::SubscriptionsChanged() {
   ++group_epoch_;
   targets_stale_ = true;
+  resolve_needed_ = true;
 }
 
 void ConsumerGroup::Refresh(const TopicSource& topics) {
-  std::optional<std::vector<storage::TopicInfo>> all;
-  GroupTopicMetadata metadata;
-  for (const auto& [id, member] : members_) {
-    if (!member.subscription.pattern().empty() && !all) all = topics.List();
-    member.subscription.Resolve(topics, all ? &*all : nullptr, &metadata);
-  }
-  if (metadata != metadata_) {
-    metadata_ = std::move(metadata);
-    ++group_epoch_;
-    targets_stale_ = true;
+  // Read before resolving: a topic change that lands during the resolve moves the generation past
+  // this value, so the next heartbeat resolves again.
+  const uint64_t generation = topics.generation();
+  if (resolve_needed_ || generation != resolved_generation_) {
+    std::optional<std::vector<storage::TopicInfo>> all;
+    GroupTopicMetadata metadata;
+    for (const auto& [id, member] : members_) {
+      if (!member.subscription.pattern().empty() && !all) all = topics.List();
+      member.subscription.Resolve(topics, all ? &*all : nullptr, &metadata);
+    }
+    resolved_generation_ = generation;
+    resolve_needed_ = false;
+    if (metadata != metadata_) {
+      metadata_ = std::move(metadata);
+      ++group_epoch_;
+      targets_stale_ = true;
+    }
   }
   if (targets_stale_) ComputeTargets();
   targets_stale_ = false;

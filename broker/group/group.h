@@ -118,7 +118,13 @@ class ConsumerGroup {
   absl::StatusOr<Member*> Join(const HeartbeatInput& input, absl::Time now);
   absl::StatusOr<HeartbeatOutput> Leave(const HeartbeatInput& input, const TopicSource& topics);
   void Remove(const std::string& member_id);
+  // A member joined, left or changed its subscription: the group epoch moves, and the next
+  // Refresh() resolves the subscriptions again.
+  void SubscriptionsChanged();
   // Updates the topic metadata and, after any change since the last call, the target assignment.
+  // The subscriptions are resolved against the topics (a pattern against every topic) only when
+  // they or the topics (TopicSource::generation()) changed since the last resolve, so a heartbeat
+  // in a steady group costs nothing per topic in the broker.
   void Refresh(const TopicSource& topics);
   void ComputeTargets();
   // Gives `member` its target minus what others hold; bumps its epoch if that changed.
@@ -132,6 +138,8 @@ class ConsumerGroup {
   int32_t group_epoch_ = 0;
   bool targets_stale_ = false;  // the group epoch moved since the targets were computed
   GroupTopicMetadata metadata_;
+  bool resolve_needed_ = true;             // subscriptions changed since metadata_ was resolved
+  uint64_t resolved_generation_ = 0;       // TopicSource::generation() metadata_ was resolved at
   std::map<std::string, Member> members_;  // by member id
 };
 

@@ -5,6 +5,7 @@
 // them on network threads, under its lock.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ class TopicSource {
   virtual std::optional<storage::TopicInfo> Find(std::string_view name) const = 0;
   // Every topic (for pattern subscriptions).
   virtual std::vector<storage::TopicInfo> List() const = 0;
+  // Moves whenever a topic is created, deleted or altered. Groups resolve their subscriptions
+  // again only when it moved, instead of matching every topic on every heartbeat.
+  virtual uint64_t generation() const = 0;
 };
 
 // The broker's TopicSource: its in-memory topic table. `table` is borrowed and must outlive this.
@@ -30,6 +34,7 @@ class TopicTableSource final : public TopicSource {
     return table_.Find(name);
   }
   std::vector<storage::TopicInfo> List() const override { return table_.List(); }
+  uint64_t generation() const override { return table_.generation(); }
 
  private:
   const TopicTable& table_;

@@ -19,8 +19,14 @@ class FakeTopics final : public TopicSource {
     if (inserted) it->second.id = next_id_++;
     it->second.name = name;
     it->second.config.partitions = partitions;
+    ++generation_;
   }
-  void Erase(const std::string& name) { topics_.erase(name); }
+  void Erase(const std::string& name) {
+    topics_.erase(name);
+    ++generation_;
+  }
+  // How often the coordinator listed every topic (to match a pattern).
+  int list_calls() const { return list_calls_; }
 
   std::optional<storage::TopicInfo> Find(std::string_view name) const override {
     auto it = topics_.find(std::string(name));
@@ -28,15 +34,20 @@ class FakeTopics final : public TopicSource {
     return it->second;
   }
   std::vector<storage::TopicInfo> List() const override {
+    ++list_calls_;
     std::vector<storage::TopicInfo> out;
     for (const auto& [name, info] : topics_)
       out.push_back(info);
     return out;
   }
 
+  uint64_t generation() const override { return generation_; }
+
  private:
   std::map<std::string, storage::TopicInfo> topics_;
   storage::TopicId next_id_ = 1;
+  uint64_t generation_ = 0;
+  mutable int list_calls_ = 0;
 };
 
 inline std::optional<GroupErrorKind> KindOf(const absl::Status& status) {
