@@ -10,8 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblz4-dev libzstd-dev
   clang-format
-  # Only for the fuzz targets (scripts/fuzz.sh, preset `fuzz`): clang and its libFuzzer runtime
-  # (libclang_rt.fuzzer, with the ASan/UBSan runtimes, is in libclang-rt-14-dev on Debian 12).
+  # clang and its sanitizer and libFuzzer runtimes (libclang-rt-14-dev on Debian 12): the asan,
+  # tsan and fuzz phases of scripts/test.sh (presets asan/fuzz and tsan) build with clang.
   clang libclang-rt-14-dev
   chromium  # only for the web console's browser test (tests/console/)
   # Only for the Debian packages (scripts/package.sh) and their test (tests/packaging/):

@@ -1,13 +1,54 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds everything with warnings as errors, and runs every test.
-# Set CHOREO_TEST_SANITIZERS=1 to also build and run the suite under ASan+UBSan and TSan.
+# The README's test command, and CI's (.ci/run): installs dependencies, then runs these phases in
+# order, stopping at the first failure. Each builds only what its tests need and prints its time.
+#   ci    gcc, warnings as errors: every test (unit, end to end, console, install, packaging,
+#         the benchmarks' smoke tests).
+#   asan  clang, ASan+UBSan at -O1: the unit and end-to-end tests. It is the tree of the `fuzz`
+#         preset (the same flags plus libFuzzer's coverage instrumentation), so one build serves
+#         the sanitized suite and the fuzz targets.
+#   tsan  clang, TSan at -O1: the in-process tests (storage, broker, client, saga). clang's
+#         thread-safety analysis checks the lock annotations of every file it compiles (errors).
+#   fuzz  each libFuzzer target for a bounded time (scripts/fuzz.sh).
+# CHOREO_TEST_PHASES selects phases, e.g. CHOREO_TEST_PHASES="ci tsan" (default: all four).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/build.sh ci
-ctest --preset ci
-if [ "${CHOREO_TEST_SANITIZERS:-0}" = "1" ]; then
-  for preset in asan tsan; do
-    ./scripts/build.sh "$preset"
-    ctest --preset "$preset" -j 2
-  done
-fi
+
+phases="${CHOREO_TEST_PHASES:-ci asan tsan fuzz}"
+for phase in $phases; do
+  case "$phase" in
+    ci | asan | tsan | fuzz) ;;
+    *)
+      echo "test.sh: unknown phase '$phase' (phases: ci asan tsan fuzz)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+./scripts/install-deps.sh
+started=$SECONDS
+timings=()
+run_phase() {
+  local name="$1"
+  shift
+  local start=$SECONDS
+  echo "== test.sh: phase $name"
+  "$@"
+  timings+=("$name $((SECONDS - start)) s")
+  echo "== test.sh: phase $name passed in $((SECONDS - start)) s"
+}
+suite() {
+  local preset="$1"
+  ./scripts/build.sh "$preset"
+  ctest --preset "$preset"
+}
+
+for phase in $phases; do
+  case "$phase" in
+    ci) run_phase ci suite ci ;;
+    asan) run_phase asan suite asan ;;
+    tsan) run_phase tsan suite tsan ;;
+    fuzz) run_phase fuzz ./scripts/fuzz.sh ;;
+  esac
+done
+echo "== test.sh: all phases passed in $((SECONDS - started)) s"
+printf '   %s\n' "${timings[@]}"
