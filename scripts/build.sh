@@ -7,7 +7,15 @@ cd "$(dirname "$0")/.."
 preset="${1:-release}"
 shift || true
 ./scripts/install-deps.sh
-cmake --preset "$preset" >/dev/null
+# A preset that changes an existing tree's compiler (e.g. tsan, from gcc to clang) makes CMake
+# delete the cache and lose some of the preset's variables: configuring again re-applies them.
+configured=$(cmake --preset "$preset" 2>&1) || {
+  echo "$configured" >&2
+  exit 1
+}
+if [[ "$configured" == *"cache to be deleted"* ]]; then
+  cmake --preset "$preset" >/dev/null
+fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
 cmake --build --preset "$preset" -j "$(nproc)" "${targets[@]}"
