@@ -40,6 +40,7 @@
 #include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
+#include "broker/protobuf_log.h"
 #include "broker/retention/retention_scheduler.h"
 #include "broker/scheduled/scheduled_delivery.h"
 #include "broker/schema/schema_registry.h"
@@ -368,6 +369,8 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
   if (absl::Status valid = ValidateGroupOptions(GroupOptionsFrom(options)); !valid.ok())
     return valid;
+  // Before the first frame is parsed: a client's invalid UTF-8 must not reach stderr unlimited.
+  RouteProtobufLogs();
   auto impl = std::make_unique<Impl>(std::move(options));
   if (absl::Status started = impl->Start(); !started.ok()) return started;
   return std::unique_ptr<Broker>(new Broker(std::move(impl)));

@@ -36,4 +36,9 @@ spdlog::logger& HandlerLog() {
   return *logger;
 }
 
+spdlog::logger& ProtobufLog() {
+  static const std::shared_ptr<spdlog::logger> logger = MakeLogger("protobuf");
+  return *logger;
+}
+
 }  // namespace choreo::broker

@@ -14,5 +14,7 @@ spdlog::logger& BrokerLog();
 spdlog::logger& NetLog();
 // "handlers": unexpected request-handling failures (storage errors, exceptions).
 spdlog::logger& HandlerLog();
+// "protobuf": the protobuf library's own lines (protobuf_log.h), rate limited.
+spdlog::logger& ProtobufLog();
 
 }  // namespace choreo::broker

@@ -137,6 +137,8 @@ class Broker {
  public:
   // Opens the store, binds `options.listen` and starts serving. Errors: InvalidArgument (bad
   // options or listen address), Unavailable (cannot bind), or the store's Open() error.
+  // Process-wide side effect: the protobuf library's log lines go to the "protobuf" spdlog logger,
+  // rate limited, instead of stderr (protobuf_log.h).
   static absl::StatusOr<std::unique_ptr<Broker>> Start(BrokerOptions options);
 
   ~Broker();
