@@ -103,6 +103,10 @@ ABSL_FLAG(int64_t, idle_timeout_ms,
 ABSL_FLAG(int64_t, retention_check_interval_ms,
           absl::ToInt64Milliseconds(choreo::broker::BrokerOptions{}.retention_check_interval),
           "How often retention runs over all topics; 0 disables retention.");
+ABSL_FLAG(int64_t, producer_id_expiration_ms,
+          choreo::storage::StoreOptions{}.producer_id_expiration_ms,
+          "Forget an idempotent producer (id, epoch, sequence state) that has not appended or "
+          "been initialized for this long; its next append fails with UNKNOWN_PRODUCER_ID.");
 ABSL_FLAG(uint64_t, retention_min_trim_bytes,
           choreo::storage::StoreOptions{}.retention_min_trim_bytes,
           "Retention skips a partition whose trim would drop fewer bytes than this (unless it "
@@ -182,6 +186,9 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.retention_check_interval =
       absl::Milliseconds(absl::GetFlag(FLAGS_retention_check_interval_ms));
   options.store.retention_min_trim_bytes = absl::GetFlag(FLAGS_retention_min_trim_bytes);
+  options.store.producer_id_expiration_ms = absl::GetFlag(FLAGS_producer_id_expiration_ms);
+  if (options.store.producer_id_expiration_ms <= 0)
+    return absl::InvalidArgumentError("--producer-id-expiration-ms must be positive");
   options.auto_create_topics = absl::GetFlag(FLAGS_auto_create_topics);
   options.default_partitions = absl::GetFlag(FLAGS_default_partitions);
   options.default_retention_ms = absl::GetFlag(FLAGS_default_retention_ms);

@@ -14,6 +14,7 @@
 
 #include "choreo/storage/errors.h"
 #include "choreo/storage/store_observer.h"
+#include "storage/wall_clock.h"
 
 namespace choreo::storage {
 namespace {
@@ -83,7 +84,7 @@ struct Committer::GroupOutcome {
   std::optional<GroupCommitStats> stats;
 };
 
-Committer::Committer(StoreDb& db, const ProducerRegistry& producers, const EventIndex* index,
+Committer::Committer(StoreDb& db, ProducerRegistry& producers, const EventIndex* index,
                      const StoreOptions& options)
     : db_(db), producers_(producers), index_(index), options_(options) {}
 
@@ -241,7 +242,7 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group,
   outcome.completions.reserve(group.size());
   // Indices of the writes whose result depends on the write (appended or duplicate).
   std::vector<size_t> pending;
-  GroupBuilder builder(db_, producers_, index_);
+  GroupBuilder builder(db_, producers_, index_, WallClockMs(options_));
 
   MutexLock lock(&commit_mu_);
   const absl::Status sticky = StickyError();

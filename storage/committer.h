@@ -48,7 +48,7 @@ class Committer {
  public:
   // `db` and `producers` must outlive the committer.
   // `index` (may be null) receives each indexed append's entries in the same write.
-  Committer(StoreDb& db, const ProducerRegistry& producers, const EventIndex* index,
+  Committer(StoreDb& db, ProducerRegistry& producers, const EventIndex* index,
             const StoreOptions& options);
   ~Committer();
   Committer(const Committer&) = delete;
@@ -93,7 +93,7 @@ class Committer {
   absl::Status StickyError();
 
   StoreDb& db_;
-  const ProducerRegistry& producers_;
+  ProducerRegistry& producers_;
   const EventIndex* index_;
   const StoreOptions options_;
 

@@ -3,6 +3,7 @@
 #include <absl/strings/str_cat.h>
 #include <rocksdb/db.h>
 
+#include "choreo/common/sequence.h"
 #include "choreo/storage/errors.h"
 #include "storage/keys.h"
 #include "storage/meta_format.h"
@@ -24,7 +25,7 @@ absl::Status SequenceError(const PendingAppend& append, SequenceVerdict verdict,
                                   f.base_sequence, " (", f.record_count, " records)");
   std::string expected = state == nullptr || state->epoch != f.producer_epoch
                              ? std::string("0 (first batch of this epoch in this partition)")
-                             : absl::StrCat(static_cast<int64_t>(state->last_sequence) + 1);
+                             : absl::StrCat(AddSequence(state->last_sequence, 1));
   switch (verdict) {
     case SequenceVerdict::kOutOfOrder:
       return MakeStoreError(StoreErrorKind::kOutOfOrderSequence,
@@ -34,8 +35,10 @@ absl::Status SequenceError(const PendingAppend& append, SequenceVerdict verdict,
                             absl::StrCat(what, " was already appended and is older than the last ",
                                          kProducerWindowSize, " batches; expected ", expected));
     default:
-      return MakeStoreError(StoreErrorKind::kInvalidBatch,
-                            absl::StrCat(what, " has a negative or overflowing sequence"));
+      return MakeStoreError(
+          StoreErrorKind::kInvalidBatch,
+          absl::StrCat(what, " has a negative sequence or too many records (at most ",
+                       kMaxSequencesPerBatch, ")"));
   }
 }
 
@@ -92,7 +95,7 @@ absl::StatusOr<AppendResult> GroupBuilder::AddSchedule(const PendingSchedule& sc
 std::optional<absl::StatusOr<AppendResult>> GroupBuilder::CheckProducer(const PendingAppend& append,
                                                                         PartitionState& partition) {
   const BatchFields& f = append.fields;
-  if (absl::Status s = producers_.CheckEpoch(f.producer_id, f.producer_epoch); !s.ok()) {
+  if (absl::Status s = producers_.CheckEpoch(f.producer_id, f.producer_epoch, now_ms_); !s.ok()) {
     return MakeStoreError(StoreErrorKindOf(s),
                           absl::StrCat("append to ", Where(append), ": ", s.message()));
   }
@@ -120,6 +123,7 @@ void GroupBuilder::RecordProducer(const PendingAppend& append, PartitionState& p
     if (!inserted) undo->second.before = it->second;
   }
   RecordAppend(it->second, f.producer_epoch, f.base_sequence, f.record_count, base);
+  it->second.last_append_ms = now_ms_;
 }
 
 absl::Status GroupBuilder::Seal() {

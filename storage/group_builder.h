@@ -48,9 +48,11 @@ struct AdvancedPartition {
 
 class GroupBuilder {
  public:
-  // All must outlive the builder; `index` may be null (nothing is indexed).
-  GroupBuilder(const StoreDb& db, const ProducerRegistry& producers, const EventIndex* index)
-      : db_(db), producers_(producers), index_(index) {}
+  // All must outlive the builder; `index` may be null (nothing is indexed). `now_ms` (wall
+  // clock) stamps the producers that append as active.
+  GroupBuilder(const StoreDb& db, ProducerRegistry& producers, const EventIndex* index,
+               int64_t now_ms)
+      : db_(db), producers_(producers), index_(index), now_ms_(now_ms) {}
   GroupBuilder(const GroupBuilder&) = delete;
   GroupBuilder& operator=(const GroupBuilder&) = delete;
 
@@ -135,8 +137,9 @@ class GroupBuilder {
   void RollbackStep(const StepSavepoint& savepoint);
 
   const StoreDb& db_;
-  const ProducerRegistry& producers_;
+  ProducerRegistry& producers_;
   const EventIndex* index_;
+  const int64_t now_ms_;
   rocksdb::WriteBatch batch_;
   // The group's index writes, added to batch_ sorted by Seal() (EventIndex::Apply).
   std::vector<EventIndex::Write> index_writes_;

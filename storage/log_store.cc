@@ -9,6 +9,7 @@
 #include "storage/log_store_impl.h"
 #include "storage/string_view_compat.h"
 #include "storage/value_format.h"
+#include "storage/wall_clock.h"
 
 namespace choreo::storage {
 namespace {
@@ -228,6 +229,9 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("StoreOptions.data_dir must not be empty");
   }
+  if (options.producer_id_expiration_ms <= 0) {
+    return absl::InvalidArgumentError("StoreOptions.producer_id_expiration_ms must be positive");
+  }
   if (options.fsync == FsyncPolicy::kInterval && options.fsync_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("StoreOptions.fsync_interval must be positive");
   }
@@ -237,13 +241,15 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   auto registry = std::make_unique<TopicRegistry>(**db);
   if (absl::Status s = registry->Load(); !s.ok()) return s;
   auto producers = std::make_unique<ProducerRegistry>(**db, options.fsync);
-  if (absl::Status s = producers->Load(); !s.ok()) return s;
+  const int64_t now_ms = WallClockMs(options);
+  if (absl::Status s = producers->Load(now_ms); !s.ok()) return s;
   auto index = std::make_unique<EventIndex>(**db, *registry);
   if (absl::Status s = index->Load(); !s.ok()) return s;
   auto impl =
       std::make_unique<Impl>(options, *std::move(db), std::move(registry), std::move(producers),
                              std::move(index), std::move(index_filter));
   if (absl::Status s = impl->LoadScheduled(); !s.ok()) return s;
+  if (absl::Status s = impl->ReconcileProducers(now_ms); !s.ok()) return s;
   return std::unique_ptr<LogStore>(new LogStore(std::move(impl)));
 }
 

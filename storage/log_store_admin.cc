@@ -2,6 +2,7 @@
 // db_mu_ shared (the database stays open) and delegates. See log_store_impl.h for the locks.
 #include "choreo/storage/errors.h"
 #include "storage/log_store_impl.h"
+#include "storage/wall_clock.h"
 
 namespace choreo::storage {
 namespace {
@@ -16,7 +17,7 @@ absl::StatusOr<ProducerIdentity> LogStore::Impl::InitProducer(int64_t producer_i
                                                               bool bump_epoch) {
   ReaderMutexLock lock(&db_mu_);
   if (closed_) return ClosedError();
-  return producers_->Init(producer_id, epoch, bump_epoch);
+  return producers_->Init(producer_id, epoch, bump_epoch, WallClockMs(options_));
 }
 
 absl::Status LogStore::Impl::CommitGroupOffsets(std::string_view group,

@@ -65,6 +65,10 @@ absl::StatusOr<ProducerIdentity> LogStore::InitProducer(int64_t producer_id, int
   return impl_->InitProducer(producer_id, epoch, bump_epoch);
 }
 
+absl::StatusOr<size_t> LogStore::ExpireProducers(int64_t now_ms) {
+  return impl_->ExpireProducers(now_ms);
+}
+
 absl::Status LogStore::CommitGroupOffsets(std::string_view group,
                                           const std::vector<GroupOffset>& offsets) {
   return impl_->CommitGroupOffsets(group, offsets);

@@ -16,6 +16,8 @@
 //   committer's commit mutex (RunExclusive), then the registries' own mutexes.
 #pragma once
 
+#include <absl/functional/function_ref.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -69,6 +71,12 @@ class LogStore::Impl {
   // log_store_admin.cc
   absl::StatusOr<ProducerIdentity> InitProducer(int64_t producer_id, int32_t epoch,
                                                 bool bump_epoch);
+
+  // log_store_producers.cc
+  absl::StatusOr<size_t> ExpireProducers(int64_t now_ms);
+  // Open(): feeds the partitions' last append times into the registry, drops the states of
+  // producers it does not know, and expires idle producers.
+  absl::Status ReconcileProducers(int64_t now_ms);
   absl::Status CommitGroupOffsets(std::string_view group, const std::vector<GroupOffset>& offsets);
   absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(std::string_view group) const;
   absl::StatusOr<std::vector<GroupOffset>> FetchGroupOffsets(
@@ -109,6 +117,9 @@ class LogStore::Impl {
   uint64_t PendingScheduledEvents() const;
 
  private:
+  // Drops (in memory and on disk, between group commits) every partition state `drop` selects.
+  absl::Status DropProducerStates(
+      absl::FunctionRef<bool(int64_t producer_id, const ProducerPartitionState&)> drop);
   struct Trim;
   // Moves the log starts and writes them with the deletions; marks trims of deleted topics.
   absl::Status CommitTrims(std::vector<Trim>& trims);

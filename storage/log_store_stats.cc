@@ -51,7 +51,12 @@ absl::StatusOr<DbStats> LogStore::Impl::GetDbStats() const {
        }) {
     if (!s.ok()) return s;
   }
+  stats.producer_ids = producers_->Count();
   return stats;
+}
+
+WriteHealth LogStore::Impl::GetWriteHealth() const {
+  return db_->health->Snapshot();
 }
 
 }  // namespace choreo::storage

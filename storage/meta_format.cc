@@ -238,18 +238,21 @@ std::optional<int64_t> ProducerIdFromEpochKey(std::string_view key) {
   return id;
 }
 
-std::string EncodeProducerEpoch(int32_t epoch) {
-  std::string out(5, '\0');
+std::string EncodeProducerEpoch(const ProducerEpochValue& value) {
+  std::string out(13, '\0');
   out[0] = static_cast<char>(kMetaValueVersion);
-  PutBigEndian32(out.data() + 1, static_cast<uint32_t>(epoch));
+  PutBigEndian32(out.data() + 1, static_cast<uint32_t>(value.epoch));
+  PutBigEndian64(out.data() + 5, static_cast<uint64_t>(value.active_ms));
   return out;
 }
 
-absl::StatusOr<int32_t> DecodeProducerEpoch(std::string_view value) {
+absl::StatusOr<ProducerEpochValue> DecodeProducerEpoch(std::string_view value) {
   if (absl::Status s = CheckVersion("producer epoch", value, 5); !s.ok()) return s;
-  const auto epoch = static_cast<int32_t>(GetBigEndian32(value.data() + 1));
-  if (epoch < 0) return absl::DataLossError("producer epoch out of range");
-  return epoch;
+  ProducerEpochValue out;
+  out.epoch = static_cast<int32_t>(GetBigEndian32(value.data() + 1));
+  if (out.epoch < 0) return absl::DataLossError("producer epoch out of range");
+  if (value.size() >= 13) out.active_ms = static_cast<int64_t>(GetBigEndian64(value.data() + 5));
+  return out;
 }
 
 }  // namespace choreo::storage

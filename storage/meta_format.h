@@ -6,13 +6,15 @@
 //                                         partitions u32 | retention_ms i64 |
 //                                         retention_bytes i64 | max_message_bytes u64 |
 //                                         [flags u8: bit 0 = event index off,
-//                                         bit 1 = schema validation on]  (33 or 34 bytes)
+//                                         bit 1 = schema validation on,
+//                                         bit 2 = log append time]  (33 or 34 bytes)
 //   'N'                                   next topic id: version u8 (1) | u32   (5 bytes)
 //   'L' | topic_id u32 | partition u32    log start: version u8 (1) | offset u64 |
 //                                         [start_bytes u64]   (9 or 17 bytes)
 //   'B' | topic_id u32 | partition u32    end bytes: version u8 (1) | appended_bytes u64 (9 bytes)
 //   'P'                                   next producer id: version u8 (1) | u64   (9 bytes)
-//   'E' | producer_id u64                 producer epoch: version u8 (1) | i32   (5 bytes)
+//   'E' | producer_id u64                 producer epoch: version u8 (1) | i32 | active_ms i64
+//                                           (13 bytes; 5 before active_ms was appended)
 //   'S' | saga definition name            saga definition (event_index_format.h)
 //   'Y' | subject | 0x00 | version u32    registered schema version (schema_format.h)
 //
@@ -96,7 +98,14 @@ std::string ProducerEpochMetaRangeBegin();
 std::string ProducerEpochMetaRangeEnd();
 // The producer id of an epoch key, nullopt if `key` is not one.
 std::optional<int64_t> ProducerIdFromEpochKey(std::string_view key);
-std::string EncodeProducerEpoch(int32_t epoch);
-absl::StatusOr<int32_t> DecodeProducerEpoch(std::string_view value);
+// active_ms: when the producer was allocated or its epoch bumped (ms since the Unix epoch), the
+// start of its idle time until it appends (producer-id expiry); -1 when decoding a value written
+// before the field existed.
+struct ProducerEpochValue {
+  int32_t epoch = 0;
+  int64_t active_ms = -1;
+};
+std::string EncodeProducerEpoch(const ProducerEpochValue& value);
+absl::StatusOr<ProducerEpochValue> DecodeProducerEpoch(std::string_view value);
 
 }  // namespace choreo::storage

@@ -52,7 +52,7 @@ KeyRange ProducerTopicKeyRange(TopicId topic_id) {
 }
 
 std::string EncodeProducerState(const ProducerPartitionState& state) {
-  std::string out(kValueFixedSize + kWindowEntrySize * state.window.size(), '\0');
+  std::string out(kValueFixedSize + kWindowEntrySize * state.window.size() + 8, '\0');
   char* p = out.data();
   p[0] = static_cast<char>(kProducerValueVersion);
   PutBigEndian32(p + 1, static_cast<uint32_t>(state.epoch));
@@ -65,6 +65,7 @@ std::string EncodeProducerState(const ProducerPartitionState& state) {
     PutBigEndian64(p + 8, static_cast<uint64_t>(entry.base_offset));
     p += kWindowEntrySize;
   }
+  PutBigEndian64(p, static_cast<uint64_t>(state.last_append_ms));
   return out;
 }
 
@@ -90,6 +91,10 @@ absl::StatusOr<ProducerPartitionState> DecodeProducerState(std::string_view valu
       return absl::DataLossError("producer state: invalid window entry");
     }
     state.window.push_back(entry);
+  }
+  // Values written before the field existed end here: the time is unknown.
+  if (value.size() >= kValueFixedSize + count * kWindowEntrySize + 8) {
+    state.last_append_ms = static_cast<int64_t>(GetBigEndian64(p));
   }
   return state;
 }

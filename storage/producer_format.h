@@ -4,7 +4,8 @@
 //
 //   key (17 bytes)   version u8 (1) | topic_id u32 | partition u32 | producer_id u64
 //   value            version u8 (1) | epoch i32 | last_sequence i32 | n u8 (<= 5) |
-//                    n x (base_sequence i32 | record_count u32 | base_offset u64)
+//                    n x (base_sequence i32 | record_count u32 | base_offset u64) |
+//                    last_append_ms i64 (appended within version 1; absent in older values)
 //
 // The topic comes first so that deleting a topic deletes its producer state with one DeleteRange,
 // like its records. Window entries are oldest first. A decoder accepts trailing bytes (fields may

@@ -72,6 +72,10 @@ void CollectDbStats(SampleWriter& writer, const storage::LogStore& store) {
   gauge("choreo_rocksdb_running_flushes", "Memtable flushes running now.", stats->running_flushes);
   gauge("choreo_rocksdb_block_cache_bytes", "Memory held by the shared block cache.",
         stats->block_cache_bytes);
+  gauge("choreo_producer_ids",
+        "Idempotent producers whose id, epoch and sequence state the broker keeps (allocated and "
+        "not expired, see --producer-id-expiration-ms); each costs memory and start-up time.",
+        stats->producer_ids);
 }
 
 }  // namespace choreo::broker

@@ -59,6 +59,7 @@ void RetentionScheduler::Run() {
 }
 
 void RetentionScheduler::RunPass() {
+  ExpireProducers();
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<int64_t> dropped = store_.ApplyRetention(clock_());
   const double seconds =
@@ -85,6 +86,19 @@ void RetentionScheduler::RunPass() {
     BrokerLog().warn("event=error error=\"flush after retention failed: {}\"", flushed.ToString());
   }
   BrokerLog().info("event=retention dropped_bytes={} seconds={:.3f}", *dropped, seconds);
+}
+
+void RetentionScheduler::ExpireProducers() {
+  absl::StatusOr<size_t> expired = store_.ExpireProducers(clock_());
+  if (!expired.ok()) {
+    if (!Stopping()) {
+      metrics_.retention_errors().Increment();
+      BrokerLog().error("event=error error=\"producer expiry failed: {}\"",
+                        expired.status().ToString());
+    }
+    return;
+  }
+  if (*expired > 0) BrokerLog().info("event=producers_expired count={}", *expired);
 }
 
 }  // namespace choreo::broker

@@ -1,6 +1,7 @@
 // RetentionScheduler: runs the store's retention pass (LogStore::ApplyRetention) every
 // `interval` on a thread of its own, and flushes the store after a pass that dropped data (so the
-// WAL files that held it can be deleted too).
+// WAL files that held it can be deleted too). Each pass first expires idle idempotent producers
+// (LogStore::ExpireProducers, --producer-id-expiration-ms).
 //
 // Why its own thread rather than the storage pool: a pass ends with a compaction that can take
 // seconds on a large trim, and it would hold a pool thread that fetches need. The store serializes
@@ -42,6 +43,7 @@ class RetentionScheduler {
  private:
   void Run();
   void RunPass();
+  void ExpireProducers();
   bool Stopping();
 
   storage::LogStore& store_;

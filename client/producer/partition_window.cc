@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "choreo/common/sequence.h"
+
 namespace choreo::client_internal {
 namespace {
 
@@ -21,7 +23,8 @@ bool PartitionWindow::HasRoom() const {
 void PartitionWindow::Admit(const BatchPtr& batch) {
   batch->admitted = true;
   batch->base_sequence = idempotent_ ? next_sequence_ : 0;
-  if (idempotent_) next_sequence_ += static_cast<int32_t>(batch->record_count);
+  // Wraps after INT32_MAX to 0, as the broker expects (a batch may straddle the wrap).
+  if (idempotent_) next_sequence_ = AddSequence(next_sequence_, batch->record_count);
   batches_.push_back(batch);
 }
 
@@ -90,17 +93,17 @@ void PartitionWindow::FailForGood(ProducerBatch& batch, const Status& status,
   batch.error = status;
   batch.base_offset = -1;
   if (!idempotent_) return;
-  const auto count = static_cast<int32_t>(batch.record_count);
+  const int64_t count = batch.record_count;
   bool after = false;
   for (const BatchPtr& other : batches_) {
     if (other.get() == &batch) {
       after = true;
     } else if (after && !other->resolved) {
-      other->base_sequence -= count;
+      other->base_sequence = AddSequence(other->base_sequence, -count);
       ScheduleResend(*other, now);
     }
   }
-  next_sequence_ -= count;
+  next_sequence_ = AddSequence(next_sequence_, -count);
 }
 
 void PartitionWindow::ScheduleResend(ProducerBatch& batch, ProducerClock::time_point at) {

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "choreo/client/partitioner.h"
+#include "choreo/common/sequence.h"
 #include "choreo/proto/batch.h"
 #include "choreo/proto/record_wire.h"
 #include "client/connection.h"
@@ -232,7 +233,9 @@ bool StepSender::Send(std::vector<StepResult>& results, Request& request) {
       bool renew_epoch = false;
       for (const auto& [where, count] : request.records) {
         int32_t& next = next_sequence_[where];
-        next += count;
+        // The broker would accept the wrap, but renewing long before it keeps sequences small;
+        // wrapping here only keeps a failed renewal from overflowing.
+        next = AddSequence(next, count);
         renew_epoch |= next > options_.renew_epoch_after_sequence;
       }
       sink_.Acknowledged(results);

@@ -111,9 +111,10 @@ class StepSender {
     ClientOptions client;
     std::string group_id;
     uint64_t max_request_bytes = 4ull << 20;
-    // Sequences are int32 and never wrap inside an epoch: once a partition's next sequence passes
-    // this, the producer starts a new epoch (sequences restart at 0) after the acknowledgement.
-    // A request carries far fewer records than 2^30. Default: 2^30 (tests lower it).
+    // Sequences are int32; the broker accepts them wrapping after INT32_MAX, but the sender keeps
+    // them small: once a partition's next sequence passes this, the producer starts a new epoch
+    // (sequences restart at 0) after the acknowledgement. A request carries far fewer records
+    // than 2^30. Default: 2^30 (tests lower it).
     int32_t renew_epoch_after_sequence = 1 << 30;
   };
   // `sink` and `topics` must outlive the sender.

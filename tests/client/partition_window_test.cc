@@ -111,6 +111,35 @@ TEST_F(PartitionWindowTest, ADefinitiveFailureResequencesTheBatchesBehindIt) {
   EXPECT_EQ(resends[0], batches[2]);
 }
 
+// Brings the window's next sequence to `next` with one resolved batch of that many records.
+void AdvanceTo(PartitionWindow& window, int32_t next, ProducerClock::time_point now) {
+  BatchPtr filler = MakeBatch(static_cast<uint32_t>(next));
+  window.Admit(filler);
+  window.OnSent(*filler);
+  window.OnOutcome(*filler, Outcome(Kind::kAppended, 0), now, now);
+  ASSERT_EQ(window.PopResolved().size(), 1u);
+  ASSERT_EQ(window.next_sequence(), next);
+}
+
+TEST_F(PartitionWindowTest, SequencesWrapAfterIntMaxAsTheBrokerExpects) {
+  constexpr int32_t kMax = 2147483647;
+  AdvanceTo(window_, kMax - 1, now_);
+  std::vector<BatchPtr> batches = SendAll({4, 2});
+  EXPECT_EQ(batches[0]->base_sequence, kMax - 1);  // kMax-1, kMax, 0, 1
+  EXPECT_EQ(batches[1]->base_sequence, 2);
+  EXPECT_EQ(window_.next_sequence(), 4);
+}
+
+TEST_F(PartitionWindowTest, ResequencingAFailedBatchWorksBackAcrossTheWrap) {
+  constexpr int32_t kMax = 2147483647;
+  AdvanceTo(window_, kMax - 2, now_);
+  std::vector<BatchPtr> batches = SendAll({5, 3});  // kMax-2 .. 1, then 2 .. 4
+  EXPECT_EQ(batches[1]->base_sequence, 2);
+  EXPECT_EQ(Answer(batches[0], Kind::kFailed), WindowAction::kNone);
+  EXPECT_EQ(batches[1]->base_sequence, kMax - 2);  // kMax-2 .. kMax
+  EXPECT_EQ(window_.next_sequence(), 0);
+}
+
 TEST_F(PartitionWindowTest, MetadataErrorsWaitForACheckAndAreBounded) {
   std::vector<BatchPtr> batches = SendAll({1});
   for (int i = 0; i < 3; ++i) {

@@ -28,8 +28,8 @@ class GroupBuilderTest : public testing::StoreTest {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     producers_ = std::make_unique<ProducerRegistry>(*db_, FsyncPolicy::kNever);
-    ASSERT_TRUE(producers_->Load().ok());
-    absl::StatusOr<ProducerIdentity> producer = producers_->Init(-1, 0, false);
+    ASSERT_TRUE(producers_->Load(/*now_ms=*/0).ok());
+    absl::StatusOr<ProducerIdentity> producer = producers_->Init(-1, 0, false, /*now_ms=*/0);
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = *producer;
     topic_ = std::make_shared<TopicState>(
@@ -61,7 +61,7 @@ class GroupBuilderTest : public testing::StoreTest {
 TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
   PartitionState& partition = topic_->partitions[0];
   {
-    GroupBuilder committed(*db_, *producers_, /*index=*/nullptr);
+    GroupBuilder committed(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
     ASSERT_TRUE(committed.Add(Batch(0, 2)).ok());
     ASSERT_TRUE(committed.Seal().ok());
     committed.Publish();
@@ -70,7 +70,7 @@ TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
   ASSERT_EQ(partition.next_offset, 2);
   ASSERT_EQ(partition.next_end_bytes, 5);
 
-  GroupBuilder failed(*db_, *producers_, /*index=*/nullptr);
+  GroupBuilder failed(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
   EXPECT_EQ(failed.Add(Batch(2, 3))->base_offset, 2);
   EXPECT_TRUE(failed.Add(Batch(2, 3))->duplicate);  // a retry within the same group
   EXPECT_EQ(failed.Add(Batch(5, 1))->base_offset, 5);
@@ -87,7 +87,7 @@ TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
   EXPECT_EQ(partition.high_watermark.load(), 2);
 
   // The retry of the failed group is appended at the same offsets, not answered as a duplicate.
-  GroupBuilder retry(*db_, *producers_, /*index=*/nullptr);
+  GroupBuilder retry(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
   absl::StatusOr<AppendResult> again = retry.Add(Batch(2, 3));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->duplicate);
@@ -107,7 +107,7 @@ TEST_F(GroupBuilderTest, SealStagesTheEndBytePositionOncePerPartition) {
                          .fields = {.record_count = 1},
                          .done = nullptr};
   };
-  GroupBuilder builder(*db_, *producers_, /*index=*/nullptr);
+  GroupBuilder builder(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
   ASSERT_TRUE(builder.Add(plain(0, "abc")).ok());
   ASSERT_TRUE(builder.Add(plain(2, "de")).ok());
   ASSERT_TRUE(builder.Add(plain(0, "fghij")).ok());
@@ -135,12 +135,12 @@ TEST_F(GroupBuilderTest, SealStagesTheEndBytePositionOncePerPartition) {
 
 TEST_F(GroupBuilderTest, RollbackForgetsAProducerNewToThePartition) {
   PartitionState& partition = topic_->partitions[0];
-  GroupBuilder failed(*db_, *producers_, /*index=*/nullptr);
+  GroupBuilder failed(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
   ASSERT_TRUE(failed.Add(Batch(0, 1)).ok());
   failed.Rollback();
   EXPECT_TRUE(partition.producers.empty());
   EXPECT_EQ(partition.next_offset, 0);
-  GroupBuilder retry(*db_, *producers_, /*index=*/nullptr);
+  GroupBuilder retry(*db_, *producers_, /*index=*/nullptr, /*now_ms=*/0);
   EXPECT_EQ(StoreErrorKindOf(retry.Add(Batch(1, 1)).status()), StoreErrorKind::kOutOfOrderSequence);
 }
 

@@ -52,13 +52,62 @@ TEST(SequenceRuleTest, NewEpochRestartsAtZeroAndDropsTheWindow) {
   EXPECT_EQ(state.window[0].base_offset, 3);
 }
 
-TEST(SequenceRuleTest, RejectsNegativeAndOverflowingSequences) {
+TEST(SequenceRuleTest, RejectsNegativeSequencesAndOversizedBatches) {
   EXPECT_EQ(CheckSequence(nullptr, 0, -1, 1).verdict, SequenceVerdict::kInvalid);
+  EXPECT_EQ(CheckSequence(nullptr, 0, 0, 0).verdict, SequenceVerdict::kInvalid);
+  EXPECT_EQ(CheckSequence(nullptr, 0, 0, kMaxSequencesPerBatch + 1).verdict,
+            SequenceVerdict::kInvalid);
+  EXPECT_EQ(CheckSequence(nullptr, 0, 0, kMaxSequencesPerBatch).verdict, SequenceVerdict::kAppend);
+}
+
+constexpr int32_t kMax = 2147483647;
+
+// A producer whose last appended record had sequence `last`, with that batch in the window.
+ProducerPartitionState StateEndingAt(int32_t last, uint32_t records, Offset base_offset) {
   ProducerPartitionState state;
-  RecordAppend(state, 0, 0, 1, 0);
-  state.last_sequence = 2147483646;
-  EXPECT_EQ(CheckSequence(&state, 0, 2147483647, 1).verdict, SequenceVerdict::kAppend);
-  EXPECT_EQ(CheckSequence(&state, 0, 2147483647, 2).verdict, SequenceVerdict::kInvalid);
+  RecordAppend(state, 0, last - static_cast<int32_t>(records) + 1, records, base_offset);
+  return state;
+}
+
+TEST(SequenceWrapTest, AfterIntMaxComesZero) {
+  ProducerPartitionState state = StateEndingAt(kMax, 1, 10);
+  EXPECT_EQ(CheckSequence(&state, 0, 0, 3).verdict, SequenceVerdict::kAppend);
+  RecordAppend(state, 0, 0, 3, 11);
+  EXPECT_EQ(state.last_sequence, 2);
+  EXPECT_EQ(CheckSequence(&state, 0, 3, 1).verdict, SequenceVerdict::kAppend);
+}
+
+TEST(SequenceWrapTest, ABatchMayStraddleTheWrap) {
+  ProducerPartitionState state = StateEndingAt(kMax - 2, 1, 10);
+  // kMax-1, kMax, 0, 1
+  ASSERT_EQ(CheckSequence(&state, 0, kMax - 1, 4).verdict, SequenceVerdict::kAppend);
+  RecordAppend(state, 0, kMax - 1, 4, 11);
+  EXPECT_EQ(state.last_sequence, 1);
+  EXPECT_EQ(CheckSequence(&state, 0, 2, 5).verdict, SequenceVerdict::kAppend);
+  // Its retry is a duplicate answered with its offsets, not a gap or a stale batch.
+  SequenceCheck retry = CheckSequence(&state, 0, kMax - 1, 4);
+  EXPECT_EQ(retry.verdict, SequenceVerdict::kDuplicate);
+  EXPECT_EQ(retry.duplicate_base_offset, 11);
+}
+
+TEST(SequenceWrapTest, DuplicatesAndGapsAcrossTheWrap) {
+  ProducerPartitionState state = StateEndingAt(kMax - 4, 5, 100);  // kMax-8 .. kMax-4
+  RecordAppend(state, 0, kMax - 3, 4, 105);                        // kMax-3 .. kMax
+  RecordAppend(state, 0, 0, 2, 109);                               // 0 .. 1
+  EXPECT_EQ(state.last_sequence, 1);
+  // Retries of batches on both sides of the wrap.
+  EXPECT_EQ(CheckSequence(&state, 0, kMax - 8, 5).duplicate_base_offset, 100);
+  EXPECT_EQ(CheckSequence(&state, 0, kMax - 3, 4).duplicate_base_offset, 105);
+  EXPECT_EQ(CheckSequence(&state, 0, 0, 2).duplicate_base_offset, 109);
+  // Behind the next sequence (before the wrap, numerically larger) but not a window batch: stale.
+  EXPECT_EQ(CheckSequence(&state, 0, kMax - 1, 2).verdict, SequenceVerdict::kStaleSequence);
+  EXPECT_EQ(CheckSequence(&state, 0, kMax - 20, 1).verdict, SequenceVerdict::kStaleSequence);
+  // Ahead of it: a gap.
+  EXPECT_EQ(CheckSequence(&state, 0, 3, 1).verdict, SequenceVerdict::kOutOfOrder);
+  // Before the wrap, a batch past the next sequence, ending beyond the wrap, is a gap too.
+  ProducerPartitionState before = StateEndingAt(kMax - 10, 1, 0);
+  EXPECT_EQ(CheckSequence(&before, 0, kMax - 5, 10).verdict, SequenceVerdict::kOutOfOrder);
+  EXPECT_EQ(CheckSequence(&before, 0, kMax - 9, 10).verdict, SequenceVerdict::kAppend);
 }
 
 TEST(ProducerFormatTest, KeyBytesArePinned) {
@@ -87,20 +136,32 @@ TEST(ProducerFormatTest, ValueBytesArePinnedAndRoundTrip) {
   ProducerPartitionState state{
       .epoch = 2,
       .last_sequence = 0x0105,
-      .window = {{.base_sequence = 0x0100, .record_count = 6, .base_offset = 0x0A0B}}};
+      .window = {{.base_sequence = 0x0100, .record_count = 6, .base_offset = 0x0A0B}},
+      .last_append_ms = 0x0C0D};
   std::string value = EncodeProducerState(state);
   EXPECT_EQ(value, Bytes({0x01, 0, 0,    0,    2, 0, 0,    0x01, 0x05, 1,  // version epoch last n
                           0,    0, 0x01, 0x00, 0, 0, 0,    6,              // base_sequence count
-                          0,    0, 0,    0,    0, 0, 0x0A, 0x0B}));        // base_offset
+                          0,    0, 0,    0,    0, 0, 0x0A, 0x0B,           // base_offset
+                          0,    0, 0,    0,    0, 0, 0x0C, 0x0D}));        // last_append_ms
   absl::StatusOr<ProducerPartitionState> decoded = DecodeProducerState(value);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, state);
   EXPECT_TRUE(DecodeProducerState(value + "later").ok());
-  EXPECT_EQ(DecodeProducerState(value.substr(0, value.size() - 1)).status().code(),
-            absl::StatusCode::kDataLoss);
   std::string too_many = value;
   too_many[9] = 6;
   EXPECT_EQ(DecodeProducerState(too_many).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(ProducerFormatTest, ValuesWrittenBeforeTheAppendTimeStillDecode) {
+  // The version 1 value as written before last_append_ms was appended to it.
+  std::string old = Bytes({0x01, 0, 0, 0, 2, 0, 0, 0x01, 0x05, 1, 0, 0,    0x01,
+                           0x00, 0, 0, 0, 6, 0, 0, 0,    0,    0, 0, 0x0A, 0x0B});
+  absl::StatusOr<ProducerPartitionState> decoded = DecodeProducerState(old);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->last_sequence, 0x0105);
+  EXPECT_EQ(decoded->last_append_ms, -1);
+  EXPECT_EQ(DecodeProducerState(old.substr(0, old.size() - 1)).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(ProducerFormatTest, MetaKeysArePinned) {
@@ -112,8 +173,18 @@ TEST(ProducerFormatTest, MetaKeysArePinned) {
   EXPECT_FALSE(ProducerIdFromEpochKey(NextProducerIdMetaKey()).has_value());
   EXPECT_LE(ProducerEpochMetaRangeBegin(), ProducerEpochMetaKey(0));
   EXPECT_LT(ProducerEpochMetaKey(0x7FFFFFFFFFFFFFFF), ProducerEpochMetaRangeEnd());
-  EXPECT_EQ(EncodeProducerEpoch(3), Bytes({0x01, 0, 0, 0, 3}));
-  EXPECT_EQ(DecodeProducerEpoch(EncodeProducerEpoch(9)).value(), 9);
+  EXPECT_EQ(EncodeProducerEpoch({.epoch = 3, .active_ms = 0x0405}),
+            Bytes({0x01, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0x04, 0x05}));
+  absl::StatusOr<ProducerEpochValue> decoded =
+      DecodeProducerEpoch(EncodeProducerEpoch({.epoch = 9, .active_ms = 77}));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->epoch, 9);
+  EXPECT_EQ(decoded->active_ms, 77);
+  // As written before active_ms existed: the time is unknown.
+  decoded = DecodeProducerEpoch(Bytes({0x01, 0, 0, 0, 3}));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->epoch, 3);
+  EXPECT_EQ(decoded->active_ms, -1);
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ class RawDb {
     return count;
   }
   rocksdb::ColumnFamilyHandle* meta() { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* producers() { return handles_[4]; }
 
   std::string Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key) {
     std::string value;

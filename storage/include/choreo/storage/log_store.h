@@ -83,6 +83,13 @@ struct StoreOptions {
   // this, unless it drops at least 10% of the partition or everything (all expired by time):
   // many small range deletions slow reads down. Default: 1 MiB.
   uint64_t retention_min_trim_bytes = 1ull << 20;
+  // An idempotent producer that has neither appended nor been initialized for this long is
+  // forgotten by ExpireProducers() (Kafka's producer.id.expiration.ms): its id and epoch and its
+  // sequence state in every partition. Must be positive. Default: 7 days.
+  int64_t producer_id_expiration_ms = int64_t{7} * 24 * 3600 * 1000;
+  // The wall clock (ms since the Unix epoch) that stamps producers' activity, for tests that
+  // move time. Default: nullptr, meaning the system clock.
+  std::function<int64_t()> wall_clock_ms = nullptr;
   // The RocksDB environment, for tests that inject I/O failures. Ownership is NOT transferred; it
   // must outlive the store. Default: nullptr, meaning rocksdb::Env::Default().
   rocksdb::Env* env = nullptr;
@@ -198,6 +205,8 @@ struct DbStats {
   uint64_t running_flushes = 0;
   // Memory held by the shared block cache.
   uint64_t block_cache_bytes = 0;
+  // Idempotent producers whose state the store keeps (allocated and not expired).
+  uint64_t producer_ids = 0;
 };
 
 struct ReadResult {
@@ -402,6 +411,13 @@ class LogStore {
   // Errors: kUnknownProducerId, kProducerFenced (stale epoch, or epochs exhausted), kIoError.
   absl::StatusOr<ProducerIdentity> InitProducer(int64_t producer_id, int32_t epoch,
                                                 bool bump_epoch);
+  // Forgets the producers idle (no append, no InitProducer) for longer than
+  // StoreOptions::producer_id_expiration_ms as of `now_ms` (ms since the Unix epoch; the caller's
+  // clock): their ids and epochs and their sequence state in every partition, in memory and on
+  // disk. Their later appends and InitProducer calls fail with kUnknownProducerId, whose message
+  // says the id expired; ids are never reused. Also run once by Open(). Returns how many
+  // producers were forgotten. Call it periodically (the broker does, with retention).
+  absl::StatusOr<size_t> ExpireProducers(int64_t now_ms);
 
   // Consumer-group committed offsets, in the `offsets` column family, keyed by topic id (so a
   // deleted and recreated topic does not inherit them; deleting a topic deletes them). Each call
