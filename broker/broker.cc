@@ -92,6 +92,8 @@ absl::Status ValidateOperationsOptions(const BrokerOptions& options) {
   if (options.handshake_timeout <= absl::ZeroDuration() ||
       options.idle_timeout <= absl::ZeroDuration())
     return absl::InvalidArgumentError("handshake_timeout and idle_timeout must be positive");
+  if (options.max_timestamp_skew_ms < -1)
+    return absl::InvalidArgumentError("max_timestamp_skew_ms must be -1 (any) or >= 0");
   if (options.retention_check_interval < absl::ZeroDuration())
     return absl::InvalidArgumentError("retention_check_interval must not be negative");
   if (options.default_partitions == 0 || options.default_partitions > storage::kMaxPartitions)

@@ -107,6 +107,9 @@ ABSL_FLAG(int64_t, producer_id_expiration_ms,
           choreo::storage::StoreOptions{}.producer_id_expiration_ms,
           "Forget an idempotent producer (id, epoch, sequence state) that has not appended or "
           "been initialized for this long; its next append fails with UNKNOWN_PRODUCER_ID.");
+ABSL_FLAG(int64_t, max_timestamp_skew_ms, choreo::broker::BrokerOptions{}.max_timestamp_skew_ms,
+          "Reject a batch whose max timestamp is more than this ahead of the broker's clock "
+          "(INVALID_TIMESTAMP); -1 accepts any.");
 ABSL_FLAG(uint64_t, retention_min_trim_bytes,
           choreo::storage::StoreOptions{}.retention_min_trim_bytes,
           "Retention skips a partition whose trim would drop fewer bytes than this (unless it "
@@ -189,6 +192,9 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.store.producer_id_expiration_ms = absl::GetFlag(FLAGS_producer_id_expiration_ms);
   if (options.store.producer_id_expiration_ms <= 0)
     return absl::InvalidArgumentError("--producer-id-expiration-ms must be positive");
+  options.max_timestamp_skew_ms = absl::GetFlag(FLAGS_max_timestamp_skew_ms);
+  if (options.max_timestamp_skew_ms < -1)
+    return absl::InvalidArgumentError("--max-timestamp-skew-ms must be -1 (any) or >= 0");
   options.auto_create_topics = absl::GetFlag(FLAGS_auto_create_topics);
   options.default_partitions = absl::GetFlag(FLAGS_default_partitions);
   options.default_retention_ms = absl::GetFlag(FLAGS_default_retention_ms);

@@ -104,6 +104,13 @@ Status Admin::CreateTopic(std::string_view name, const TopicSettings& settings) 
     if (!supported.ok()) return supported;
     config->set_schema_validation(proto::SCHEMA_VALIDATION_ON);
   }
+  if (settings.log_append_time) {
+    // An older broker would ignore the field and keep the producers' timestamps.
+    Status supported = client_internal::RequireProtocolMinor(
+        **connection, proto::kTimestampTypeMinor, "timestamp_type=log_append_time");
+    if (!supported.ok()) return supported;
+    config->set_timestamp_type(proto::TIMESTAMP_TYPE_LOG_APPEND_TIME);
+  }
   return impl_->TopicRequest(**connection, std::move(request), proto::Response::kCreateTopics,
                              name);
 }
@@ -137,7 +144,8 @@ Result<TopicDescription> Admin::DescribeTopic(std::string_view name) {
 
 Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicChanges& changes) {
   if (!changes.partitions && !changes.retention_ms && !changes.retention_bytes &&
-      !changes.max_message_bytes && !changes.event_index && !changes.schema_validation) {
+      !changes.max_message_bytes && !changes.event_index && !changes.schema_validation &&
+      !changes.log_append_time) {
     return Status(ErrorCode::kInvalidArgument,
                   "no change to make to topic '" + std::string(name) + "'");
   }
@@ -167,6 +175,13 @@ Result<TopicDescription> Admin::AlterTopic(std::string_view name, const TopicCha
     if (!supported.ok()) return supported;
     config->set_schema_validation(*changes.schema_validation ? proto::SCHEMA_VALIDATION_ON
                                                              : proto::SCHEMA_VALIDATION_OFF);
+  }
+  if (changes.log_append_time) {
+    Status supported = client_internal::RequireProtocolMinor(
+        **connection, proto::kTimestampTypeMinor, "the timestamp type");
+    if (!supported.ok()) return supported;
+    config->set_timestamp_type(*changes.log_append_time ? proto::TIMESTAMP_TYPE_LOG_APPEND_TIME
+                                                        : proto::TIMESTAMP_TYPE_CREATE_TIME);
   }
   Result<proto::Response> response =
       client_internal::Roundtrip(**connection, std::move(request), proto::Response::kAlterTopic,

@@ -22,8 +22,10 @@ size_t DeclaredRecords(const proto::FetchPartitionResponse& p) {
 // Appends the records of one batch payload to `out`, built straight from views into the payload:
 // the only allocations are the strings that do not fit the small-string buffer. Returns the number
 // of records, or -1 if the payload is malformed.
+// `log_append_time_ms` > 0 (a batch the broker stamped) replaces every record's timestamp.
 int64_t AppendRecords(std::string_view payload, const std::string& topic, uint32_t partition,
-                      int64_t base_offset, std::vector<ConsumedRecord>& out) {
+                      int64_t base_offset, int64_t log_append_time_ms,
+                      std::vector<ConsumedRecord>& out) {
   int64_t count = 0;
   bool headers_ok = true;
   const bool ok = proto::ForEachRecord(payload, [&](const proto::RecordView& view) {
@@ -34,7 +36,7 @@ int64_t AppendRecords(std::string_view payload, const std::string& topic, uint32
     Record& record = consumed.record;
     record.key.assign(view.key);
     record.value.assign(view.value);
-    record.timestamp_ms = view.timestamp_ms;
+    record.timestamp_ms = log_append_time_ms > 0 ? log_append_time_ms : view.timestamp_ms;
     if (!view.headers_encoded.empty()) {
       headers_ok &= proto::ForEachHeader(view.headers_encoded, [&](const proto::HeaderView& h) {
         record.headers.push_back(Header{std::string(h.key), std::string(h.value)});
@@ -61,8 +63,8 @@ DecodedPartition DecodeFetchPartition(const proto::FetchPartitionResponse& p) {
     std::string error;
     const size_t before = out.records.size();
     if (proto::OpenBatch(batch.batch(), &header, &scratch, &payload, &error) == proto::NONE) {
-      const int64_t count =
-          AppendRecords(payload, p.topic(), p.partition(), batch.base_offset(), out.records);
+      const int64_t count = AppendRecords(payload, p.topic(), p.partition(), batch.base_offset(),
+                                          header.log_append_time_ms, out.records);
       if (count < 0) {
         error = "record batch payload does not parse";
       } else if (count != header.record_count) {

@@ -64,6 +64,8 @@ TopicDescription ToDescription(const proto::TopicMetadata& metadata) {
   }
   out.settings.schema_validation =
       metadata.config().schema_validation() == proto::SCHEMA_VALIDATION_ON;
+  out.settings.log_append_time =
+      metadata.config().timestamp_type() == proto::TIMESTAMP_TYPE_LOG_APPEND_TIME;
   for (const proto::PartitionMetadata& p : metadata.partitions()) {
     out.partitions.push_back(
         PartitionDescription{p.partition(), p.log_start_offset(), p.high_watermark()});

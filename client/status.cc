@@ -63,6 +63,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "INCOMPATIBLE_SCHEMA";
     case ErrorCode::kUnknownSchema:
       return "UNKNOWN_SCHEMA";
+    case ErrorCode::kInvalidTimestamp:
+      return "INVALID_TIMESTAMP";
     case ErrorCode::kConnectionFailed:
       return "CONNECTION_FAILED";
     case ErrorCode::kClosed:

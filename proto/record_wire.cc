@@ -88,6 +88,9 @@ bool ParseBatchView(std::string_view batch_bytes, BatchView* batch) {
         case 10:
           batch->uncompressed_bytes = static_cast<uint32_t>(v);
           break;
+        case 11:
+          batch->log_append_time_ms = static_cast<int64_t>(v);
+          break;
         default:
           break;
       }
@@ -158,6 +161,13 @@ bool EncodeBatchFromPayload(std::string&& payload, uint32_t record_count,
   wire::PutBytesField(0x4A, *body, out);
   wire::PutVarintField(0x50, uncompressed_bytes, out);
   return true;
+}
+
+void StampLogAppendTime(int64_t now_ms, std::string* batch_bytes) {
+  const auto v = static_cast<uint64_t>(now_ms);
+  wire::PutVarintField(0x10, v, batch_bytes);  // first_timestamp_ms = 2
+  wire::PutVarintField(0x18, v, batch_bytes);  // max_timestamp_ms = 3
+  wire::PutVarintField(0x58, v, batch_bytes);  // log_append_time_ms = 11
 }
 
 }  // namespace choreo::proto

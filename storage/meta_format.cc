@@ -87,6 +87,7 @@ std::string EncodeTopicRecord(const TopicInfo& info) {
   uint8_t flags = 0;
   if (!info.config.index_events) flags |= kTopicFlagEventIndexOff;
   if (info.config.schema_validation) flags |= kTopicFlagSchemaValidation;
+  if (info.config.log_append_time) flags |= kTopicFlagLogAppendTime;
   if (flags != 0) out.push_back(static_cast<char>(flags));
   return out;
 }
@@ -106,6 +107,7 @@ absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_v
     const auto flags = static_cast<uint8_t>(value[kTopicRecordSize]);
     info.config.index_events = (flags & kTopicFlagEventIndexOff) == 0;
     info.config.schema_validation = (flags & kTopicFlagSchemaValidation) != 0;
+    info.config.log_append_time = (flags & kTopicFlagLogAppendTime) != 0;
   }
   if (info.id == 0 || info.config.partitions == 0 || info.config.partitions > kMaxPartitions) {
     return absl::DataLossError(absl::StrCat(what, ": invalid id or partition count"));

@@ -48,6 +48,7 @@ inline constexpr char kSagaDefinitionKeyPrefix = 'S';
 // 'Y' (schema versions) is declared in schema_format.h.
 inline constexpr uint8_t kTopicFlagEventIndexOff = 1;
 inline constexpr uint8_t kTopicFlagSchemaValidation = 2;
+inline constexpr uint8_t kTopicFlagLogAppendTime = 4;
 inline constexpr uint8_t kMetaValueVersion = 1;
 
 std::string TopicMetaKey(std::string_view name);

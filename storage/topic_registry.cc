@@ -132,6 +132,7 @@ absl::StatusOr<TopicInfo> TopicRegistry::Alter(std::string_view name,
   config.max_message_bytes = update.max_message_bytes.value_or(config.max_message_bytes);
   config.index_events = update.index_events.value_or(config.index_events);
   config.schema_validation = update.schema_validation.value_or(config.schema_validation);
+  config.log_append_time = update.log_append_time.value_or(config.log_append_time);
   if (config.partitions < topic->info.config.partitions) {
     return InvalidTopic(
         absl::StrCat("topic '", ToAbsl(name), "' has ", topic->info.config.partitions,

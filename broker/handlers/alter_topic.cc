@@ -25,6 +25,9 @@ storage::TopicConfigUpdate ToUpdate(const proto::TopicConfig& wire) {
   if (wire.schema_validation() != proto::SCHEMA_VALIDATION_DEFAULT) {
     update.schema_validation = wire.schema_validation() == proto::SCHEMA_VALIDATION_ON;
   }
+  if (wire.timestamp_type() != proto::TIMESTAMP_TYPE_DEFAULT) {
+    update.log_append_time = wire.timestamp_type() == proto::TIMESTAMP_TYPE_LOG_APPEND_TIME;
+  }
   return update;
 }
 
@@ -48,11 +51,11 @@ asio::awaitable<proto::Response> HandleAlterTopic(RequestContext& ctx, proto::Re
   }
   BrokerLog().info(
       "event=topic_altered topic={} partitions={} retention_ms={} retention_bytes={} "
-      "max_message_bytes={} event_index={} schema_validation={}",
+      "max_message_bytes={} event_index={} schema_validation={} timestamp_type={}",
       altered->name, altered->config.partitions, altered->config.retention_ms,
       altered->config.retention_bytes, altered->config.max_message_bytes,
-      altered->config.index_events ? "on" : "off",
-      altered->config.schema_validation ? "on" : "off");
+      altered->config.index_events ? "on" : "off", altered->config.schema_validation ? "on" : "off",
+      altered->config.log_append_time ? "log_append_time" : "create_time");
   co_return response;
 }
 

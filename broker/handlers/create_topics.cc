@@ -19,6 +19,7 @@ storage::TopicConfig ToStoreConfig(const BrokerOptions& options, const proto::To
   config.max_message_bytes = wire.max_message_bytes();
   config.index_events = wire.event_index() != proto::EVENT_INDEX_OFF;
   config.schema_validation = wire.schema_validation() == proto::SCHEMA_VALIDATION_ON;
+  config.log_append_time = wire.timestamp_type() == proto::TIMESTAMP_TYPE_LOG_APPEND_TIME;
   return config;
 }
 

@@ -1,3 +1,5 @@
+#include <absl/time/clock.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -7,6 +9,7 @@
 #include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
+#include "broker/handlers/timestamp_policy.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/run_blocking.h"
 
@@ -32,6 +35,13 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   if (proto::ErrorCode code =
           CheckBatch(services.options, topic, produce.topic(), produce.partition(), produce.batch(),
                      &fields, &message, &services.schemas);
+      code != proto::NONE) {
+    SetError(code, message, response.mutable_error());
+    co_return response;
+  }
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  if (proto::ErrorCode code = ApplyTimestampPolicy(services.options, *topic, now_ms,
+                                                   produce.mutable_batch(), &fields, &message);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;
@@ -72,6 +82,8 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   body->set_base_offset(appended->base_offset);
   body->set_duplicate(appended->duplicate);
   body->set_log_start_offset(appended->log_start_offset);
+  // A duplicate was stamped when first appended, at a time not known here.
+  if (topic->config.log_append_time && !appended->duplicate) body->set_log_append_time_ms(now_ms);
   co_return response;
 }
 

@@ -19,6 +19,7 @@
 #include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
+#include "broker/handlers/timestamp_policy.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/run_blocking.h"
 
@@ -60,6 +61,9 @@ proto::ErrorCode TakeBatches(const BrokerServices& services, proto::StepCommitRe
     storage::BatchFields fields;
     proto::ErrorCode code = CheckBatch(services.options, topic, batch.topic(), batch.partition(),
                                        batch.batch(), &fields, message, &services.schemas);
+    if (code != proto::NONE) return code;
+    code = ApplyTimestampPolicy(services.options, *topic, absl::ToUnixMillis(absl::Now()),
+                                batch.mutable_batch(), &fields, message);
     if (code != proto::NONE) return code;
     if (fields.producer_id < 0) {
       *message = "a step's batches must be idempotent (carry a producer id); the batch for '" +

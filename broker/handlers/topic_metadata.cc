@@ -17,6 +17,8 @@ void FillTopicMetadata(const storage::LogStore& store, const storage::TopicInfo&
                                                     : proto::EVENT_INDEX_OFF);
   config->set_schema_validation(topic.config.schema_validation ? proto::SCHEMA_VALIDATION_ON
                                                                : proto::SCHEMA_VALIDATION_OFF);
+  config->set_timestamp_type(topic.config.log_append_time ? proto::TIMESTAMP_TYPE_LOG_APPEND_TIME
+                                                          : proto::TIMESTAMP_TYPE_CREATE_TIME);
   for (uint32_t p = 0; p < topic.config.partitions; ++p) {
     absl::StatusOr<storage::PartitionOffsets> offsets = store.GetOffsets(topic.name, p);
     if (!offsets.ok()) {

@@ -68,6 +68,7 @@ void WriteConfig(JsonWriter& json, const storage::TopicConfig& config) {
   json.Field("max_message_bytes", config.max_message_bytes);
   json.Field("index_events", config.index_events);
   json.Field("schema_validation", config.schema_validation);
+  json.Field("timestamp_type", config.log_append_time ? "log_append_time" : "create_time");
   json.EndObject();
 }
 

@@ -132,7 +132,10 @@ absl::StatusOr<storage::Offset> VisitRecords(const storage::LogStore& store, std
       const bool parsed = proto::ForEachRecord(payload, [&](const proto::RecordView& record) {
         const storage::Offset o = record_offset++;
         if (stopped || o < next || o >= end) return;
-        if (!visit(o, record)) stopped = true;
+        proto::RecordView shown = record;
+        // A batch the broker stamped (log-append-time topic): its time is every record's.
+        if (view.log_append_time_ms > 0) shown.timestamp_ms = view.log_append_time_ms;
+        if (!visit(o, shown)) stopped = true;
         next = o + 1;
       });
       if (!parsed) {

@@ -114,6 +114,13 @@ Result<TopicChanges> ParseTopicSettings(const ParsedFlags& flags) {
     }
     out.schema_validation = *validation == "on";
   }
+  if (std::optional<std::string> type = flags.Value("timestamp-type")) {
+    if (*type != "create_time" && *type != "log_append_time") {
+      return UsageError("--timestamp-type must be 'create_time' or 'log_append_time', got '" +
+                        *type + "'");
+    }
+    out.log_append_time = *type == "log_append_time";
+  }
   if (*partitions) out.partitions = static_cast<uint32_t>(**partitions);
   out.retention_ms = *retention_ms;
   out.retention_bytes = *retention_bytes;
@@ -135,6 +142,7 @@ Result<CommandArgs> ParseTopicCreate(const ParsedFlags& flags) {
     out.settings.event_index = *settings->event_index ? EventIndexMode::kOn : EventIndexMode::kOff;
   }
   out.settings.schema_validation = settings->schema_validation.value_or(false);
+  out.settings.log_append_time = settings->log_append_time.value_or(false);
   return CommandArgs(std::move(out));
 }
 
@@ -142,10 +150,12 @@ Result<CommandArgs> ParseTopicAlter(const ParsedFlags& flags) {
   Result<TopicChanges> changes = ParseTopicSettings(flags);
   if (!changes.ok()) return changes.status();
   if (!changes->partitions && !changes->retention_ms && !changes->retention_bytes &&
-      !changes->max_message_bytes && !changes->event_index && !changes->schema_validation) {
+      !changes->max_message_bytes && !changes->event_index && !changes->schema_validation &&
+      !changes->log_append_time) {
     return UsageError(
         "topic alter: nothing to change (give --partitions, --retention-ms, "
-        "--retention-bytes, --max-message-bytes, --event-index or --schema-validation)");
+        "--retention-bytes, --max-message-bytes, --event-index, --schema-validation or "
+        "--timestamp-type)");
   }
   return CommandArgs(TopicAlterArgs{flags.positional[0], *std::move(changes)});
 }
@@ -242,7 +252,8 @@ Result<CommandArgs> ParseTopic(const std::vector<std::string>& args, Invocation*
                                                    {"retention-bytes"},
                                                    {"max-message-bytes"},
                                                    {"event-index"},
-                                                   {"schema-validation"}},
+                                                   {"schema-validation"},
+                                                   {"timestamp-type"}},
                                                   {"topic name"}, invocation);
     if (!flags.ok()) return flags.status();
     if (flags->help) return CommandArgs(HelpArgs{command});

@@ -34,6 +34,8 @@ void PrintTopic(const TopicDescription& topic, std::ostream& out) {
       << (topic.settings.max_message_bytes == 0 ? " (broker default)" : "") << "\n"
       << "event.index: " << EventIndexName(topic.settings.event_index) << "\n"
       << "schema.validation: " << (topic.settings.schema_validation ? "on" : "off") << "\n"
+      << "timestamp.type: " << (topic.settings.log_append_time ? "log_append_time" : "create_time")
+      << "\n"
       << "PARTITION\tLOG_START\tHIGH_WATERMARK\n";
   for (const PartitionDescription& p : topic.partitions) {
     out << p.partition << "\t" << p.log_start_offset << "\t" << p.high_watermark << "\n";

@@ -11,9 +11,11 @@ commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
                [--max-message-bytes B] [--event-index on|off]
                [--schema-validation on|off]
+               [--timestamp-type create_time|log_append_time]
   topic alter NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
               [--max-message-bytes B] [--event-index on|off]
               [--schema-validation on|off]
+              [--timestamp-type create_time|log_append_time]
   topic list
   topic describe NAME
   topic delete NAME
@@ -79,6 +81,11 @@ Creates a topic.
                           accept only saga events whose ce_type and ce_dataschema version are
                           registered (`choreo schema register`); other records are refused
                           (default: off)
+  --timestamp-type create_time|log_append_time
+                          whose clock timestamps the records: the producer's (create_time,
+                          default; batches too far in the future are refused, see the broker's
+                          --max-timestamp-skew-ms) or the broker's when it appends them
+                          (log_append_time)
 )";
 
 constexpr std::string_view kTopicAlter =
@@ -95,6 +102,9 @@ Changes a topic's settings; settings not given keep their value. Prints the topi
                           while it is off are never indexed
   --schema-validation on|off
                           require registered schemas of the records produced from now on
+  --timestamp-type create_time|log_append_time
+                          keep the producers' timestamps, or stamp batches appended from now on
+                          with the broker's clock
 Retention changes apply at the broker's next retention check.
 )";
 

@@ -69,6 +69,19 @@ TEST(CommandLineTest, TopicAlter) {
             100u);
 }
 
+TEST(CommandLineTest, TopicTimestampType) {
+  EXPECT_TRUE(std::get<TopicCreateArgs>(
+                  ParseOk({"topic", "create", "o", "--timestamp-type", "log_append_time"}).command)
+                  .settings.log_append_time);
+  EXPECT_FALSE(std::get<TopicCreateArgs>(ParseOk({"topic", "create", "o"}).command)
+                   .settings.log_append_time);
+  const TopicAlterArgs back = std::get<TopicAlterArgs>(
+      ParseOk({"topic", "alter", "o", "--timestamp-type=create_time"}).command);
+  EXPECT_EQ(back.changes.log_append_time, false);
+  EXPECT_EQ(ParseError({"topic", "alter", "o", "--timestamp-type", "LogAppendTime"}).code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TEST(CommandLineTest, BrokerBeforeTheCommand) {
   EXPECT_EQ(ParseOk({"--broker", "h:2", "topic", "list"}).broker, "h:2");
   EXPECT_EQ(ParseOk({"--broker=h:3", "topic", "list"}).broker, "h:3");

@@ -4,6 +4,7 @@
 
 #include "choreo/common/crc32c.h"
 #include "choreo/proto/batch.h"
+#include "choreo/proto/record_wire.h"
 
 namespace choreo::client_internal {
 namespace {
@@ -50,6 +51,19 @@ TEST(FetchDecoderTest, DecodesEveryRecordOfEveryBatchInOrder) {
     ASSERT_EQ(r.record.headers.size(), 1u);
     EXPECT_EQ(r.record.headers[0].value, "x");
   }
+}
+
+TEST(FetchDecoderTest, ABatchStampedByTheBrokerGivesEveryRecordItsLogAppendTime) {
+  proto::FetchPartitionResponse p = Partition("t", 0);
+  AddBatch(&p, 0, 3);  // create time: 1000, 1001, 1002
+  AddBatch(&p, 3, 2);
+  proto::StampLogAppendTime(1'700'000'000'123, p.mutable_batches(1)->mutable_batch());
+  const DecodedPartition decoded = DecodeFetchPartition(p);
+  ASSERT_TRUE(decoded.error.ok()) << decoded.error.ToString();  // the CRC still holds
+  ASSERT_EQ(decoded.records.size(), 5u);
+  EXPECT_EQ(decoded.records[2].record.timestamp_ms, 1002);
+  EXPECT_EQ(decoded.records[3].record.timestamp_ms, 1'700'000'000'123);
+  EXPECT_EQ(decoded.records[4].record.timestamp_ms, 1'700'000'000'123);
 }
 
 TEST(FetchDecoderTest, ReportsThePartitionErrorWithTheLogBounds) {

@@ -112,6 +112,12 @@ struct BrokerOptions {
   // How often the retention pass runs over all topics (on its own thread, never a network
   // thread); zero disables retention. Default: 60 s.
   absl::Duration retention_check_interval = absl::Seconds(60);
+  // A batch whose max timestamp is more than this ahead of the broker's clock is rejected with
+  // INVALID_TIMESTAMP (topics with log append time are stamped instead, never rejected); -1
+  // accepts any. Bounds how long one producer's wrong clock can hold back time-based retention
+  // and mislead seek-by-time. Kafka's message.timestamp.difference.max.ms is unbounded by default;
+  // an hour tolerates any sane clock error and delayed sends. Default: 1 hour.
+  int64_t max_timestamp_skew_ms = 3600 * 1000;
   // Create an unknown topic (with the default_* settings) when it is produced to or named in a
   // metadata request. Default: false.
   bool auto_create_topics = false;

@@ -41,6 +41,7 @@ enum class ErrorCode : int {
   kShuttingDown = 25,
   kIncompatibleSchema = 26,  // schema registry: the schema breaks the compatibility rules
   kUnknownSchema = 27,       // no such schema, or a record's type/version is not registered
+  kInvalidTimestamp = 28,    // a batch's timestamps are too far ahead of the broker's clock
   // Client-side.
   kConnectionFailed = 100,  // could not connect, or the connection was lost
   kClosed = 101,            // the client object was closed

@@ -53,11 +53,18 @@ struct BatchView {
   uint32_t crc32c = 0;
   std::string_view records;  // the payload, compressed per `compression`
   uint32_t uncompressed_bytes = 0;
+  // > 0: the broker stamped the batch (a log-append-time topic); every record's timestamp is this.
+  int64_t log_append_time_ms = 0;
 };
 
 // Reads the fields of a serialized RecordBatch without copying its payload. False if it does not
 // parse.
 bool ParseBatchView(std::string_view batch_bytes, BatchView* batch);
+
+// Makes a serialized RecordBatch a log-append-time batch stamped at `now_ms` (> 0): appends
+// first_timestamp_ms, max_timestamp_ms and log_append_time_ms fields set to it, which override
+// the producer's (the last occurrence of a field wins). The payload and its CRC are untouched.
+void StampLogAppendTime(int64_t now_ms, std::string* batch_bytes);
 
 // What DecodeBatch does, without materialising records: parses `batch_bytes`, checks the CRC32C
 // and decompresses the payload into `*scratch` if needed. On NONE, `*payload` is the serialized

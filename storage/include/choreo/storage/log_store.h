@@ -115,6 +115,10 @@ struct TopicConfig {
   // registry, broker/schema/). The store only keeps the setting; the broker checks batches.
   // Default: false.
   bool schema_validation = false;
+  // The broker stamps every appended batch with its own clock (Kafka's
+  // message.timestamp.type=LogAppendTime) instead of keeping the producer's timestamps. The store
+  // only keeps the setting; the broker stamps batches. Default: false (create time).
+  bool log_append_time = false;
 };
 
 // A change to a topic's configuration: fields left empty keep their value.
@@ -126,6 +130,7 @@ struct TopicConfigUpdate {
   std::optional<uint64_t> max_message_bytes = std::nullopt;
   std::optional<bool> index_events = std::nullopt;
   std::optional<bool> schema_validation = std::nullopt;
+  std::optional<bool> log_append_time = std::nullopt;
 };
 
 inline constexpr uint32_t kMaxPartitions = 10000;
