@@ -31,7 +31,9 @@ class TopicTableTest : public ::testing::Test {
   }
   void TearDown() override {
     table_.reset();
-    if (store_) EXPECT_TRUE(store_->Close().ok());
+    if (store_) {
+      EXPECT_TRUE(store_->Close().ok());
+    }
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
