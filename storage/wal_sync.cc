@@ -1,12 +1,8 @@
 #include "storage/wal_sync.h"
 
 #include <absl/strings/str_cat.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "choreo/storage/errors.h"
@@ -23,21 +19,6 @@ std::string DirectoryOf(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
-}
-
-absl::Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    return MakeStoreError(StoreErrorKind::kIoError,
-                          absl::StrCat("open WAL directory ", dir, ": ", std::strerror(errno)));
-  }
-  absl::Status status;
-  if (::fsync(fd) != 0) {
-    status = MakeStoreError(StoreErrorKind::kIoError,
-                            absl::StrCat("fsync WAL directory ", dir, ": ", std::strerror(errno)));
-  }
-  ::close(fd);
-  return status;
 }
 
 }  // namespace
@@ -110,6 +91,18 @@ void WalSyncFileSystem::Forget(const Tracked* tracked) {
   open_.erase(std::remove_if(open_.begin(), open_.end(),
                              [tracked](const auto& t) { return t.get() == tracked; }),
               open_.end());
+}
+
+// Through the wrapped file system (PosixDirectory: open + fsync, as a direct call would be), so
+// that a test's file system sees the directory sync too.
+absl::Status WalSyncFileSystem::SyncDirectory(const std::string& dir) {
+  std::unique_ptr<rocksdb::FSDirectory> handle;
+  rocksdb::IOStatus s = target()->NewDirectory(dir, rocksdb::IOOptions(), &handle, nullptr);
+  if (s.ok()) s = handle->Fsync(rocksdb::IOOptions(), nullptr);
+  if (handle != nullptr) handle->Close(rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+  if (s.ok()) return absl::OkStatus();
+  return MakeStoreError(s.IsNoSpace() ? StoreErrorKind::kNoSpace : StoreErrorKind::kIoError,
+                        absl::StrCat("fsync WAL directory ", dir, ": ", s.ToString()));
 }
 
 absl::Status WalSyncFileSystem::SyncWals() {

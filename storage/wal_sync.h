@@ -56,6 +56,7 @@ class WalSyncFileSystem : public rocksdb::FileSystemWrapper {
   // Wraps a newly opened WAL file and registers it.
   void Track(const std::string& name, std::unique_ptr<rocksdb::FSWritableFile>& file);
   void Forget(const Tracked* tracked);
+  absl::Status SyncDirectory(const std::string& dir);
 
   std::mutex mu_;
   std::vector<std::shared_ptr<Tracked>> open_;  // guarded by mu_
