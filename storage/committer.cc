@@ -171,6 +171,15 @@ absl::Status Committer::StickyError() {
   return sync_error_;
 }
 
+bool Committer::WalSyncFailed() {
+  return !StickyError().ok();
+}
+
+void Committer::ClearWalSyncError() {
+  MutexLock lock(&sync_mu_);
+  sync_error_ = absl::OkStatus();
+}
+
 void Committer::CommitLoop() {
   if (options_.observer != nullptr && options_.fsync == FsyncPolicy::kAlways) {
     // RocksDB times the WAL fsync in its per-thread I/O statistics only with timing enabled; this
@@ -273,6 +282,7 @@ Committer::GroupOutcome Committer::CommitGroup(std::vector<QueuedWrite>& group,
     if (!s.ok()) {
       status =
           FromRocksStatus(s, absl::StrCat("group commit of ", builder.batch().Count(), " writes"));
+      db_.health->Failed(std::string(status.message()), s.IsNoSpace());
     }
   }
   if (!status.ok()) {
@@ -338,6 +348,8 @@ void Committer::SyncLoop() {
     if (!s.ok() && sync_error_.ok()) {
       sync_error_ =
           MakeStoreError(StoreErrorKindOf(s), absl::StrCat("periodic WAL sync: ", s.message()));
+      db_.health->Failed(std::string(sync_error_.message()),
+                         StoreErrorKindOf(s) == StoreErrorKind::kNoSpace);
     }
   }
 }

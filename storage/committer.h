@@ -11,7 +11,8 @@
 //
 // Under kInterval a second thread syncs the WAL every fsync_interval, alongside group commits (it
 // takes no lock that appends need); a failed sync is sticky: every later append fails (after a
-// failed fsync the kernel may have dropped the dirty pages).
+// failed fsync the kernel may have dropped the dirty pages) until WriteRecovery has made the data
+// durable another way. Every failed write and sync is reported to StoreDb::health.
 //
 // StoreOptions::observer, if set, is told about each group that wrote something (batches, bytes,
 // write and fsync time) on the committer thread before the group's callbacks run, and about each
@@ -72,6 +73,11 @@ class Committer {
 
   // True on the committer thread, i.e. inside an append callback or the commit listener.
   bool OnCommitterThread() const;
+
+  // Whether a periodic WAL sync failed (every append fails until ClearWalSyncError()).
+  bool WalSyncFailed();
+  // For WriteRecovery, once what that sync should have made durable is durable again.
+  void ClearWalSyncError();
 
  private:
   struct GroupOutcome;

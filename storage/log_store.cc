@@ -43,6 +43,8 @@ LogStore::Impl::Impl(const StoreOptions& options, std::unique_ptr<StoreDb> db,
       scheduled_(std::make_unique<ScheduledEvents>(*db_, *registry_, *committer_)) {
   index_filter_->Attach(registry_.get());
   committer_->Start();
+  recovery_ = std::make_unique<WriteRecovery>(*db_, *committer_, options_.write_recovery_interval);
+  recovery_->Start();
 }
 
 LogStore::Impl::~Impl() {
@@ -175,7 +177,9 @@ void LogStore::Impl::SetCommitListener(CommitListener listener) {
 }
 
 absl::Status LogStore::Impl::Close() {
-  // The committer first: it drains the queue and needs the database for that.
+  // Recovery first (it uses the committer and the database), then the committer: it drains the
+  // queue and needs the database for that.
+  if (!committer_->OnCommitterThread()) recovery_->Stop();
   absl::Status status = committer_->Stop();
   if (committer_->OnCommitterThread()) return status;
   closing_.store(true);  // a running retention pass gives up and releases db_mu_
@@ -234,6 +238,9 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   }
   if (options.fsync == FsyncPolicy::kInterval && options.fsync_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("StoreOptions.fsync_interval must be positive");
+  }
+  if (options.write_recovery_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("StoreOptions.write_recovery_interval must be positive");
   }
   auto index_filter = std::make_shared<EventIndexTrimFilterFactory>();
   absl::StatusOr<std::unique_ptr<StoreDb>> db = StoreDb::Open(options, index_filter);

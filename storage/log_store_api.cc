@@ -103,6 +103,10 @@ absl::StatusOr<DbStats> LogStore::GetDbStats() const {
   return impl_->GetDbStats();
 }
 
+WriteHealth LogStore::GetWriteHealth() const {
+  return impl_->GetWriteHealth();
+}
+
 absl::StatusOr<EventPage> LogStore::FindEvents(const EventQuery& query) const {
   return impl_->FindEvents(query);
 }

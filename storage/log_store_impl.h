@@ -36,6 +36,7 @@
 #include "storage/scheduled_events.h"
 #include "storage/store_db.h"
 #include "storage/topic_registry.h"
+#include "storage/write_recovery.h"
 
 namespace choreo::storage {
 
@@ -90,6 +91,7 @@ class LogStore::Impl {
 
   // log_store_stats.cc
   absl::StatusOr<DbStats> GetDbStats() const;
+  WriteHealth GetWriteHealth() const;
 
   // log_store_events.cc
   absl::StatusOr<EventPage> FindEvents(const EventQuery& query) const;
@@ -148,6 +150,8 @@ class LogStore::Impl {
   std::unique_ptr<EventIndex> index_;
   std::shared_ptr<EventIndexTrimFilterFactory> index_filter_;
   std::unique_ptr<Committer> committer_;
+  // Stopped before the committer (Close()).
+  std::unique_ptr<WriteRecovery> recovery_;
   std::unique_ptr<ScheduledEvents> scheduled_;
 };
 

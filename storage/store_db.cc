@@ -178,6 +178,8 @@ absl::StatusOr<std::unique_ptr<StoreDb>> StoreDb::Open(
   store->env = rocksdb::NewCompositeEnv(store->wal_files);
   rocksdb::DBOptions db_options = DatabaseOptions(options);
   db_options.env = store->env.get();
+  store->health = std::make_shared<WriteHealthState>();
+  db_options.listeners.push_back(NewWriteErrorListener(store->health));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.data_dir, families, &handles, &raw);

@@ -24,6 +24,7 @@
 
 #include "choreo/storage/log_store.h"
 #include "storage/wal_sync.h"
+#include "storage/write_health.h"
 
 namespace rocksdb {
 class Cache;
@@ -52,6 +53,8 @@ struct StoreDb {
   // The file system the database writes through, and the environment made of it; they outlive
   // `db` (declared before it, destroyed after Close()).
   std::shared_ptr<WalSyncFileSystem> wal_files;
+  // Whether writes are refused; RocksDB's background errors reach it through a listener.
+  std::shared_ptr<WriteHealthState> health;
   std::unique_ptr<rocksdb::Env> env;
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf = nullptr;

@@ -96,6 +96,34 @@ struct StoreOptions {
   // Told about every group commit and WAL sync (store_observer.h), for metrics. Ownership is NOT
   // transferred; it must outlive the store. Default: nullptr (nothing is measured).
   StoreObserver* observer = nullptr;
+  // After a write failed (a full disk, an I/O error), how often the store tries to take writes
+  // again (GetWriteHealth()). Must be positive. Default: 1 s (as RocksDB's own
+  // bgerror_resume_retry_interval).
+  absl::Duration write_recovery_interval = absl::Seconds(1);
+};
+
+// Whether the store takes writes now (LogStore::GetWriteHealth()). After a failed write (group
+// commit, periodic WAL sync, or RocksDB's own flush or compaction: a full disk, an I/O error)
+// appends fail with kNoSpace or kIoError while reads keep working; a background thread tries
+// every write_recovery_interval to resume RocksDB (after a failed periodic WAL sync also flushing
+// every memtable to new, synced files and syncing the WAL), and takes writes again once that
+// succeeds. After a failed WAL write (or a fatal error) it does not try: see `recoverable`.
+struct WriteHealth {
+  // Writes are failing; cleared only by a successful recovery.
+  bool refusing = false;
+  // Why (the first failure since writes were last taken), e.g. "WAL write failed: IO error: No
+  // space left on device". Empty when not refusing.
+  std::string reason;
+  // The failure was a full disk (or quota): freeing space is the cure.
+  bool no_space = false;
+  // False after a failed WAL write (RocksDB's WAL writer is then unusable, and resuming could
+  // abort the process) or an error RocksDB calls fatal: writes are refused until the store is
+  // reopened (the broker restarted), which loses nothing acknowledged.
+  bool recoverable = true;
+  // Failed writes (group commits, WAL syncs, background flushes and compactions) since Open().
+  uint64_t write_errors = 0;
+  // Times the store took writes again after refusing them.
+  uint64_t recoveries = 0;
 };
 
 // Per-topic configuration, stored with the topic.
@@ -462,6 +490,8 @@ class LogStore {
   // RocksDB properties (sizes, compaction backlog, memory), read from RocksDB's in-memory state
   // without I/O. Errors: kClosed, kIoError (a property RocksDB does not know).
   absl::StatusOr<DbStats> GetDbStats() const;
+  // Whether writes are refused now and why (WriteHealth). Cheap (one lock, no I/O); any thread.
+  WriteHealth GetWriteHealth() const;
 
   // The event index (event_index.h). Queries answer from the index alone (one bounded scan),
   // never by reading a topic, and skip entries whose record is gone (retention, topic deletion) or
