@@ -26,24 +26,25 @@ Status WaitForBroker(const ClientOptions& options, std::chrono::milliseconds wai
     if (connection.ok()) return OkStatus();
     const Status& error = connection.status();
     if (!client_internal::IsUnreachable(error)) return error;
-    const auto backoff = client_internal::Backoff(std::chrono::milliseconds(100),
-                                                  std::chrono::milliseconds(1000), ++failures);
-    if (Clock::now() + backoff >= deadline) {
+    if (Clock::now() >= deadline) {
       std::string message = error.message();
       if (message.find(options.broker) == std::string::npos) {
         message = options.broker + ": " + message;
       }
-      message += "; is choreod running";
+      message += "; is choreod running? ";
       message += wait.count() > 0
-                     ? " (waited " + std::to_string(wait.count()) + " ms)?"
-                     : "? (--broker HOST:PORT names the broker; --wait[=DURATION] waits for it)";
+                     ? "(waited " + std::to_string(wait.count()) + " ms)"
+                     : "(--broker HOST:PORT names the broker; --wait[=DURATION] waits for it)";
       return Status(error.code(), std::move(message));
     }
-    if (failures == 1) {
+    if (++failures == 1) {
       progress << "waiting up to " << wait.count() << " ms for the broker at " << options.broker
                << " (" << error.message() << ")" << std::endl;
     }
-    std::this_thread::sleep_for(backoff);
+    // The last attempt is made at the deadline.
+    const auto backoff = client_internal::Backoff(std::chrono::milliseconds(100),
+                                                  std::chrono::milliseconds(1000), failures);
+    std::this_thread::sleep_until(std::min(Clock::now() + backoff, deadline));
   }
 }
 
