@@ -137,6 +137,8 @@ class Broker::Impl {
   // The operator HTTP endpoint (/metrics, /healthz, /readyz).
   absl::Status StartHttp();
   void StopHttp();
+  // "" when ready; else why not (/readyz): not serving, or the store refuses writes.
+  std::string NotReadyReason() const;
 
   const BrokerOptions options_;
   std::unique_ptr<DataDirLock> data_dir_lock_;  // held from before the store opens until closed
@@ -269,15 +271,27 @@ absl::Status Broker::Impl::StartHttp() {
                                     .data_dir = options_.store.data_dir,
                                     .started_ms = absl::ToUnixMillis(absl::Now())}});
   }
-  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-      http_io_, options_.http_listen,
-      OperatorEndpoints(
-          registry_, [this] { return serving_ ? std::string() : std::string("not serving"); },
-          console_.get()));
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(http_io_, options_.http_listen,
+                        OperatorEndpoints(
+                            registry_, [this] { return NotReadyReason(); }, console_.get()));
   if (!http.ok()) return http.status();
   http_ = *std::move(http);
   http_thread_ = std::thread([this] { http_io_.run(); });
   return absl::OkStatus();
+}
+
+std::string Broker::Impl::NotReadyReason() const {
+  if (!serving_) return "not serving";
+  const storage::WriteHealth health = store_->GetWriteHealth();
+  if (!health.refusing) return "";
+  // Fetches still work; producers get a retriable error and should wait, not fail over blindly.
+  return absl::StrCat("storage refuses writes (", health.reason, "); ",
+                      !health.recoverable ? "the store cannot resume by itself after this error: "
+                                            "restart the broker once space is freed or the disk "
+                                            "fixed (nothing acknowledged is lost)"
+                      : health.no_space   ? "retrying by itself once space is freed"
+                                          : "retrying by itself");
 }
 
 void Broker::Impl::StopHttp() {

@@ -99,6 +99,9 @@ bool Status::IsRetriable() const {
     case ErrorCode::kShuttingDown:
     case ErrorCode::kResourceExhausted:
     case ErrorCode::kStorageError:
+    // A full disk: the broker refuses writes until space comes back, then takes them again by
+    // itself (nothing of the refused batch was stored, so resending is safe).
+    case ErrorCode::kNotEnoughSpace:
     case ErrorCode::kRebalanceInProgress:
       return true;
     default:

@@ -1,8 +1,9 @@
 // The routes served on --http-listen:
 //   /metrics  the registry in Prometheus text format (version 0.0.4)
 //   /healthz  200 "ok" while the process is alive and the HTTP thread answers
-//   /readyz   200 "ready" while the store is open and the broker serves; 503 with the reason
-//             otherwise (starting, shutting down)
+//   /readyz   200 "ready" while the store is open, takes writes and the broker serves; 503 with
+//             the reason otherwise (starting, shutting down, storage refusing writes after a full
+//             disk or an I/O error)
 //   /api/...  the web console's JSON API (console_api.h), when the console is enabled
 //   /, /console/...  the web console's pages (console_assets.h), when the console is enabled
 #pragma once

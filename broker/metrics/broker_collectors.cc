@@ -20,6 +20,8 @@ void RegisterBrokerCollectors(BrokerMetrics& metrics, const TopicTable& topics,
       [data_dir](SampleWriter& writer) { CollectDataDirSize(writer, data_dir); });
   metrics.registry().AddCollector(
       [&store](SampleWriter& writer) { CollectDbStats(writer, store); });
+  metrics.registry().AddCollector(
+      [&store](SampleWriter& writer) { CollectWriteHealth(writer, store); });
   metrics.registry().AddCollector(CollectProcessMetrics);
 }
 

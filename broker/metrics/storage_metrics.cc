@@ -29,7 +29,8 @@ StorageMetrics::StorageMetrics(MetricsRegistry& registry)
           LatencyBucketsSeconds())),
       fsync_failures_(registry.GetCounter(
           "choreo_fsync_failures_total",
-          "Periodic WAL syncs that failed (every later append then fails until a restart).")),
+          "Periodic WAL syncs that failed (appends then fail until the store has recovered: "
+          "choreo_storage_writes_refused).")),
       commit_queue_hop_(HopHistogram(registry, "commit_queue")),
       storage_write_hop_(HopHistogram(registry, "storage_write")) {}
 
@@ -76,6 +77,23 @@ void CollectDbStats(SampleWriter& writer, const storage::LogStore& store) {
         "Idempotent producers whose id, epoch and sequence state the broker keeps (allocated and "
         "not expired, see --producer-id-expiration-ms); each costs memory and start-up time.",
         stats->producer_ids);
+}
+
+void CollectWriteHealth(SampleWriter& writer, const storage::LogStore& store) {
+  const storage::WriteHealth health = store.GetWriteHealth();
+  writer.Family("choreo_storage_write_errors_total", "counter",
+                "Failed storage writes: group commits, periodic WAL syncs, RocksDB flushes and "
+                "compactions (a full disk, an I/O error).");
+  writer.Sample("choreo_storage_write_errors_total", {}, static_cast<double>(health.write_errors));
+  writer.Family("choreo_storage_writes_refused", "gauge",
+                "1 while the store refuses writes after a failure (produce answers "
+                "NOT_ENOUGH_SPACE or STORAGE_ERROR; /readyz says why and whether it retries by "
+                "itself or needs a restart).");
+  writer.Sample("choreo_storage_writes_refused", {}, health.refusing ? 1.0 : 0.0);
+  writer.Family("choreo_storage_write_recoveries_total", "counter",
+                "Times the store took writes again by itself after refusing them.");
+  writer.Sample("choreo_storage_write_recoveries_total", {},
+                static_cast<double>(health.recoveries));
 }
 
 }  // namespace choreo::broker

@@ -35,4 +35,9 @@ class StorageMetrics : public storage::StoreObserver {
 // I/O). Writes nothing if the store is closed.
 void CollectDbStats(SampleWriter& writer, const storage::LogStore& store);
 
+// choreo_storage_write_errors_total, choreo_storage_writes_refused and
+// choreo_storage_write_recoveries_total: whether the store refuses writes (a full disk, an I/O
+// error) and how often that happened (storage::WriteHealth). No I/O.
+void CollectWriteHealth(SampleWriter& writer, const storage::LogStore& store);
+
 }  // namespace choreo::broker

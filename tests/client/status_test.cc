@@ -27,8 +27,9 @@ TEST(StatusTest, ToStringNamesCodeAndMessage) {
 }
 
 TEST(StatusTest, RetriableCodes) {
-  for (ErrorCode code : {ErrorCode::kConnectionFailed, ErrorCode::kTimeout,
-                         ErrorCode::kShuttingDown, ErrorCode::kResourceExhausted}) {
+  for (ErrorCode code :
+       {ErrorCode::kConnectionFailed, ErrorCode::kTimeout, ErrorCode::kShuttingDown,
+        ErrorCode::kResourceExhausted, ErrorCode::kStorageError, ErrorCode::kNotEnoughSpace}) {
     EXPECT_TRUE(Status(code, "").IsRetriable()) << ErrorCodeName(code);
   }
   for (ErrorCode code :

@@ -71,7 +71,8 @@ class [[nodiscard]] Status {
   std::string ToString() const;
 
   // True for errors worth retrying after a reconnect or backoff: kConnectionFailed, kTimeout,
-  // kShuttingDown, kResourceExhausted, kStorageError and kRebalanceInProgress. The Producer retries
+  // kShuttingDown, kResourceExhausted, kStorageError, kNotEnoughSpace (the broker's disk is full;
+  // it takes writes again once space is freed) and kRebalanceInProgress. The Producer retries
   // these itself; an outcome it reports with one of them is final.
   bool IsRetriable() const;
 
