@@ -240,10 +240,19 @@ void FrameSeeds() {
 }
 
 void BatchSeeds() {
-  Write("record_batch", "none", Batch(proto::COMPRESSION_NONE));
-  Write("record_batch", "lz4", Batch(proto::COMPRESSION_LZ4));
-  Write("record_batch", "zstd", Batch(proto::COMPRESSION_ZSTD));
-  Write("record_batch", "idempotent", Batch(proto::COMPRESSION_NONE, 7, 40));
+  // Byte 0 even: a whole batch as sent.
+  const std::string raw(1, '\0');
+  Write("record_batch", "none", raw + Batch(proto::COMPRESSION_NONE));
+  Write("record_batch", "lz4", raw + Batch(proto::COMPRESSION_LZ4));
+  Write("record_batch", "zstd", raw + Batch(proto::COMPRESSION_ZSTD));
+  Write("record_batch", "idempotent", raw + Batch(proto::COMPRESSION_NONE, 7, 40));
+  // Byte 0 odd: a payload the target wraps (byte 0 >> 1: codec; byte 1: record count).
+  proto::RecordBatch batch;
+  batch.ParseFromString(Batch(proto::COMPRESSION_NONE));
+  for (uint8_t codec : {0, 1, 2}) {
+    Write("record_batch", "payload_codec" + std::to_string(codec),
+          std::string{static_cast<char>(1 | (codec << 1)), 2} + batch.records());
+  }
 }
 
 void DecompressSeeds() {

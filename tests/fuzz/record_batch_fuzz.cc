@@ -1,6 +1,11 @@
 // Fuzz target: the record-batch codec (proto/batch.h, proto/record_wire.h) on a serialized
 // RecordBatch as a producer could send it.
 //
+// Input: byte 0 even: the rest is the batch as sent. Byte 0 odd: the rest is a payload (a
+// RecordList as the producer serialized it) that the target wraps into a batch with the right
+// CRC32C and sizes, compressed per byte 0 (none, LZ4, zstd) and declaring byte 1 records; without
+// it, almost every mutation of a payload would only fail the checksum.
+//
 // Checked beyond "no crash": a batch the broker accepts (ValidateBatch == NONE, the produce path)
 // is one every consumer can read (OpenBatch + ForEachRecord + ForEachHeader, the client's fetch
 // path) with the record count the broker stored; otherwise one producer could store a batch that
@@ -45,7 +50,18 @@ bool InPlaceRecords(std::string_view payload, std::vector<PlainRecord>* out) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (size < 2) return 0;
+  std::string wrapped;
+  std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if ((data[0] & 1) != 0) {
+    const auto codec = static_cast<choreo::proto::Compression>((data[0] >> 1) % 3);
+    std::string payload(reinterpret_cast<const char*>(data) + 2, size - 2);
+    if (!choreo::proto::EncodeBatchFromPayload(std::move(payload), data[1], 0, 0, codec, {},
+                                               &wrapped)) {
+      return 0;
+    }
+    bytes = wrapped;
+  }
   google::protobuf::LogSilencer silence_protobuf;  // invalid UTF-8 in Header.key is expected here
 
   choreo::proto::BatchSummary summary;
