@@ -90,7 +90,9 @@ TEST_F(StorageFaultTest, FullDiskIsRetriableVisibleAndRecoversByItself) {
   // is still on, the store stops retrying (its health turns unrecoverable; unconfirmed guess: the
   // recovery's own flush syncs the WAL through the failing disk). Recovery itself is covered at
   // the storage level (WriteRecoveryTest); this part is skipped until that is found and fixed.
-  fs_->fail_syncs = false;  // so that the fixture's clean shutdown can sync
+  // Space back before the skip, and the store writing again, so that the fixture's shutdown syncs.
+  fs_->fail_syncs = false;
+  ASSERT_TRUE(WaitUntil([&] { return Get("/readyz").status == 200; }));
   GTEST_SKIP() << "end-to-end recovery from a full disk: known failure, see the comment above";
 
   // A real producer sends while the disk is full; its records wait and are retried.
