@@ -87,9 +87,9 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& registry,
   pending_produce_bytes_ = registry.GetGauge(
       "choreo_produce_pending_bytes",
       "Produce request bytes in memory: read from sockets and not yet appended and answered.");
-  fetch_memory_bytes_ = registry.GetGauge(
-      "choreo_fetch_memory_bytes",
-      "Fetch response bytes in memory: granted to fetches or read, and not yet written to sockets.");
+  fetch_memory_bytes_ = registry.GetGauge("choreo_fetch_memory_bytes",
+                                          "Fetch response bytes in memory: granted to fetches or "
+                                          "read, and not yet written to sockets.");
   fetch_memory_peak_bytes_ = registry.GetGauge(
       "choreo_fetch_memory_peak_bytes",
       "The highest choreo_fetch_memory_bytes since the broker started (compare with "
