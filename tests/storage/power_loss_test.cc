@@ -319,7 +319,10 @@ class PowerLossTest : public testing::StoreTest {
           << "committed offset past the end of " << o.topic << "/" << o.partition;
     }
     if (options_.fsync != FsyncPolicy::kNever) {
-      for (const auto& [key, committed] : history.committed_at_cut) {
+      for (const auto& entry : history.committed_at_cut) {
+        // Not a structured binding: clang 14 (the sanitizer builds) cannot capture one.
+        const PartitionKey& key = entry.first;
+        const Offset committed = entry.second;
         auto it = std::find_if(offsets->begin(), offsets->end(), [&](const GroupOffset& o) {
           return o.topic == key.topic && o.partition == key.partition;
         });
