@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblz4-dev libzstd-dev
+  zlib1g-dev libsnappy-dev  # gzip and snappy batches of the Kafka codec (broker/kafka/)
   libssl-dev  # OpenSSL under Asio's SSL: TLS of choreod's listeners and of the client library
   clang-format
   # clang and its sanitizer and libFuzzer runtimes (libclang-rt-14-dev on Debian 12): the asan,
