@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(frame_decoder record_batch decompress storage_value broker_request)
+all_targets=(frame_decoder record_batch decompress storage_value broker_request kafka_request
+  kafka_record_batch)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 seconds="${FUZZ_SECONDS:-40}"
