@@ -40,6 +40,7 @@
 #include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/server.h"
+#include "broker/net/tls_context.h"
 #include "broker/protobuf_log.h"
 #include "broker/retention/retention_scheduler.h"
 #include "broker/scheduled/scheduled_delivery.h"
@@ -57,6 +58,7 @@ int DefaultIoThreads() {
 namespace {
 
 absl::Status ValidateOperationsOptions(const BrokerOptions& options);
+absl::Status ValidateTlsOptions(const BrokerOptions& options);
 
 GroupOptions GroupOptionsFrom(const BrokerOptions& options) {
   return GroupOptions{.default_session_timeout = options.group_session_timeout,
@@ -81,7 +83,19 @@ absl::Status ValidateOptions(const BrokerOptions& options) {
   if (options.max_fetch_wait < absl::ZeroDuration() ||
       options.shutdown_grace < absl::ZeroDuration())
     return absl::InvalidArgumentError("max_fetch_wait and shutdown_grace must not be negative");
+  if (absl::Status tls = ValidateTlsOptions(options); !tls.ok()) return tls;
   return ValidateOperationsOptions(options);
+}
+
+absl::Status ValidateTlsOptions(const BrokerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate (--tls-cert) and a key "
+        "(--tls-key)");
+  if (!options.tls_ca_file.empty() && options.tls_cert_file.empty())
+    return absl::InvalidArgumentError(
+        "--tls-ca (client certificates) needs TLS: give --tls-cert and --tls-key too");
+  return absl::OkStatus();
 }
 
 absl::Status ValidateOperationsOptions(const BrokerOptions& options) {
@@ -130,6 +144,7 @@ class Broker::Impl {
   uint16_t port() const { return server_->port(); }
   std::string address() const { return server_->address(); }
   uint16_t http_port() const { return http_ ? http_->port() : 0; }
+  absl::Status ReloadTls();
 
  private:
   void RunIoThread();
@@ -155,6 +170,9 @@ class Broker::Impl {
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<SchemaRegistry> schemas_;
   std::unique_ptr<BrokerServices> services_;
+  // TLS of both listeners (null without TLS): borrowed by them, so it outlives them.
+  std::unique_ptr<TlsContexts> tls_;
+  std::unique_ptr<TlsHandshakeFailures> tls_failures_;
   // The web console's API (null when disabled): borrowed by the HTTP handler, so it outlives it.
   std::unique_ptr<ConsoleApi> console_;
   // The HTTP endpoint has its own io_context and thread, so a scrape (which walks the data
@@ -181,6 +199,14 @@ class Broker::Impl {
 };
 
 absl::Status Broker::Impl::Start() {
+  // Before anything else: a bad certificate or key must fail start-up without touching the data.
+  if (!options_.tls_cert_file.empty()) {
+    absl::StatusOr<std::unique_ptr<TlsContexts>> tls = TlsContexts::Load(
+        {.cert = options_.tls_cert_file, .key = options_.tls_key_file, .ca = options_.tls_ca_file});
+    if (!tls.ok()) return tls.status();
+    tls_ = *std::move(tls);
+    tls_failures_ = std::make_unique<TlsHandshakeFailures>(registry_);
+  }
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(options_.store.data_dir);
   if (!lock.ok()) return lock.status();
   data_dir_lock_ = *std::move(lock);
@@ -226,7 +252,7 @@ absl::Status Broker::Impl::Start() {
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
                      *fetch_memory_, *groups_, *schemas_, *scheduled_});
 
-  server_ = std::make_unique<Server>(io_, *services_);
+  server_ = std::make_unique<Server>(io_, *services_, ListenerTls{tls_.get(), tls_failures_.get()});
   absl::Status listening = StartHttp();
   if (listening.ok()) listening = server_->Listen(options_.listen);
   if (!listening.ok()) {
@@ -249,10 +275,13 @@ absl::Status Broker::Impl::Start() {
     started_ = true;
   }
   serving_ = true;
-  BrokerLog().info("listening on {} (http {}, data dir {}, fsync {}, {} topics)",
-                   server_->address(), http_ ? std::to_string(http_->port()) : "off",
-                   options_.store.data_dir, storage::FsyncPolicyName(options_.store.fsync),
-                   topics_->List().size());
+  BrokerLog().info("listening on {} (tls {}, http {}, data dir {}, fsync {}, {} topics)",
+                   server_->address(),
+                   !tls_            ? "off"
+                   : tls_->mutual() ? "on, client certificates required"
+                                    : "on",
+                   http_ ? std::to_string(http_->port()) : "off", options_.store.data_dir,
+                   storage::FsyncPolicyName(options_.store.fsync), topics_->List().size());
   return absl::OkStatus();
 }
 
@@ -274,11 +303,26 @@ absl::Status Broker::Impl::StartHttp() {
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(http_io_, options_.http_listen,
                         OperatorEndpoints(
-                            registry_, [this] { return NotReadyReason(); }, console_.get()));
+                            registry_, [this] { return NotReadyReason(); }, console_.get()),
+                        ListenerTls{tls_.get(), tls_failures_.get()});
   if (!http.ok()) return http.status();
   http_ = *std::move(http);
   http_thread_ = std::thread([this] { http_io_.run(); });
   return absl::OkStatus();
+}
+
+absl::Status Broker::Impl::ReloadTls() {
+  if (!tls_) return absl::FailedPreconditionError("TLS is not enabled (no --tls-cert)");
+  absl::Status reloaded = tls_->Reload();
+  if (reloaded.ok()) {
+    BrokerLog().info("reloaded the TLS certificate {} and key {}{}", options_.tls_cert_file,
+                     options_.tls_key_file,
+                     options_.tls_ca_file.empty() ? "" : " and CA file " + options_.tls_ca_file);
+  } else {
+    BrokerLog().error("TLS reload failed, keeping the previous certificate: {}",
+                      std::string(reloaded.message()));
+  }
+  return reloaded;
 }
 
 std::string Broker::Impl::NotReadyReason() const {
@@ -402,6 +446,10 @@ uint16_t Broker::http_port() const {
 
 std::string Broker::listen_address() const {
   return impl_->address();
+}
+
+absl::Status Broker::ReloadTls() {
+  return impl_->ReloadTls();
 }
 
 absl::Status Broker::Shutdown() {

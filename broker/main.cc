@@ -1,6 +1,6 @@
 // choreod: the choreo broker daemon. Parses flags, starts a Broker and shuts it down cleanly on
-// SIGINT/SIGTERM, telling systemd (Type=notify) when it is ready and when it drains. The only
-// broker code not in the choreo_broker library.
+// SIGINT/SIGTERM, reloads its TLS files on SIGHUP, telling systemd (Type=notify) when it is ready
+// and when it drains. The only broker code not in the choreo_broker library.
 #include <absl/flags/flag.h>
 #include <absl/flags/parse.h>
 #include <absl/flags/usage.h>
@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -133,6 +134,14 @@ ABSL_FLAG(bool, direct_io_writes, choreo::storage::StoreOptions{}.direct_io_writ
 ABSL_FLAG(std::string, storage_compression, "none",
           "Compression of stored batches: none (store them as producers sent them; producers "
           "can compress with lz4 or zstd) or lz4 (compress every stored batch).");
+// TLS (README "TLS"): off unless --tls-cert and --tls-key are given.
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the broker. With --tls-key, the protocol listener and the HTTP "
+          "endpoint speak only TLS (1.2 or later). Reloaded on SIGHUP.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert. Reloaded on SIGHUP.");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA bundle: protocol clients must present a certificate signed by it (mutual TLS). "
+          "Reloaded on SIGHUP.");
 
 namespace {
 
@@ -207,6 +216,9 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError("--storage-compression must be none or lz4, not '" +
                                       compression + "'");
   options.store.lz4_compression = compression == "lz4";
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_ca_file = absl::GetFlag(FLAGS_tls_ca);
   if (options.default_retention_ms == 0 || options.default_retention_bytes == 0)
     return absl::InvalidArgumentError(
         "--default-retention-ms and --default-retention-bytes must be -1 or positive");
@@ -266,7 +278,7 @@ int main(int argc, char** argv) {
 
   // Installed before the broker starts, so an early SIGTERM still shuts down cleanly.
   asio::io_context signal_io;
-  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
 
   absl::StatusOr<std::unique_ptr<choreo::broker::Broker>> broker =
       choreo::broker::Broker::Start(*std::move(options));
@@ -289,10 +301,21 @@ int main(int argc, char** argv) {
   // Under systemd (Type=notify) the unit is "started" from here on, and "stopping" while it drains.
   Notify(absl::StrCat("READY=1\nSTATUS=serving on port ", (*broker)->port()));
 
+  // SIGHUP reloads the TLS files (the broker logs the outcome) and keeps serving; SIGINT or
+  // SIGTERM ends the loop.
   int signal_number = 0;
-  signals.async_wait([&](const asio::error_code& ec, int signo) {
-    if (!ec) signal_number = signo;
-  });
+  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
+                                                                    int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      spdlog::info("received SIGHUP");
+      (void)(*broker)->ReloadTls();  // logged by the broker; without TLS there is nothing to do
+      signals.async_wait(on_signal);
+      return;
+    }
+    signal_number = signo;
+  };
+  signals.async_wait(on_signal);
   signal_io.run();
   const char* signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
   spdlog::info("received {}", signal_name);

@@ -12,12 +12,21 @@ namespace {
 
 constexpr size_t kReadChunkBytes = 64 * 1024;
 
+// Whether a frame length read from the broker is in fact the start of a TLS record: content type
+// alert (21) or handshake (22), then major version 3. A plaintext client reading a TLS broker's
+// alert sees such a length, always far over any frame limit.
+bool LooksLikeTlsRecord(uint64_t length) {
+  const uint64_t type = length >> 24;
+  return (type == 21 || type == 22) && ((length >> 16) & 0xff) == 3;
+}
+
 }  // namespace
 
-AsioConnection::AsioConnection(const ClientOptions& options)
+AsioConnection::AsioConnection(const ClientOptions& options,
+                               std::shared_ptr<asio::ssl::context> tls)
     : options_(options),
       work_(asio::make_work_guard(io_)),
-      socket_(io_),
+      socket_(io_, std::move(tls)),
       writer_wake_(io_),
       send_limit_(options.max_frame_bytes),
       decoder_(static_cast<uint32_t>(
@@ -141,7 +150,7 @@ asio::awaitable<void> AsioConnection::WriteLoop() {
       buffers.push_back(asio::buffer(frame));
     co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      Shutdown(Status(ErrorCode::kConnectionFailed, "connection lost: " + ec.message()));
+      Shutdown(LostConnection(ec));
       co_return;
     }
   }
@@ -154,9 +163,11 @@ asio::awaitable<void> AsioConnection::ReadLoop() {
     const size_t n = co_await socket_.async_read_some(
         asio::buffer(buffer, kReadChunkBytes), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      Shutdown(Status(ErrorCode::kConnectionFailed, ec == asio::error::eof
-                                                        ? "broker closed the connection"
-                                                        : "connection lost: " + ec.message()));
+      // The broker ends TLS connections without close_notify (frames are length-prefixed, so a
+      // truncated response is detected anyway): a truncated stream is a close.
+      const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+      Shutdown(closed ? Status(ErrorCode::kConnectionFailed, "broker closed the connection")
+                      : LostConnection(ec));
       co_return;
     }
     decoder_.Commit(n);
@@ -165,6 +176,14 @@ asio::awaitable<void> AsioConnection::ReadLoop() {
       uint64_t length = 0;
       const proto::FrameDecoder::Result next = decoder_.Next(&frame, &length);
       if (next == proto::FrameDecoder::Result::kNeedMore) break;
+      if (next == proto::FrameDecoder::Result::kTooLarge && !socket_.tls() &&
+          LooksLikeTlsRecord(length)) {
+        Shutdown(
+            Status(ErrorCode::kTlsError,
+                   "the broker answered with TLS: enable TLS in this client (ClientOptions::tls, "
+                   "choreo --tls)"));
+        co_return;
+      }
       if (next == proto::FrameDecoder::Result::kTooLarge) {
         Shutdown(Status(ErrorCode::kProtocolError,
                         "broker sent a frame of " + std::to_string(length) +
@@ -176,6 +195,20 @@ asio::awaitable<void> AsioConnection::ReadLoop() {
       if (shut_) co_return;
     }
   }
+}
+
+Status AsioConnection::LostConnection(const asio::error_code& ec) const {
+  if (ec.category() != asio::error::get_ssl_category()) {
+    return Status(ErrorCode::kConnectionFailed, "connection lost: " + ec.message());
+  }
+  // After the handshake, a TLS error is nearly always the broker's alert about this client's
+  // certificate (TLS 1.3 checks it after the client has finished its side of the handshake).
+  const std::string reason = ec.message();
+  return Status(ErrorCode::kTlsError,
+                "the broker ended the TLS session: " + reason +
+                    (reason.find("alert") != std::string::npos
+                         ? " (was this client's certificate refused, or missing?)"
+                         : ""));
 }
 
 void AsioConnection::OnLoopExit(std::exception_ptr error) {
@@ -198,8 +231,12 @@ void AsioConnection::OnFrame(std::string_view frame) {
   }
   if (response.correlation_id() == 0) {
     // Not an answer to a request: the broker's last word before it closes the connection.
-    Shutdown(Status(ErrorCode::kConnectionFailed, "broker closed the connection: " +
-                                                      FromProtoError(response.error()).ToString()));
+    // UNSUPPORTED_VERSION (another protocol major, or TLS required) will not pass by retrying.
+    const ErrorCode code = response.error().code() == proto::UNSUPPORTED_VERSION
+                               ? ErrorCode::kUnsupportedVersion
+                               : ErrorCode::kConnectionFailed;
+    Shutdown(Status(
+        code, "broker closed the connection: " + FromProtoError(response.error()).ToString()));
     return;
   }
   auto it = pending_.find(response.correlation_id());
@@ -238,8 +275,8 @@ void AsioConnection::Shutdown(const Status& status) {
     if (closed_status_.ok()) closed_status_ = status;
   }
   asio::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  socket_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.socket().close(ignored);
   writer_wake_.cancel();
   waiting_.clear();
   outbox_.clear();

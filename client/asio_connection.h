@@ -20,6 +20,7 @@
 #include "choreo/common/mutex.h"
 #include "choreo/proto/frame.h"
 #include "client/broker_address.h"
+#include "client/client_stream.h"
 #include "client/connection.h"
 
 namespace choreo::client_internal {
@@ -33,12 +34,14 @@ class AsioConnection final : public Connection {
   using Clock = std::chrono::steady_clock;
   using milliseconds = std::chrono::milliseconds;
 
-  // Starts the I/O thread; Connect() and Handshake() follow (see Connection::Open).
-  explicit AsioConnection(const ClientOptions& options);
+  // Starts the I/O thread; Connect() and Handshake() follow (see Connection::Open). With `tls`
+  // (null: plain TCP) the connection speaks TLS with that context.
+  AsioConnection(const ClientOptions& options, std::shared_ptr<asio::ssl::context> tls);
   ~AsioConnection() override;
 
-  // Resolves and connects by `deadline`, then starts the reader and writer. Errors:
-  // kConnectionFailed, kTimeout.
+  // Resolves and connects by `deadline` (with TLS, handshakes and verifies the broker's
+  // certificate), then starts the reader and writer. Errors: kConnectionFailed, kTimeout,
+  // kTlsError.
   Status Connect(const BrokerAddress& address, Clock::time_point deadline);
   // Sends the handshake and records the broker's limits. Errors: as Connection::Open.
   Status Handshake(Clock::time_point deadline);
@@ -66,6 +69,11 @@ class AsioConnection final : public Connection {
 
   void RunIo();
   asio::awaitable<Status> ConnectAsync(BrokerAddress address, Clock::time_point deadline);
+  // The TLS handshake after the TCP connect; sets up host name verification and SNI first.
+  asio::awaitable<Status> TlsHandshake(const BrokerAddress& address);
+  // The status for a lost connection: kTlsError for TLS failures (say, the broker rejected this
+  // client's certificate after the handshake, as TLS 1.3 does), else kConnectionFailed.
+  Status LostConnection(const asio::error_code& ec) const;
   asio::awaitable<void> ReadLoop();
   asio::awaitable<void> WriteLoop();
   void OnLoopExit(std::exception_ptr error);
@@ -78,7 +86,7 @@ class AsioConnection final : public Connection {
   const ClientOptions options_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  asio::ip::tcp::socket socket_;
+  ClientStream socket_;
   asio::steady_timer writer_wake_;
   std::thread thread_;
   std::once_flag close_once_;

@@ -37,6 +37,14 @@ Status ValidateClientOptions(const ClientOptions& options) {
   if (options.max_frame_bytes < 1024) {
     return Status(ErrorCode::kInvalidArgument, "max_frame_bytes must be at least 1024");
   }
+  const TlsOptions& tls = options.tls;
+  if (!tls.enabled && !(tls.ca_file.empty() && tls.cert_file.empty() && tls.key_file.empty())) {
+    return Status(ErrorCode::kInvalidArgument, "TLS files are given but TLS is not enabled");
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a TLS client certificate needs its key, and a key its certificate");
+  }
   if (options.connect_timeout.count() <= 0 || options.request_timeout.count() <= 0) {
     return Status(ErrorCode::kInvalidArgument,
                   "connect_timeout and request_timeout must be positive");

@@ -77,6 +77,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "WAKEUP";
     case ErrorCode::kMaxPollIntervalExceeded:
       return "MAX_POLL_INTERVAL_EXCEEDED";
+    case ErrorCode::kTlsError:
+      return "TLS_ERROR";
   }
   return "UNRECOGNIZED_ERROR_CODE";
 }

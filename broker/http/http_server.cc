@@ -88,8 +88,8 @@ bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port) 
   return true;
 }
 
-HttpServer::HttpServer(asio::io_context& io, Handler handler)
-    : io_(io), acceptor_(io), handler_(std::move(handler)) {}
+HttpServer::HttpServer(asio::io_context& io, Handler handler, ListenerTls tls)
+    : io_(io), acceptor_(io), handler_(std::move(handler)), tls_(tls) {}
 
 HttpServer::~HttpServer() {
   Stop();
@@ -97,13 +97,13 @@ HttpServer::~HttpServer() {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(asio::io_context& io,
                                                               std::string_view listen,
-                                                              Handler handler) {
+                                                              Handler handler, ListenerTls tls) {
   std::string host;
   uint16_t port = 0;
   if (!SplitHostPort(listen, &host, &port)) {
     return absl::InvalidArgumentError("bad HTTP listen address '" + std::string(listen) + "'");
   }
-  std::unique_ptr<HttpServer> server(new HttpServer(io, std::move(handler)));
+  std::unique_ptr<HttpServer> server(new HttpServer(io, std::move(handler), tls));
   asio::error_code ec;
   asio::ip::tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);
@@ -155,8 +155,7 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
   }
 }
 
-asio::awaitable<HttpResponse> HttpServer::ReadAndHandle(asio::ip::tcp::socket& socket,
-                                                        bool* head_only) {
+asio::awaitable<HttpResponse> HttpServer::ReadAndHandle(ConnectionStream& socket, bool* head_only) {
   std::string buffer;
   auto [ec, head_bytes] = co_await asio::async_read_until(
       socket, asio::dynamic_buffer(buffer, kMaxRequestHeadBytes), "\r\n\r\n", kAsTuple);
@@ -194,19 +193,47 @@ asio::awaitable<HttpResponse> HttpServer::ReadAndHandle(asio::ip::tcp::socket& s
   co_return handler_(request);
 }
 
+asio::awaitable<bool> HttpServer::TlsHandshake(ConnectionStream& stream, const bool& timed_out) {
+  auto [ec] = co_await stream.async_handshake(kAsTuple);
+  if (!ec) co_return true;
+  asio::error_code peer_ec;
+  const asio::ip::tcp::endpoint peer = stream.socket().remote_endpoint(peer_ec);
+  const std::string address =
+      peer_ec ? "unknown" : absl::StrCat(peer.address().to_string(), ":", peer.port());
+  if (tls_.failures != nullptr) {
+    tls_.failures->Record(TlsListener::kHttp, address,
+                          timed_out ? "no TLS handshake within 5s" : TlsErrorReason(ec));
+  }
+  co_return false;
+}
+
 asio::awaitable<void> HttpServer::Serve(asio::ip::tcp::socket accepted) {
   ConnectionSlot slot(connections_);
   // The watchdog closes the socket if the exchange takes too long. It shares ownership of the
-  // socket: its handler may already be queued when this coroutine finishes.
-  auto socket_ptr = std::make_shared<asio::ip::tcp::socket>(std::move(accepted));
-  asio::ip::tcp::socket& socket = *socket_ptr;
+  // stream: its handler may already be queued when this coroutine finishes.
+  auto stream_ptr = std::make_shared<ConnectionStream>(
+      tls_.contexts != nullptr ? ConnectionStream(std::move(accepted), tls_.contexts->ForHttp())
+                               : ConnectionStream(std::move(accepted)));
+  ConnectionStream& socket = *stream_ptr;
+  auto timed_out = std::make_shared<bool>(false);
   auto timer = std::make_shared<asio::steady_timer>(socket.get_executor(), kRequestTimeout);
-  timer->async_wait([socket_ptr, timer](const asio::error_code& ec) {
+  timer->async_wait([stream_ptr, timer, timed_out](const asio::error_code& ec) {
     if (!ec) {
+      *timed_out = true;
       asio::error_code ignored;
-      socket_ptr->close(ignored);
+      stream_ptr->socket().close(ignored);
     }
   });
+  if (socket.tls()) {
+    // Not inside `&&`: gcc 12 miscompiles co_await there.
+    const bool ready = co_await TlsHandshake(socket, *timed_out);
+    if (!ready) {
+      timer->cancel();
+      asio::error_code ignored;
+      socket.socket().close(ignored);
+      co_return;
+    }
+  }
   bool head_only = false;
   HttpResponse response;
   if (connections_->load() > kMaxHttpConnections) {
@@ -218,9 +245,11 @@ asio::awaitable<void> HttpServer::Serve(asio::ip::tcp::socket accepted) {
     const std::string wire = Serialize(response, head_only);
     co_await asio::async_write(socket, asio::buffer(wire), kAsTuple);
   }
+  // TLS: close_notify, so that clients see a clean end (bounded by the timer like the rest).
+  if (socket.tls()) co_await socket.async_shutdown(kAsTuple);
   timer->cancel();
   asio::error_code ec;
-  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
 }
 
 }  // namespace choreo::broker

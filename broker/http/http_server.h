@@ -4,6 +4,9 @@
 // once (more are answered 503 and closed). It is an operator endpoint, not a web framework; a
 // malformed request gets 400 and an unknown method 405.
 //
+// With TLS (ListenerTls), each connection starts with a TLS handshake within the same 5 s; no
+// client certificate is asked for (see tls_context.h).
+//
 // Threading: runs on the io_context it is given; the handler is called on that context's threads
 // and must be thread-safe. The handler may block briefly (it runs on the server's own thread, not
 // on a network thread of the broker).
@@ -22,6 +25,8 @@
 #include <vector>
 
 #include "broker/http/http_request.h"
+#include "broker/net/connection_stream.h"
+#include "broker/net/tls_context.h"
 
 namespace choreo::broker {
 
@@ -40,10 +45,11 @@ class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest& request)>;
 
-  // Binds `listen` ("host:port"; port 0 = ephemeral) and starts accepting on `io`.
+  // Binds `listen` ("host:port"; port 0 = ephemeral) and starts accepting on `io`, over TLS when
+  // `tls` has contexts.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(asio::io_context& io,
-                                                           std::string_view listen,
-                                                           Handler handler);
+                                                           std::string_view listen, Handler handler,
+                                                           ListenerTls tls = {});
   ~HttpServer();
 
   uint16_t port() const { return port_; }
@@ -51,15 +57,18 @@ class HttpServer {
   void Stop();
 
  private:
-  HttpServer(asio::io_context& io, Handler handler);
+  HttpServer(asio::io_context& io, Handler handler, ListenerTls tls);
   asio::awaitable<void> AcceptLoop();
   asio::awaitable<void> Serve(asio::ip::tcp::socket accepted);
   // Reads the head and body of one request; an error response when they are unusable.
-  asio::awaitable<HttpResponse> ReadAndHandle(asio::ip::tcp::socket& socket, bool* head_only);
+  asio::awaitable<HttpResponse> ReadAndHandle(ConnectionStream& stream, bool* head_only);
+  // The TLS handshake of a connection (`timed_out` tells a watchdog close from a failure).
+  asio::awaitable<bool> TlsHandshake(ConnectionStream& stream, const bool& timed_out);
 
   asio::io_context& io_;
   asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
+  const ListenerTls tls_;
   uint16_t port_ = 0;
   std::shared_ptr<std::atomic<size_t>> connections_ = std::make_shared<std::atomic<size_t>>(0);
 };

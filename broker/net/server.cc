@@ -28,8 +28,8 @@ constexpr auto kAcceptErrorBackoff = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Server::Server(asio::io_context& io, BrokerServices& services)
-    : io_(io), services_(services), acceptor_(asio::make_strand(io)) {}
+Server::Server(asio::io_context& io, BrokerServices& services, ListenerTls tls)
+    : io_(io), services_(services), tls_(tls), acceptor_(asio::make_strand(io)) {}
 
 Server::~Server() = default;
 
@@ -74,6 +74,10 @@ asio::awaitable<void> Server::AcceptLoop() {
 }
 
 void Server::OnAccepted(asio::ip::tcp::socket socket) {
+  // With TLS, the context current now: a reload (SIGHUP) applies to connections accepted after it.
+  ConnectionStream stream = tls_.contexts != nullptr
+                                ? ConnectionStream(std::move(socket), tls_.contexts->ForProtocol())
+                                : ConnectionStream(std::move(socket));
   std::shared_ptr<Session> session;
   bool over_limit = false;
   {
@@ -81,7 +85,7 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
     if (draining_) return;  // the socket closes as it goes out of scope
     const uint64_t id = next_id_++;
     over_limit = sessions_.size() >= services_.options.max_connections;
-    session = std::make_shared<Session>(std::move(socket), id, services_,
+    session = std::make_shared<Session>(std::move(stream), id, services_, tls_.failures,
                                         [this](uint64_t closed) { OnSessionClosed(closed); });
     sessions_.emplace(id, session);
   }

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "broker/handlers/request_context.h"
+#include "broker/net/tls_context.h"
 #include "choreo/common/mutex.h"
 
 namespace choreo::broker {
@@ -29,8 +30,9 @@ class Session;
 
 class Server {
  public:
-  // `io` and `services` are borrowed and must outlive the server.
-  Server(asio::io_context& io, BrokerServices& services);
+  // `io` and `services` are borrowed and must outlive the server. With `tls`, every accepted
+  // connection starts with a TLS handshake, using the context current at accept time.
+  Server(asio::io_context& io, BrokerServices& services, ListenerTls tls = {});
   ~Server();
 
   absl::Status Listen(const std::string& address);
@@ -52,6 +54,7 @@ class Server {
 
   asio::io_context& io_;
   BrokerServices& services_;
+  const ListenerTls tls_;
   asio::ip::tcp::acceptor acceptor_;  // on its own strand
   asio::ip::tcp::endpoint endpoint_;  // as bound
 

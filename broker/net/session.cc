@@ -18,49 +18,72 @@
 
 namespace choreo::broker {
 
-Session::Session(asio::ip::tcp::socket socket, uint64_t id, BrokerServices& services,
-                 ClosedCallback on_closed)
-    : socket_(std::move(socket)),
+Session::Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
+                 TlsHandshakeFailures* tls_failures, ClosedCallback on_closed)
+    : stream_(std::move(stream)),
       id_(id),
       services_(services),
+      tls_failures_(tls_failures),
       on_closed_(std::move(on_closed)),
       connection_(id),
       decoder_(services.options.max_frame_bytes),
-      writer_wake_(socket_.get_executor()),
-      reader_wake_(socket_.get_executor()),
-      watchdog_(socket_.get_executor()) {
+      writer_wake_(stream_.get_executor()),
+      reader_wake_(stream_.get_executor()),
+      watchdog_(stream_.get_executor()) {
   asio::error_code ec;
-  const auto peer = socket_.remote_endpoint(ec);
+  const auto peer = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : FormatEndpoint(peer);
   // Responses are small and latency-sensitive; the writer already coalesces frames.
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  // Without TLS there is nothing to wait for before the protocol.
+  tls_ready_ = !stream_.tls();
 }
 
 void Session::Start() {
-  NetLog().info("conn={} event=open peer={}", id_, peer_);
+  NetLog().info("conn={} event=open peer={} tls={}", id_, peer_, stream_.tls());
   auto self = shared_from_this();
-  SpawnLogged(socket_.get_executor(), ReadLoop(self), "reader", id_);
-  SpawnLogged(socket_.get_executor(), WriteLoop(self), "writer", id_);
-  SpawnLogged(socket_.get_executor(), Watchdog(self), "watchdog", id_);
+  SpawnLogged(stream_.get_executor(), Watchdog(self), "watchdog", id_);
+  SpawnLogged(stream_.get_executor(), Run(self), "session", id_);
 }
 
 void Session::Reject(proto::ErrorCode code, std::string message) {
-  NetLog().info("conn={} event=open peer={} rejected=true", id_, peer_);
-  asio::post(socket_.get_executor(), [self = shared_from_this(), code, message] {
-    self->reader_done_ = true;
-    self->Fail(0, code, message);
-    SpawnLogged(self->socket_.get_executor(), self->WriteLoop(self), "writer", self->id_);
-  });
+  NetLog().info("conn={} event=open peer={} tls={} rejected=true", id_, peer_, stream_.tls());
+  auto self = shared_from_this();
+  // With TLS the error response needs the handshake first, and the watchdog to bound it.
+  if (stream_.tls()) SpawnLogged(stream_.get_executor(), Watchdog(self), "watchdog", id_);
+  SpawnLogged(stream_.get_executor(), RunRejected(self, code, std::move(message)), "session", id_);
+}
+
+asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
+  if (!tls_ready_) {
+    // Not `!tls_ready_ && !co_await ...`: gcc 12 miscompiles co_await inside && (SIGILL).
+    const bool ready = co_await TlsHandshake();
+    if (!ready) co_return;
+  }
+  SpawnLogged(stream_.get_executor(), ReadLoop(self), "reader", id_);
+  SpawnLogged(stream_.get_executor(), WriteLoop(self), "writer", id_);
+}
+
+asio::awaitable<void> Session::RunRejected(std::shared_ptr<Session> self, proto::ErrorCode code,
+                                           std::string message) {
+  if (!tls_ready_) {
+    // Not `!tls_ready_ && !co_await ...`: gcc 12 miscompiles co_await inside && (SIGILL).
+    const bool ready = co_await TlsHandshake();
+    if (!ready) co_return;
+  }
+  reader_done_ = true;
+  Fail(0, code, message);
+  co_await WriteLoop(self);
 }
 
 void Session::Stop() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
     self->BeginClose(Mode::kDraining, "broker shutting down");
   });
 }
 
 void Session::Abort() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
     self->BeginClose(Mode::kAborted, "aborted at shutdown");
   });
 }
@@ -86,11 +109,12 @@ asio::awaitable<void> Session::ReadLoop(std::shared_ptr<Session> self) {
     const size_t want = NextReadSize();
     decoder_grown_ = std::max(decoder_grown_, decoder_.buffered() + want);
     asio::error_code ec;
-    const size_t n = co_await socket_.async_read_some(
+    const size_t n = co_await stream_.async_read_some(
         asio::buffer(decoder_.PrepareWrite(want), want),
         asio::bind_cancellation_slot(read_cancel_.slot(),
                                      asio::redirect_error(asio::use_awaitable, ec)));
-    if (ec == asio::error::eof) {
+    // A TLS peer that closes without close_notify (as choreo clients do) truncates the stream.
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
       peer_closed_ = true;
       BeginClose(Mode::kDraining,
                  decoder_.buffered() > 0 ? "peer closed mid-frame" : "peer closed");
@@ -177,7 +201,7 @@ bool Session::Admit(proto::Request& request, uint64_t charged_bytes) {
   ++unanswered_;
   ++running_;
   last_activity_ = Clock::now();
-  SpawnLogged(socket_.get_executor(), Serve(shared_from_this(), std::move(request), charged_bytes),
+  SpawnLogged(stream_.get_executor(), Serve(shared_from_this(), std::move(request), charged_bytes),
               "request", id_);
   return true;
 }
@@ -186,7 +210,7 @@ asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Reque
                                      uint64_t charged_bytes) {
   const Clock::time_point start = Clock::now();
   const proto::Request::BodyCase body = request.body_case();
-  RequestContext ctx{services_, connection_, socket_.get_executor()};
+  RequestContext ctx{services_, connection_, stream_.get_executor()};
   proto::Response response;
   try {
     response = co_await Dispatch(ctx, request);

@@ -24,6 +24,11 @@
 // Memory per connection outside the budget is one read chunk (a partial frame of at most
 // kLargeFrame bytes plus read-ahead); an idle connection holds almost nothing.
 //
+// TLS: with a TLS stream, the TLS handshake comes first, under the same handshake_timeout as the
+// protocol handshake (the watchdog runs from accept); a failed or timed-out TLS handshake closes
+// the connection and is counted and logged through TlsHandshakeFailures. The rest of the session
+// does not know whether it speaks TLS (ConnectionStream).
+//
 // Lifecycle: created by the Server, Start()ed once; ends when the reader, the writer and every
 // request coroutine are done, then calls `on_closed` once (on the strand) and logs one line.
 // Threading: all state lives on the session's strand; Stop()/Abort() may be called from any thread.
@@ -43,6 +48,7 @@
 #include <string_view>
 
 #include "broker/handlers/request_context.h"
+#include "broker/net/connection_stream.h"
 #include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "choreo/proto/choreo.pb.h"
@@ -50,13 +56,16 @@
 
 namespace choreo::broker {
 
+class TlsHandshakeFailures;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   using ClosedCallback = std::function<void(uint64_t connection_id)>;
 
-  // `socket` must use a strand executor. `services` is borrowed and outlives the session.
-  Session(asio::ip::tcp::socket socket, uint64_t id, BrokerServices& services,
-          ClosedCallback on_closed);
+  // `stream` must use a strand executor. `services` and `tls_failures` (null for a plain stream)
+  // are borrowed and outlive the session.
+  Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
+          TlsHandshakeFailures* tls_failures, ClosedCallback on_closed);
 
   // Starts serving. Call once, from any thread.
   void Start();
@@ -84,6 +93,17 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   // Each coroutine holds `self` so the session outlives it.
+  // Run: the TLS handshake if any, then the reader and the writer.
+  asio::awaitable<void> Run(std::shared_ptr<Session> self);
+  // Rejected: the TLS handshake if any, then the one error response.
+  asio::awaitable<void> RunRejected(std::shared_ptr<Session> self, proto::ErrorCode code,
+                                    std::string message);
+  // The server side of the TLS handshake; false (and the session finished) if it failed.
+  asio::awaitable<bool> TlsHandshake();
+  // Answers a plaintext client on a TLS listener with a plaintext error, then closes.
+  asio::awaitable<void> RefusePlaintext();
+  // After the TLS handshake: true if it succeeded, else closes and finishes the session.
+  bool FinishTlsHandshake(const asio::error_code& ec);
   asio::awaitable<void> ReadLoop(std::shared_ptr<Session> self);
   asio::awaitable<void> WriteLoop(std::shared_ptr<Session> self);
   asio::awaitable<void> Watchdog(std::shared_ptr<Session> self);
@@ -122,10 +142,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool WriterShouldExit() const;
   void MaybeFinish();
 
-  asio::ip::tcp::socket socket_;
+  ConnectionStream stream_;
   const uint64_t id_;
   std::string peer_;
   BrokerServices& services_;
+  TlsHandshakeFailures* tls_failures_;
   ClosedCallback on_closed_;
   ConnectionState connection_;
   proto::FrameDecoder decoder_;
@@ -133,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Mode mode_ = Mode::kOpen;
   std::string close_reason_;
+  bool tls_ready_ = false;  // the TLS handshake (if any) has completed
   bool handshaken_ = false;
   bool peer_closed_ = false;  // read EOF: the peer sends nothing more
   bool reader_done_ = false;

@@ -10,6 +10,7 @@
 
 #include "broker/metrics/broker_metrics.h"
 #include "broker/net/session.h"
+#include "broker/net/tls_context.h"
 
 namespace choreo::broker {
 namespace {
@@ -64,7 +65,7 @@ asio::awaitable<void> Session::WaitForWake(Pause pause) {
     // The budget may call this from any thread (or at once): hop to the strand, and do nothing
     // if the session is gone.
     budget_waiter_ = services_.produce_memory.Wait(
-        needed, [weak = weak_from_this(), executor = socket_.get_executor()] {
+        needed, [weak = weak_from_this(), executor = stream_.get_executor()] {
           asio::post(executor, [weak] {
             if (auto self = weak.lock()) self->reader_wake_.cancel();
           });
@@ -112,6 +113,16 @@ asio::awaitable<void> Session::Watchdog(std::shared_ptr<Session> self) {
       deadline = opened_at_ + handshake_timeout;
       if (now >= deadline) {
         services_.metrics.LimitHit(Limit::kHandshakeTimeout);
+        if (!tls_ready_) {
+          // No TLS session to carry an error response: just close (TlsHandshake() finishes).
+          const std::string reason =
+              absl::StrCat("no TLS handshake within ",
+                           absl::FormatDuration(services_.options.handshake_timeout));
+          if (tls_failures_ != nullptr)
+            tls_failures_->Record(TlsListener::kProtocol, peer_, reason);
+          BeginClose(Mode::kAborted, reason);
+          break;
+        }
         Fail(0, proto::TIMEOUT,
              absl::StrCat("no handshake within ",
                           absl::FormatDuration(services_.options.handshake_timeout)));

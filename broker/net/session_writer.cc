@@ -87,7 +87,7 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
     for (const Outgoing& out : sending)
       buffers.push_back(asio::buffer(out.frame));
     asio::error_code ec;
-    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     uint32_t answered = 0;
     uint64_t fetch_memory = 0;
     const Clock::time_point written = Clock::now();
@@ -126,20 +126,23 @@ asio::awaitable<void> Session::WriteLoop(std::shared_ptr<Session> self) {
   MaybeFinish();
 }
 
+// With TLS no close_notify is sent: the frames are length-prefixed, so a peer detects a truncated
+// response by itself, and a TLS shutdown would read from the socket while a cancelled read of the
+// reader may still be pending. The linger reads the raw socket, discarding whole TLS records.
 asio::awaitable<void> Session::LingerAndClose() {
   asio::error_code ec;
-  socket_.shutdown(asio::socket_base::shutdown_send, ec);
+  stream_.socket().shutdown(asio::socket_base::shutdown_send, ec);
   if (!peer_closed_ && !ec) {
-    asio::steady_timer watchdog(socket_.get_executor());
+    asio::steady_timer watchdog(stream_.get_executor());
     watchdog.expires_after(kLingerTime);
     watchdog.async_wait([self = shared_from_this()](asio::error_code timer_ec) {
       asio::error_code ignored;
-      if (!timer_ec) self->socket_.cancel(ignored);
+      if (!timer_ec) self->stream_.socket().cancel(ignored);
     });
     std::array<char, 4096> scratch;
     size_t discarded = 0;
     while (discarded < kLingerMaxBytes && mode_ != Mode::kAborted) {
-      const size_t n = co_await socket_.async_read_some(
+      const size_t n = co_await stream_.socket().async_read_some(
           asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       discarded += n;
@@ -159,21 +162,21 @@ asio::awaitable<void> Session::LingerAndClose() {
 int Session::UnacknowledgedBytes() {
 #ifdef __linux__
   int bytes = 0;
-  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &bytes) == 0) return bytes;
+  if (::ioctl(stream_.socket().native_handle(), SIOCOUTQ, &bytes) == 0) return bytes;
 #endif
   return 0;
 }
 
 void Session::ResetSocket() {
   asio::error_code ignored;
-  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
-  socket_.close(ignored);
+  stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  stream_.socket().close(ignored);
 }
 
 void Session::CloseSocket() {
   asio::error_code ignored;
-  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+  stream_.socket().close(ignored);
 }
 
 }  // namespace choreo::broker

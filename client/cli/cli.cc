@@ -86,6 +86,7 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   ClientOptions options;
   options.broker = invocation->broker;
   options.client_id = "choreo-cli";
+  options.tls = invocation->tls;
   Io io{in, out, err};
   Status status;
   if (!std::holds_alternative<HelpArgs>(invocation->command)) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 #include <span>
+#include <string_view>
+#include <utility>
 
 #include "client/cli/command_parsing.h"
 #include "client/cli/flags.h"
@@ -30,6 +32,40 @@ Result<bool> ParseWaitFlag(const std::string& arg, Invocation* invocation) {
   return true;
 }
 
+// The TLS flags at args[i]: how many arguments they took (0: not a TLS flag). A file flag
+// enables TLS by itself.
+Result<size_t> ParseTlsFlag(const std::vector<std::string>& args, size_t i,
+                            Invocation* invocation) {
+  const std::string& arg = args[i];
+  if (arg == "--tls") {
+    invocation->tls.enabled = true;
+    return size_t{1};
+  }
+  const std::array<std::pair<std::string_view, std::string TlsOptions::*>, 3> files = {
+      {{"--tls-ca", &TlsOptions::ca_file},
+       {"--tls-cert", &TlsOptions::cert_file},
+       {"--tls-key", &TlsOptions::key_file}}};
+  for (const auto& [name, field] : files) {
+    size_t taken = 0;
+    std::string value;
+    if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+      value = arg.substr(name.size() + 1);
+      taken = 1;
+    } else if (arg == name) {
+      if (i + 1 >= args.size()) return UsageError("flag '" + arg + "' needs a value");
+      value = args[i + 1];
+      taken = 2;
+    } else {
+      continue;
+    }
+    if (value.empty()) return UsageError("flag '" + std::string(name) + "' needs a file");
+    invocation->tls.*field = value;
+    invocation->tls.enabled = true;
+    return taken;
+  }
+  return size_t{0};
+}
+
 }  // namespace
 
 Result<ParsedFlags> ParseCommandFlags(const std::string& command,
@@ -46,7 +82,14 @@ Result<ParsedFlags> ParseCommandFlags(const std::string& command,
     }
     Result<bool> wait = ParseWaitFlag(all_args[i], invocation);
     if (!wait.ok()) return UsageError(command + ": " + wait.status().message());
-    if (!*wait) args.push_back(all_args[i]);
+    if (*wait) continue;
+    Result<size_t> tls = ParseTlsFlag(all_args, i, invocation);
+    if (!tls.ok()) return UsageError(command + ": " + tls.status().message());
+    if (*tls > 0) {
+      i += *tls - 1;
+      continue;
+    }
+    args.push_back(all_args[i]);
   }
   Result<ParsedFlags> flags = ParseFlags(args, specs);
   if (!flags.ok()) return UsageError(command + ": " + flags.status().message());
@@ -415,6 +458,12 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     Result<bool> wait = ParseWaitFlag(arg, &invocation);
     if (!wait.ok()) return wait.status();
     if (*wait) continue;
+    Result<size_t> tls = ParseTlsFlag(args, i, &invocation);
+    if (!tls.ok()) return tls.status();
+    if (*tls > 0) {
+      i += *tls - 1;
+      continue;
+    }
     if (arg.starts_with("--broker=")) {
       invocation.broker = arg.substr(9);
     } else if (arg == "--broker" && i + 1 < args.size()) {

@@ -9,6 +9,7 @@
 
 #include "choreo/client/admin.h"
 #include "choreo/client/event_index.h"
+#include "choreo/client/options.h"
 #include "choreo/client/record.h"
 #include "choreo/client/status.h"
 #include "client/cli/time_format.h"
@@ -163,11 +164,13 @@ struct Invocation {
   // --wait[=DURATION]: how long to wait for the broker to accept connections before giving up.
   // 0 (no --wait): fail at once if it does not.
   int64_t wait_ms = 0;
+  // --tls, --tls-ca FILE, --tls-cert FILE, --tls-key FILE (a file flag implies --tls).
+  TlsOptions tls;
   CommandArgs command;
 };
 
-// Parses the arguments after the program name. `--broker HOST:PORT` and `--wait[=DURATION]` are
-// accepted before the command and among any command's flags. Errors are usage errors
+// Parses the arguments after the program name. `--broker HOST:PORT`, `--wait[=DURATION]` and the
+// TLS flags are accepted before the command and among any command's flags. Errors are usage errors
 // (kInvalidArgument); the message says what is wrong.
 Result<Invocation> ParseCommandLine(const std::vector<std::string>& args);
 

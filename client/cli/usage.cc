@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::string_view kOverview = R"(choreo: command-line tool for the choreo message broker
 
-usage: choreo [--broker HOST:PORT] [--wait[=DURATION]] COMMAND [ARGS...]
+usage: choreo [--broker HOST:PORT] [--wait[=DURATION]] [TLS FLAGS] COMMAND [ARGS...]
 
 commands:
   topic create NAME [--partitions N] [--retention-ms MS] [--retention-bytes B]
@@ -50,6 +50,11 @@ Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
 A command fails at once if the broker does not accept connections; with --wait it
 waits for the broker up to DURATION (e.g. 30s, 2m; --wait alone: 60s), as a script
 started alongside choreod would.
+TLS (for a choreod started with --tls-cert/--tls-key; any of these flags implies --tls):
+  --tls              connect with TLS 1.2+, verifying the broker's certificate and name
+  --tls-ca FILE      PEM CA bundle to verify the broker with (default: the system's CAs)
+  --tls-cert FILE    PEM client certificate, for a broker that requires one (choreod --tls-ca)
+  --tls-key FILE     the client certificate's PEM private key
 Exit status: 0 on success, 1 on an error, 2 on a usage error.
 )";
 

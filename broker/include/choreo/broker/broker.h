@@ -137,6 +137,17 @@ struct BrokerOptions {
   // How long a member may keep a partition it was asked to give up (it is removed after that)
   // when it does not ask for another limit. Default: 60 s.
   absl::Duration group_rebalance_timeout = absl::Seconds(60);
+
+  // --- TLS (see the root README, "TLS") ---
+
+  // PEM certificate chain and private key of the broker. Both set: the protocol listener and the
+  // HTTP endpoint speak only TLS (1.2 or later); both empty: plain TCP. A file that cannot be read
+  // or a key that does not match fails Start(). Default: empty (no TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // PEM CA bundle: with it, protocol clients must present a certificate signed by one of these CAs
+  // (mutual TLS); the HTTP endpoint asks for none. Needs tls_cert_file. Default: empty.
+  std::string tls_ca_file;
 };
 
 class Broker {
@@ -157,6 +168,12 @@ class Broker {
   std::string listen_address() const;
   // The HTTP port actually bound; 0 if BrokerOptions::http_listen is empty.
   uint16_t http_port() const;
+
+  // Re-reads the TLS certificate, key and CA files (choreod calls it on SIGHUP): connections
+  // accepted afterwards use them; open connections keep theirs. On error (a file unreadable, a key
+  // not matching) the previous ones stay in use. Errors: FailedPrecondition without TLS,
+  // InvalidArgument naming the bad file.
+  absl::Status ReloadTls();
 
   // Stops accepting, answers in-flight requests, closes connections and the store. Idempotent;
   // returns the store's Close() status the first time, OK afterwards.

@@ -52,6 +52,10 @@ enum class ErrorCode : int {
   // partitions went to other members. Reported by the next Poll() (which then rejoins) and by
   // commits made before it.
   kMaxPollIntervalExceeded = 105,
+  // The TLS handshake failed: the broker's certificate is not trusted or not for its address,
+  // the broker refused this client's certificate (or its lack of one), or one side does not
+  // speak TLS. Not retriable: it needs a configuration change.
+  kTlsError = 106,
 };
 
 // Name of a code, e.g. "UNKNOWN_TOPIC".
