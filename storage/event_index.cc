@@ -318,6 +318,7 @@ absl::Status EventIndex::Define(const SagaDefinition& definition) {
     std::sort(next->begin(), next->end(),
               [](const SagaDefinition& a, const SagaDefinition& b) { return a.name < b.name; });
   }
+  if (absl::Status refused = db_.CheckWritable("define a saga"); !refused.ok()) return refused;
   rocksdb::Status s = db_.db->Put(SyncWrite(), db_.meta, SagaDefinitionMetaKey(definition.name),
                                   EncodeSagaDefinition(definition));
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("define saga '", definition.name, "'"));
@@ -335,6 +336,7 @@ absl::Status EventIndex::Remove(std::string_view name) {
   if (next->size() == current->size()) {
     return absl::NotFoundError(absl::StrCat("no saga definition '", ToAbsl(name), "'"));
   }
+  if (absl::Status refused = db_.CheckWritable("remove a saga"); !refused.ok()) return refused;
   rocksdb::WriteBatch batch;
   const std::string open = OpenSagaPrefix(name);
   rocksdb::Status s = batch.Delete(db_.meta, SagaDefinitionMetaKey(name));

@@ -89,6 +89,11 @@ absl::Status GroupOffsetStore::Commit(std::string_view group,
   absl::StatusOr<std::vector<ResolvedGroupOffset>> resolved =
       ResolveGroupOffsets(topics_, group, offsets, absl::ToUnixMillis(absl::Now()));
   if (!resolved.ok()) return resolved.status();
+  if (absl::Status refused =
+          db_.CheckWritable(absl::StrCat("commit offsets of group '", ToAbsl(group), "'"));
+      !refused.ok()) {
+    return refused;
+  }
   rocksdb::WriteBatch batch;
   if (absl::Status s = StageGroupOffsets(db_, group, *resolved, batch); !s.ok()) return s;
   rocksdb::WriteOptions options;
@@ -163,6 +168,10 @@ absl::StatusOr<std::vector<GroupOffset>> GroupOffsetStore::Fetch(
 
 absl::Status GroupOffsetStore::DeleteGroup(std::string_view group) {
   if (absl::Status s = ValidateGroup(group); !s.ok()) return s;
+  if (absl::Status refused = db_.CheckWritable(absl::StrCat("delete group '", ToAbsl(group), "'"));
+      !refused.ok()) {
+    return refused;
+  }
   KeyRange range = GroupKeyRange(group);
   rocksdb::WriteOptions options;
   options.sync = fsync_ != FsyncPolicy::kNever;

@@ -102,6 +102,7 @@ absl::Status LogStore::Impl::CommitTrims(std::vector<Trim>& trims) {
     if (!s.ok()) return FromRocksStatus(s, "stage retention");
   }
   if (batch.Count() == 0) return absl::OkStatus();
+  if (absl::Status refused = db_->CheckWritable("retention"); !refused.ok()) return refused;
   rocksdb::WriteOptions options;
   options.sync = options_.fsync != FsyncPolicy::kNever;
   rocksdb::Status s = db_->db->Write(options, &batch);

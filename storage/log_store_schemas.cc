@@ -36,6 +36,7 @@ absl::Status LogStore::Impl::PutSchema(const StoredSchema& schema) {
   }
   ReaderMutexLock lock(&db_mu_);
   if (closed_) return MakeStoreError(StoreErrorKind::kClosed, "the store is closed");
+  if (absl::Status refused = db_->CheckWritable("register a schema"); !refused.ok()) return refused;
   rocksdb::WriteOptions options;
   options.sync = true;
   rocksdb::Status s = db_->db->Put(

@@ -85,6 +85,11 @@ absl::StatusOr<ProducerIdentity> ProducerRegistry::Init(int64_t producer_id, int
                           absl::StrCat("producer ", producer_id,
                                        " has exhausted its epochs; initialize a new producer id"));
   }
+  if (absl::Status refused =
+          db_.CheckWritable(absl::StrCat("bump epoch of producer ", producer_id));
+      !refused.ok()) {
+    return refused;
+  }
   rocksdb::WriteOptions options;
   options.sync = fsync_ != FsyncPolicy::kNever;
   rocksdb::Status s = db_.db->Put(options, db_.meta, ProducerEpochMetaKey(producer_id),
@@ -99,6 +104,9 @@ absl::StatusOr<ProducerIdentity> ProducerRegistry::Allocate(int64_t now_ms) {
   const int64_t id = next_id_.load();
   if (id == std::numeric_limits<int64_t>::max()) {
     return MakeStoreError(StoreErrorKind::kIoError, "producer ids are exhausted");
+  }
+  if (absl::Status refused = db_.CheckWritable("allocate a producer id"); !refused.ok()) {
+    return refused;
   }
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Put(db_.meta, NextProducerIdMetaKey(), EncodeNextProducerId(id + 1));

@@ -199,6 +199,15 @@ StoreDb::~StoreDb() {
   Close().IgnoreError();
 }
 
+absl::Status StoreDb::CheckWritable(std::string_view what) const {
+  if (health == nullptr) return absl::OkStatus();
+  const WriteHealth now = health->Snapshot();
+  if (!now.refusing) return absl::OkStatus();
+  return MakeStoreError(
+      now.no_space ? StoreErrorKind::kNoSpace : StoreErrorKind::kIoError,
+      absl::StrCat(ToAbsl(what), ": the store refuses writes (", now.reason, ")"));
+}
+
 absl::Status StoreDb::Close() {
   if (db == nullptr) return absl::OkStatus();
   rocksdb::Status first;

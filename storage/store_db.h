@@ -50,6 +50,13 @@ struct StoreDb {
   // Releases the column families and closes the database. Idempotent.
   absl::Status Close();
 
+  // OK, or why `what` (a write outside the committer: an offset commit, a producer id, a
+  // retention pass, a schema) is refused: while the store refuses writes, these writes must not
+  // reach RocksDB either. A synced write meeting the failing disk inside RocksDB is a failed WAL
+  // write, which RocksDB 7.8 cannot resume from (write_health.cc): it would turn a full disk that
+  // clears by itself into one that needs a restart.
+  absl::Status CheckWritable(std::string_view what) const;
+
   // The file system the database writes through, and the environment made of it; they outlive
   // `db` (declared before it, destroyed after Close()).
   std::shared_ptr<WalSyncFileSystem> wal_files;

@@ -42,6 +42,13 @@ absl::Status WriteRecovery::Attempt() {
   rocksdb::Status s = db_.db->Resume();
   if (!s.ok()) return FromRocksStatus(s, "resume writes");
   if (committer_.WalSyncFailed()) {
+    // Probe with a WAL sync before flushing. While the disk still fails, a flush would meet the
+    // failure in RocksDB's own sync of the closed WAL files (it syncs them before a flush when
+    // there are several column families) and RocksDB would mark that error fatal: then only
+    // reopening the store clears it, and a disk that frees up later is never written again.
+    if (absl::Status probe = db_.wal_files->SyncWals(); !probe.ok()) return probe;
+    // The sync passing is not enough: after a failed fsync the kernel may have dropped the dirty
+    // pages of the writes it covered, so they are written again from the memtables.
     rocksdb::FlushOptions flush;
     flush.wait = true;
     flush.allow_write_stall = true;

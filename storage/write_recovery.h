@@ -4,9 +4,11 @@
 //   1. DB::Resume(): RocksDB retries the flush that failed (the probe: it fails again while the
 //      disk is still full) and clears its background error (a no-op when it has none, or when
 //      its own recovery, e.g. after "no space", got there first);
-//   2. after a failed periodic WAL sync only: flush every memtable to new SST files and sync the
-//      WAL again. A failed fsync may have dropped the WAL's dirty pages (the kernel marks them
-//      clean), so what was acknowledged since the last good sync is made durable from memory.
+//   2. after a failed periodic WAL sync only: sync the WAL (the probe: a flush while the disk
+//      still fails would turn RocksDB's error fatal), then flush every memtable to new SST files
+//      and sync the WAL again. A failed fsync may have dropped the WAL's dirty pages (the kernel
+//      marks them clean), so what was acknowledged since the last good sync is made durable from
+//      memory.
 // Only when both succeed are writes taken again (the committer's sticky sync error is cleared and
 // the state says so). A failed step is left to the next attempt. After a failed WAL write, or an
 // error RocksDB calls fatal, nothing is attempted (WriteHealth::recoverable is false; see
