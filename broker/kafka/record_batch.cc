@@ -8,8 +8,6 @@
 namespace choreo::kafka {
 namespace {
 
-constexpr size_t kCrcOffset = 17;
-constexpr size_t kAttributesOffset = 21;
 constexpr size_t kMinRecordBytes = 7;  // length, attributes, 2 deltas, 2 lengths, header count
 
 absl::Status BadRecord(int32_t index, std::string_view what) {
@@ -129,7 +127,7 @@ absl::StatusOr<BatchHeader> ParseBatchHeader(std::string_view batch) {
     return absl::InvalidArgumentError(absl::StrCat("negative record count ", h.record_count));
   }
   const uint32_t actual =
-      Crc32c(batch.data() + kAttributesOffset, batch.size() - kAttributesOffset);
+      Crc32c(batch.data() + kBatchAttributesOffset, batch.size() - kBatchAttributesOffset);
   if (actual != h.crc) {
     return absl::DataLossError(
         absl::StrCat("record batch CRC mismatch: stored ", h.crc, ", computed ", actual));

@@ -43,6 +43,9 @@ inline constexpr size_t kBatchHeaderBytes = 61;
 // Bytes before batch_length's count starts (base_offset and batch_length themselves).
 inline constexpr size_t kBatchLogOverhead = 12;
 inline constexpr int8_t kMagicV2 = 2;
+// Where the CRC is, and where the bytes it covers start.
+inline constexpr size_t kBatchCrcOffset = 17;
+inline constexpr size_t kBatchAttributesOffset = 21;
 
 struct BatchHeader {
   int64_t base_offset = 0;

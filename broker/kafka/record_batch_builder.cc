@@ -78,10 +78,8 @@ absl::StatusOr<std::string> BuildBatch(const BatchBuildOptions& options,
   w.WriteInt32(options.base_sequence);
   w.WriteInt32(count);
   w.WriteBytes(section);
-  constexpr size_t kCrcOffset = 17;
-  constexpr size_t kAttributesOffset = 21;
-  PutBigEndian32(batch.data() + kCrcOffset,
-                 Crc32c(batch.data() + kAttributesOffset, batch.size() - kAttributesOffset));
+  PutBigEndian32(batch.data() + kBatchCrcOffset, Crc32c(batch.data() + kBatchAttributesOffset,
+                                                        batch.size() - kBatchAttributesOffset));
   return batch;
 }
 
