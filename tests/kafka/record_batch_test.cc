@@ -33,9 +33,9 @@ void FixCrc(std::string* batch) {
   PutBigEndian32(batch->data() + 17, Crc32c(batch->data() + 21, batch->size() - 21));
 }
 
-class RecordBatchCodecTest : public ::testing::TestWithParam<Compression> {};
+class KafkaRecordBatchCodecTest : public ::testing::TestWithParam<Compression> {};
 
-TEST_P(RecordBatchCodecTest, BuildThenDecode) {
+TEST_P(KafkaRecordBatchCodecTest, BuildThenDecode) {
   const std::vector<RecordInput> input = SampleRecords(100);
   BatchBuildOptions options;
   options.compression = GetParam();
@@ -92,7 +92,7 @@ TEST_P(RecordBatchCodecTest, BuildThenDecode) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, RecordBatchCodecTest,
+INSTANTIATE_TEST_SUITE_P(AllCodecs, KafkaRecordBatchCodecTest,
                          ::testing::Values(Compression::kNone, Compression::kGzip,
                                            Compression::kSnappy, Compression::kLz4,
                                            Compression::kZstd),
@@ -102,7 +102,7 @@ std::string OneBatch(int records = 3) {
   return *BuildBatch({}, SampleRecords(records));
 }
 
-TEST(RecordBatchTest, CrcCoversAttributesToTheEnd) {
+TEST(KafkaRecordBatchTest, CrcCoversAttributesToTheEnd) {
   std::string batch = OneBatch();
   ASSERT_TRUE(ParseBatchHeader(batch).ok());
   for (size_t i : {size_t{21}, size_t{40}, batch.size() - 1}) {
@@ -118,7 +118,7 @@ TEST(RecordBatchTest, CrcCoversAttributesToTheEnd) {
   EXPECT_EQ(header->base_offset, 777);
 }
 
-TEST(RecordBatchTest, EveryTruncationIsAnError) {
+TEST(KafkaRecordBatchTest, EveryTruncationIsAnError) {
   const std::string batch = OneBatch();
   BatchHeader header;
   for (size_t n = 0; n < batch.size(); ++n) {
@@ -127,7 +127,7 @@ TEST(RecordBatchTest, EveryTruncationIsAnError) {
   }
 }
 
-TEST(RecordBatchTest, HeaderChecks) {
+TEST(KafkaRecordBatchTest, HeaderChecks) {
   const std::string batch = OneBatch();
   auto with = [&](size_t at, std::string_view bytes) {
     std::string b = batch;
@@ -158,7 +158,7 @@ TEST(RecordBatchTest, HeaderChecks) {
   EXPECT_FALSE(ValidateProducedBatch(with(22, std::string(1, '\x20')), {}, &header).ok());
 }
 
-TEST(RecordBatchTest, RecordFramingErrors) {
+TEST(KafkaRecordBatchTest, RecordFramingErrors) {
   // One record built by hand so that single fields can be broken.
   auto batch_with_record = [](std::string record) {
     RecordInput in;
@@ -203,7 +203,7 @@ TEST(RecordBatchTest, RecordFramingErrors) {
                    .ok());
 }
 
-TEST(RecordBatchTest, SplitBatches) {
+TEST(KafkaRecordBatchTest, SplitBatches) {
   const std::string a = OneBatch(1);
   const std::string b = OneBatch(4);
   std::vector<std::string_view> batches;
@@ -225,7 +225,7 @@ TEST(RecordBatchTest, SplitBatches) {
   EXPECT_TRUE(batches.empty());
 }
 
-TEST(RecordBatchTest, BuildNeedsRecords) {
+TEST(KafkaRecordBatchTest, BuildNeedsRecords) {
   EXPECT_FALSE(BuildBatch({}, {}).ok());
 }
 
