@@ -5,7 +5,8 @@
 //           int32 size + raw snappy), or one raw snappy block (librdkafka writes these). Written in
 //           xerial framing, which the Java client requires and librdkafka reads.
 //   lz4     the LZ4 frame format (magic 0x184D2204) with a correct header checksum; written with
-//           independent 64 KiB blocks and no content size, as Kafka's Java client writes it.
+//           independent 64 KiB blocks and no content size, as Kafka's Java client writes it
+//           (its reader decompresses each block alone, so linked blocks would break it).
 //   zstd    zstd frames; content size optional (Java writes none), concatenated frames allowed.
 //
 // Decompress never lets a batch allocate past `max_bytes`: output grows as it is produced (never
