@@ -1,6 +1,8 @@
 // The TLS side of a Session: telling a plaintext client off, and the server side of the TLS
 // handshake (see session.h, "TLS").
 #include <absl/strings/str_cat.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/redirect_error.hpp>
@@ -72,7 +74,13 @@ bool Session::FinishTlsHandshake(const asio::error_code& ec) {
   }
   if (mode_ == Mode::kOpen) {
     // Not after a close of our own (the watchdog's timeout, a shutdown): those are accounted there.
-    const std::string reason = TlsErrorReason(ec);
+    std::string reason = TlsErrorReason(ec);
+    // Which check a client certificate failed (expired, unknown CA, ...), when one did.
+    if (SSL* ssl = stream_.native_tls_handle()) {
+      const long verify = SSL_get_verify_result(ssl);
+      if (verify != X509_V_OK)
+        absl::StrAppend(&reason, ": ", X509_verify_cert_error_string(verify));
+    }
     if (tls_failures_ != nullptr) tls_failures_->Record(TlsListener::kProtocol, peer_, reason);
     BeginClose(Mode::kFailing, absl::StrCat("TLS handshake failed: ", reason));
   }

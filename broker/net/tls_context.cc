@@ -62,8 +62,9 @@ absl::StatusOr<std::shared_ptr<asio::ssl::context>> BuildContext(const TlsFiles&
   }
   context->use_private_key_file(files.key, asio::ssl::context::pem, ec);
   if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot use TLS key ", files.key, ": ", OpenSslErrors(ec.message())));
+    return absl::InvalidArgumentError(absl::StrCat("cannot use TLS key ", files.key,
+                                                   " (with certificate ", files.cert,
+                                                   "): ", OpenSslErrors(ec.message())));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     return absl::InvalidArgumentError(absl::StrCat("TLS key ", files.key,

@@ -31,11 +31,11 @@ struct TlsOptions {
   // retried. Default: false (plain TCP).
   bool enabled = false;
   // PEM CA bundle to verify the broker against. Default: empty (the system's CAs).
-  std::string ca_file;
+  std::string ca_file = {};
   // PEM client certificate chain and its private key, for a broker that requires client
   // certificates (mutual TLS); both or neither. Default: empty (none).
-  std::string cert_file;
-  std::string key_file;
+  std::string cert_file = {};
+  std::string key_file = {};
 };
 
 struct ClientOptions {
