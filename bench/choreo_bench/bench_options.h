@@ -4,10 +4,14 @@
 #include <cstdint>
 #include <string>
 
+#include "choreo/client/options.h"
+
 namespace choreo::bench {
 
 struct BenchOptions {
   std::string broker = "localhost:7420";
+  // TLS of every client connection (--tls_ca, --tls_cert, --tls_key; off by default).
+  TlsOptions tls;
   std::string topic;  // empty: a fresh "choreo-bench-<pid>" topic
   uint32_t partitions = 8;
   int producers = 1;

@@ -62,6 +62,14 @@ ABSL_FLAG(bool, trace, false,
           "its /metrics) and the producer's send -> acknowledgement time");
 ABSL_FLAG(std::string, broker_http, "",
           "--trace against --broker: the broker's HTTP endpoint host:port (its --http-listen)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "connect with TLS, verifying the broker against this PEM CA bundle (--trace is not "
+          "supported with TLS)");
+ABSL_FLAG(std::string, tls_cert, "", "TLS client certificate (PEM), for a broker with --tls-ca");
+ABSL_FLAG(std::string, tls_key, "", "TLS client key (PEM) of --tls_cert");
+ABSL_FLAG(std::string, tls_broker_cert, "",
+          "--spawn-broker: start it with TLS, with this certificate (and --tls_broker_key)");
+ABSL_FLAG(std::string, tls_broker_key, "", "--spawn-broker: the key of --tls_broker_cert");
 
 namespace choreo::bench {
 namespace {
@@ -69,6 +77,10 @@ namespace {
 BenchOptions OptionsFromFlags() {
   BenchOptions o;
   o.broker = absl::GetFlag(FLAGS_broker);
+  o.tls.ca_file = absl::GetFlag(FLAGS_tls_ca);
+  o.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  o.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  o.tls.enabled = !o.tls.ca_file.empty();
   o.topic = absl::GetFlag(FLAGS_topic);
   o.partitions = absl::GetFlag(FLAGS_partitions);
   o.producers = absl::GetFlag(FLAGS_producers);
@@ -104,6 +116,8 @@ std::string ValidateOptions(const BenchOptions& o) {
     return "--event_index must be on or off";
   if (o.trace && o.broker_http.empty() && !absl::GetFlag(FLAGS_spawn_broker))
     return "--trace needs --spawn-broker or --broker_http";
+  if (o.trace && o.tls.enabled)
+    return "--trace does not support TLS (its /metrics scrape is plain HTTP)";
   if (!o.event_index.empty() && !o.topic.empty())
     return "--event_index applies to the topic the run creates, not to --topic";
   return "";
@@ -142,7 +156,12 @@ int Run() {
   if (absl::GetFlag(FLAGS_spawn_broker)) {
     std::string path = absl::GetFlag(FLAGS_choreod);
     if (path.empty()) path = DefaultChoreodPath();
-    auto started = SpawnedBroker::Start(path, {"--fsync=" + absl::GetFlag(FLAGS_fsync)});
+    std::vector<std::string> broker_flags = {"--fsync=" + absl::GetFlag(FLAGS_fsync)};
+    if (!absl::GetFlag(FLAGS_tls_broker_cert).empty()) {
+      broker_flags.push_back("--tls-cert=" + absl::GetFlag(FLAGS_tls_broker_cert));
+      broker_flags.push_back("--tls-key=" + absl::GetFlag(FLAGS_tls_broker_key));
+    }
+    auto started = SpawnedBroker::Start(path, broker_flags);
     if (!started.ok()) {
       std::cerr << "error: --spawn-broker: " << started.status() << "\n";
       return 1;
@@ -156,6 +175,7 @@ int Run() {
 
   ClientOptions admin_options;
   admin_options.broker = options.broker;
+  admin_options.tls = options.tls;
   admin_options.client_id = "choreo-bench-admin";
   auto admin = Admin::Connect(admin_options);
   if (!admin.ok()) {

@@ -24,6 +24,7 @@ constexpr int64_t kClockInterval = 16;
 ClientOptions ClientFor(const BenchOptions& options, const std::string& role, int index) {
   ClientOptions client;
   client.broker = options.broker;
+  client.tls = options.tls;
   client.client_id = "choreo-bench-" + role + "-" + std::to_string(index);
   return client;
 }
