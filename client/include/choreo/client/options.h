@@ -53,7 +53,7 @@ struct ClientOptions {
   uint64_t max_frame_bytes = 64ull << 20;
   // TLS to the broker. A file that cannot be read or used fails creation with kInvalidArgument.
   // Default: off.
-  TlsOptions tls;
+  TlsOptions tls = {};
 };
 
 }  // namespace choreo
