@@ -3,6 +3,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "choreo/common/big_endian.h"
+#include "storage/keys.h"
 #include "storage/meta_format.h"
 #include "storage/string_view_compat.h"
 
@@ -77,7 +78,7 @@ std::string PrefixEnd(std::string_view prefix) {
 std::string EncodeEntryPosition(const EntryPosition& at) {
   char buf[kPositionBytes];
   PutBigEndian64(buf, static_cast<uint64_t>(at.time_ms) + kTimeBias);
-  PutBigEndian32(buf + 8, at.topic_id);
+  PutTopicId(buf + 8, at.topic_id);
   PutBigEndian32(buf + 12, at.partition);
   PutBigEndian64(buf + 16, static_cast<uint64_t>(at.offset));
   return std::string(buf, kPositionBytes);
@@ -88,7 +89,7 @@ std::optional<EntryPosition> DecodeEntryPositionBytes(std::string_view bytes) {
   const char* p = bytes.data();
   EntryPosition at;
   at.time_ms = static_cast<int64_t>(GetBigEndian64(p) - kTimeBias);
-  at.topic_id = GetBigEndian32(p + 8);
+  at.topic_id = GetTopicId(p + 8);
   at.partition = GetBigEndian32(p + 12);
   at.offset = static_cast<int64_t>(GetBigEndian64(p + 16));
   return at;

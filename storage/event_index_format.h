@@ -38,7 +38,7 @@ inline constexpr char kOpenSagaKind = 'o';
 // Where an index entry points.
 struct EntryPosition {
   int64_t time_ms = 0;
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
   Offset offset = 0;
 };

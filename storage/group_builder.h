@@ -41,7 +41,7 @@
 namespace choreo::storage {
 
 struct AdvancedPartition {
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
   Offset high_watermark = 0;
 };
@@ -96,13 +96,13 @@ class GroupBuilder {
 
  private:
   struct Touched {
-    TopicId topic_id = 0;
+    TopicId topic_id{};
     PartitionId partition = 0;
     Offset next_offset_before = 0;
     int64_t next_end_bytes_before = 0;
   };
   struct ProducerUndo {
-    TopicId topic_id = 0;
+    TopicId topic_id{};
     PartitionId partition = 0;
     // The state before the group; nullopt if the producer had none in this partition.
     std::optional<ProducerPartitionState> before;

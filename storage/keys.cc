@@ -20,7 +20,7 @@ std::string EndOfVersionRange() {
 std::string PartitionPrefix(TopicId topic_id, PartitionId partition) {
   std::string prefix(9, '\0');
   prefix[0] = static_cast<char>(kRecordKeyVersion);
-  PutBigEndian32(prefix.data() + 1, topic_id);
+  PutTopicId(prefix.data() + 1, topic_id);
   PutBigEndian32(prefix.data() + 5, partition);
   return prefix;
 }
@@ -30,7 +30,7 @@ std::string PartitionPrefix(TopicId topic_id, PartitionId partition) {
 RecordKey EncodeRecordKey(TopicId topic_id, PartitionId partition, Offset offset) {
   RecordKey key;
   key[0] = static_cast<char>(kRecordKeyVersion);
-  PutBigEndian32(key.data() + 1, topic_id);
+  PutTopicId(key.data() + 1, topic_id);
   PutBigEndian32(key.data() + 5, partition);
   PutBigEndian64(key.data() + 9, static_cast<uint64_t>(offset));
   return key;
@@ -41,7 +41,7 @@ std::optional<DecodedRecordKey> DecodeRecordKey(std::string_view key) {
   if (static_cast<uint8_t>(key[0]) != kRecordKeyVersion) return std::nullopt;
   uint64_t offset = GetBigEndian64(key.data() + 9);
   if (offset > static_cast<uint64_t>(std::numeric_limits<Offset>::max())) return std::nullopt;
-  return DecodedRecordKey{.topic_id = GetBigEndian32(key.data() + 1),
+  return DecodedRecordKey{.topic_id = GetTopicId(key.data() + 1),
                           .partition = GetBigEndian32(key.data() + 5),
                           .base_offset = static_cast<Offset>(offset)};
 }
@@ -51,8 +51,8 @@ KeyRange PartitionKeyRange(TopicId topic_id, PartitionId partition) {
   range.begin = ToString(EncodeRecordKey(topic_id, partition, 0));
   if (partition != std::numeric_limits<PartitionId>::max()) {
     range.end = PartitionPrefix(topic_id, partition + 1);
-  } else if (topic_id != std::numeric_limits<TopicId>::max()) {
-    range.end = PartitionPrefix(topic_id + 1, 0);
+  } else if (topic_id != kMaxTopicId) {
+    range.end = PartitionPrefix(NextTopicId(topic_id), 0);
   } else {
     range.end = EndOfVersionRange();
   }
@@ -62,7 +62,7 @@ KeyRange PartitionKeyRange(TopicId topic_id, PartitionId partition) {
 KeyRange TopicKeyRange(TopicId topic_id) {
   KeyRange range;
   range.begin = ToString(EncodeRecordKey(topic_id, 0, 0));
-  range.end = topic_id != std::numeric_limits<TopicId>::max() ? PartitionPrefix(topic_id + 1, 0)
+  range.end = topic_id != kMaxTopicId ? PartitionPrefix(NextTopicId(topic_id), 0)
                                                               : EndOfVersionRange();
   return range;
 }

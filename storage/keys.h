@@ -16,9 +16,18 @@
 #include <string>
 #include <string_view>
 
+#include "choreo/common/big_endian.h"
 #include "choreo/storage/log_store.h"
 
 namespace choreo::storage {
+
+// A topic id in a key or value: 4 bytes, big-endian (every format in this folder).
+inline void PutTopicId(char* out, TopicId id) {
+  PutBigEndian32(out, ToInt(id));
+}
+inline TopicId GetTopicId(const char* in) {
+  return TopicId{GetBigEndian32(in)};
+}
 
 inline constexpr uint8_t kRecordKeyVersion = 1;
 inline constexpr size_t kRecordKeySize = 17;
@@ -26,7 +35,7 @@ inline constexpr size_t kRecordKeySize = 17;
 using RecordKey = std::array<char, kRecordKeySize>;
 
 struct DecodedRecordKey {
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
   Offset base_offset = 0;
 };

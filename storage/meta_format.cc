@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "choreo/common/big_endian.h"
+#include "storage/keys.h"
 #include "storage/string_view_compat.h"
 
 namespace choreo::storage {
@@ -28,13 +29,13 @@ absl::Status CheckVersion(absl::string_view what, std::string_view value, size_t
 std::string TopicPrefix(char prefix, TopicId topic_id) {
   std::string key(5, '\0');
   key[0] = prefix;
-  PutBigEndian32(key.data() + 1, topic_id);
+  PutTopicId(key.data() + 1, topic_id);
   return key;
 }
 
 std::string TopicPrefixEnd(char prefix, TopicId topic_id) {
-  if (topic_id == std::numeric_limits<TopicId>::max()) return std::string(1, prefix + 1);
-  return TopicPrefix(prefix, topic_id + 1);
+  if (topic_id == kMaxTopicId) return std::string(1, prefix + 1);
+  return TopicPrefix(prefix, NextTopicId(topic_id));
 }
 
 std::string PartitionMetaKey(char prefix, TopicId topic_id, PartitionId partition) {
@@ -47,7 +48,7 @@ std::string PartitionMetaKey(char prefix, TopicId topic_id, PartitionId partitio
 std::optional<PartitionId> PartitionFromMetaKey(char prefix, TopicId topic_id,
                                                 std::string_view key) {
   if (key.size() != 9 || key[0] != prefix) return std::nullopt;
-  if (GetBigEndian32(key.data() + 1) != topic_id) return std::nullopt;
+  if (GetTopicId(key.data() + 1) != topic_id) return std::nullopt;
   return GetBigEndian32(key.data() + 5);
 }
 
@@ -77,7 +78,7 @@ std::string EncodeTopicRecord(const TopicInfo& info) {
   std::string out(kTopicRecordSize, '\0');
   char* p = out.data();
   p[0] = static_cast<char>(kMetaValueVersion);
-  PutBigEndian32(p + 1, info.id);
+  PutTopicId(p + 1, info.id);
   PutBigEndian32(p + 5, info.config.partitions);
   PutBigEndian64(p + 9, static_cast<uint64_t>(info.config.retention_ms));
   PutBigEndian64(p + 17, static_cast<uint64_t>(info.config.retention_bytes));
@@ -98,7 +99,7 @@ absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_v
   const char* p = value.data();
   TopicInfo info;
   info.name = std::string(name);
-  info.id = GetBigEndian32(p + 1);
+  info.id = GetTopicId(p + 1);
   info.config.partitions = GetBigEndian32(p + 5);
   info.config.retention_ms = static_cast<int64_t>(GetBigEndian64(p + 9));
   info.config.retention_bytes = static_cast<int64_t>(GetBigEndian64(p + 17));
@@ -109,7 +110,8 @@ absl::StatusOr<TopicInfo> DecodeTopicRecord(std::string_view name, std::string_v
     info.config.schema_validation = (flags & kTopicFlagSchemaValidation) != 0;
     info.config.log_append_time = (flags & kTopicFlagLogAppendTime) != 0;
   }
-  if (info.id == 0 || info.config.partitions == 0 || info.config.partitions > kMaxPartitions) {
+  if (info.id == TopicId{} || info.config.partitions == 0 ||
+      info.config.partitions > kMaxPartitions) {
     return absl::DataLossError(absl::StrCat(what, ": invalid id or partition count"));
   }
   return info;
@@ -122,13 +124,13 @@ std::string NextTopicIdMetaKey() {
 std::string EncodeNextTopicId(TopicId next) {
   std::string out(5, '\0');
   out[0] = static_cast<char>(kMetaValueVersion);
-  PutBigEndian32(out.data() + 1, next);
+  PutTopicId(out.data() + 1, next);
   return out;
 }
 
 absl::StatusOr<TopicId> DecodeNextTopicId(std::string_view value) {
   if (absl::Status s = CheckVersion("next topic id", value, 5); !s.ok()) return s;
-  return GetBigEndian32(value.data() + 1);
+  return GetTopicId(value.data() + 1);
 }
 
 std::string LogStartMetaKey(TopicId topic_id, PartitionId partition) {

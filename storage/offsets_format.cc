@@ -3,6 +3,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "choreo/common/big_endian.h"
+#include "storage/keys.h"
 
 namespace choreo::storage {
 namespace {
@@ -24,7 +25,7 @@ std::string EncodeGroupOffsetKey(std::string_view group, TopicId topic_id, Parti
   std::string key = GroupPrefix(group);
   const size_t at = key.size();
   key.resize(at + 8);
-  PutBigEndian32(key.data() + at, topic_id);
+  PutTopicId(key.data() + at, topic_id);
   PutBigEndian32(key.data() + at + 4, partition);
   return key;
 }
@@ -35,7 +36,7 @@ std::optional<GroupOffsetKey> DecodeGroupOffsetKey(std::string_view key) {
       (static_cast<size_t>(static_cast<uint8_t>(key[1])) << 8) | static_cast<uint8_t>(key[2]);
   if (length == 0 || key.size() != 3 + length + 8) return std::nullopt;
   return GroupOffsetKey{.group = std::string(key.substr(3, length)),
-                        .topic_id = GetBigEndian32(key.data() + 3 + length),
+                        .topic_id = GetTopicId(key.data() + 3 + length),
                         .partition = GetBigEndian32(key.data() + 3 + length + 4)};
 }
 

@@ -27,7 +27,7 @@ inline constexpr uint8_t kOffsetsValueVersion = 1;
 
 struct GroupOffsetKey {
   std::string group;
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "choreo/common/big_endian.h"
+#include "storage/keys.h"
 
 namespace choreo::storage {
 namespace {
@@ -15,7 +16,7 @@ constexpr size_t kWindowEntrySize = 16;
 std::string TopicPrefix(TopicId topic_id) {
   std::string prefix(5, '\0');
   prefix[0] = static_cast<char>(kProducerKeyVersion);
-  PutBigEndian32(prefix.data() + 1, topic_id);
+  PutTopicId(prefix.data() + 1, topic_id);
   return prefix;
 }
 
@@ -24,7 +25,7 @@ std::string TopicPrefix(TopicId topic_id) {
 std::string EncodeProducerStateKey(const ProducerStateKey& key) {
   std::string out(kProducerKeySize, '\0');
   out[0] = static_cast<char>(kProducerKeyVersion);
-  PutBigEndian32(out.data() + 1, key.topic_id);
+  PutTopicId(out.data() + 1, key.topic_id);
   PutBigEndian32(out.data() + 5, key.partition);
   PutBigEndian64(out.data() + 9, static_cast<uint64_t>(key.producer_id));
   return out;
@@ -37,7 +38,7 @@ std::optional<ProducerStateKey> DecodeProducerStateKey(std::string_view key) {
   if (producer_id > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return std::nullopt;
   }
-  return ProducerStateKey{.topic_id = GetBigEndian32(key.data() + 1),
+  return ProducerStateKey{.topic_id = GetTopicId(key.data() + 1),
                           .partition = GetBigEndian32(key.data() + 5),
                           .producer_id = static_cast<int64_t>(producer_id)};
 }
@@ -45,9 +46,8 @@ std::optional<ProducerStateKey> DecodeProducerStateKey(std::string_view key) {
 KeyRange ProducerTopicKeyRange(TopicId topic_id) {
   KeyRange range;
   range.begin = TopicPrefix(topic_id);
-  range.end = topic_id != std::numeric_limits<TopicId>::max()
-                  ? TopicPrefix(topic_id + 1)
-                  : std::string(1, static_cast<char>(kProducerKeyVersion + 1));
+  range.end = topic_id != kMaxTopicId ? TopicPrefix(NextTopicId(topic_id))
+                                      : std::string(1, static_cast<char>(kProducerKeyVersion + 1));
   return range;
 }
 

@@ -30,7 +30,7 @@ inline constexpr uint8_t kProducerValueVersion = 1;
 inline constexpr size_t kProducerKeySize = 17;
 
 struct ProducerStateKey {
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
   int64_t producer_id = 0;
 };

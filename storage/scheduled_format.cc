@@ -9,6 +9,7 @@
 
 #include "choreo/common/big_endian.h"
 #include "choreo/storage/errors.h"
+#include "storage/keys.h"
 
 namespace choreo::storage {
 namespace {
@@ -74,7 +75,7 @@ KeyRange IdKeyRange() {
 std::string EncodeDueValue(const DueValue& value) {
   std::string out(kDueValueFixed, '\0');
   out[0] = static_cast<char>(kScheduledFormatVersion);
-  PutBigEndian32(out.data() + 1, value.topic_id);
+  PutTopicId(out.data() + 1, value.topic_id);
   PutBigEndian32(out.data() + 5, value.partition);
   PutBigEndian32(out.data() + 9, value.record_count);
   PutBigEndian64(out.data() + 13, static_cast<uint64_t>(value.max_timestamp_ms));
@@ -94,7 +95,7 @@ absl::StatusOr<DueValue> DecodeDueValue(std::string_view value) {
         absl::StrCat("due entry of unknown format version ", static_cast<uint8_t>(value[0])));
   }
   DueValue out;
-  out.topic_id = GetBigEndian32(value.data() + 1);
+  out.topic_id = GetTopicId(value.data() + 1);
   out.partition = GetBigEndian32(value.data() + 5);
   out.record_count = GetBigEndian32(value.data() + 9);
   out.max_timestamp_ms = static_cast<int64_t>(GetBigEndian64(value.data() + 13));

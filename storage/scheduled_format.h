@@ -55,7 +55,7 @@ std::string EncodeIdKey(std::string_view id);
 KeyRange IdKeyRange();
 
 struct DueValue {
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   PartitionId partition = 0;
   uint32_t record_count = 0;
   int64_t max_timestamp_ms = 0;

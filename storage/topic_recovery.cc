@@ -90,7 +90,7 @@ absl::Status TopicRegistry::LoadTopics() {
   if (s.ok()) {
     absl::StatusOr<TopicId> next = DecodeNextTopicId(value);
     if (!next.ok()) return CorruptMeta(next.status());
-    next_id_ = std::max<TopicId>(*next, 1);
+    next_id_ = std::max(*next, TopicId{1});
   } else if (!s.IsNotFound()) {
     return FromRocksStatus(s, "read topic id counter");
   }
@@ -105,7 +105,7 @@ absl::Status TopicRegistry::LoadTopics() {
         DecodeTopicRecord(TopicNameFromMetaKey(key), it->value().ToStringView());
     if (!info.ok()) return CorruptMeta(info.status());
     // Defensive: ids are never reused, even if the counter was lost.
-    if (info->id >= next_id_) next_id_ = info->id + 1;
+    if (info->id >= next_id_) next_id_ = NextTopicId(info->id);
     std::string name = info->name;
     topics_[name] = std::make_shared<TopicState>(*std::move(info));
   }

@@ -65,16 +65,16 @@ absl::StatusOr<TopicInfo> TopicRegistry::Create(std::string_view name, const Top
     return MakeStoreError(StoreErrorKind::kTopicExists,
                           absl::StrCat("topic '", ToAbsl(name), "' already exists"));
   }
-  if (next_id_ == std::numeric_limits<TopicId>::max()) {
+  if (next_id_ == kMaxTopicId) {
     return InvalidTopic("topic ids are exhausted");
   }
   TopicInfo info{.id = next_id_, .name = std::string(name), .config = config};
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Put(db_.meta, TopicMetaKey(name), EncodeTopicRecord(info));
-  if (s.ok()) s = batch.Put(db_.meta, NextTopicIdMetaKey(), EncodeNextTopicId(info.id + 1));
+  if (s.ok()) s = batch.Put(db_.meta, NextTopicIdMetaKey(), EncodeNextTopicId(NextTopicId(info.id)));
   if (s.ok()) s = db_.db->Write(SyncWrite(), &batch);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("create topic '", ToAbsl(name), "'"));
-  next_id_ = info.id + 1;
+  next_id_ = NextTopicId(info.id);
   next_id_published_.store(next_id_, std::memory_order_release);
   WriterMutexLock lock(&mu_);
   topics_[info.name] = std::make_shared<TopicState>(info);

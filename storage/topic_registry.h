@@ -83,10 +83,10 @@ class TopicRegistry {
   StoreDb& db_;
   // Serializes Create() and Delete(); held across their RocksDB writes.
   Mutex admin_mu_ CHOREO_ACQUIRED_BEFORE(mu_);
-  TopicId next_id_ CHOREO_GUARDED_BY(admin_mu_) = 1;
+  TopicId next_id_ CHOREO_GUARDED_BY(admin_mu_){1};
   // next_id_ for readers that must not wait for a topic creation's sync write (compactions).
   // Raised before the new topic is visible in topics_.
-  std::atomic<TopicId> next_id_published_{1};
+  std::atomic<TopicId> next_id_published_{TopicId{1}};
   mutable SharedMutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<TopicState>> topics_ CHOREO_GUARDED_BY(mu_);
 };

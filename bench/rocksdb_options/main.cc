@@ -41,7 +41,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr uint32_t kPartitions = 8;
-constexpr storage::TopicId kTopic = 1;
+constexpr storage::TopicId kTopic{1};
 constexpr uint64_t kMiB = 1ull << 20;
 
 struct Variant {

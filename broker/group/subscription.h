@@ -20,7 +20,7 @@ namespace choreo::broker {
 // A change (topic created or deleted, partitions added, topic recreated under the same name) is
 // a metadata change that makes the group recompute its assignment.
 struct TopicMetadataEntry {
-  storage::TopicId id = 0;
+  storage::TopicId id{};
   uint32_t partitions = 0;
   friend bool operator==(const TopicMetadataEntry&, const TopicMetadataEntry&) = default;
 };

@@ -28,7 +28,7 @@ namespace {
 
 // What the metrics need of an appended batch.
 struct BatchStats {
-  storage::TopicId topic_id = 0;
+  storage::TopicId topic_id{};
   uint64_t bytes = 0;
   uint32_t records = 0;
 };

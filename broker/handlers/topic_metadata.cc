@@ -7,7 +7,7 @@ namespace choreo::broker {
 void FillTopicMetadata(const storage::LogStore& store, const storage::TopicInfo& topic,
                        proto::TopicMetadata* out) {
   out->set_name(topic.name);
-  out->set_topic_id(topic.id);
+  out->set_topic_id(storage::ToInt(topic.id));
   proto::TopicConfig* config = out->mutable_config();
   config->set_partitions(topic.config.partitions);
   config->set_retention_ms(topic.config.retention_ms);

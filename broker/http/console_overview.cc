@@ -76,7 +76,7 @@ void WriteConfig(JsonWriter& json, const storage::TopicConfig& config) {
 TopicFigures WriteTopic(ConsoleServices& services, const storage::TopicInfo& topic, bool detail,
                         JsonWriter& json) {
   TopicFigures sums;
-  json.BeginObject().Field("name", topic.name).Field("id", topic.id);
+  json.BeginObject().Field("name", topic.name).Field("id", storage::ToInt(topic.id));
   WriteConfig(json, topic.config);
   if (detail) json.Key("partitions").BeginArray();
   for (storage::PartitionId p = 0; p < topic.config.partitions; ++p) {

@@ -27,7 +27,10 @@ class GatedTopics final : public TopicSource {
   void Set(const std::string& name, uint32_t partitions) {
     std::lock_guard lock(mu_);
     storage::TopicInfo& info = topics_[name];
-    if (info.id == 0) info.id = next_id_++;
+    if (info.id == storage::TopicId{}) {
+      info.id = next_id_;
+      next_id_ = storage::NextTopicId(next_id_);
+    }
     info.name = name;
     info.config.partitions = partitions;
     ++generation_;
@@ -78,7 +81,7 @@ class GatedTopics final : public TopicSource {
   mutable int blocked_ = 0;
   bool open_ = false;
   std::map<std::string, storage::TopicInfo> topics_;
-  storage::TopicId next_id_ = 1;
+  storage::TopicId next_id_{1};
   uint64_t generation_ = 0;
 };
 

@@ -16,7 +16,10 @@ class FakeTopics final : public TopicSource {
  public:
   void Set(const std::string& name, uint32_t partitions) {
     auto [it, inserted] = topics_.try_emplace(name);
-    if (inserted) it->second.id = next_id_++;
+    if (inserted) {
+      it->second.id = next_id_;
+      next_id_ = storage::NextTopicId(next_id_);
+    }
     it->second.name = name;
     it->second.config.partitions = partitions;
     ++generation_;
@@ -45,7 +48,7 @@ class FakeTopics final : public TopicSource {
 
  private:
   std::map<std::string, storage::TopicInfo> topics_;
-  storage::TopicId next_id_ = 1;
+  storage::TopicId next_id_{1};
   uint64_t generation_ = 0;
   mutable int list_calls_ = 0;
 };

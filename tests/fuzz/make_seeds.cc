@@ -288,13 +288,13 @@ void StorageSeeds() {
   state.window = {{.base_sequence = 40, .record_count = 2, .base_offset = 100}};
   write(1, "producer_state", cs::EncodeProducerState(state));
   write(2, "producer_key",
-        cs::EncodeProducerStateKey({.topic_id = 3, .partition = 1, .producer_id = 7}));
+        cs::EncodeProducerStateKey({.topic_id = cs::TopicId{3}, .partition = 1, .producer_id = 7}));
   write(3, "group_offset",
         cs::EncodeGroupOffsetValue(
             {.offset = 102, .commit_time_ms = 1764806400000, .metadata = "seed"}));
-  write(4, "group_offset_key", cs::EncodeGroupOffsetKey("billing", 3, 1));
+  write(4, "group_offset_key", cs::EncodeGroupOffsetKey("billing", cs::TopicId{3}, 1));
   write(5, "due_value",
-        cs::EncodeDueValue({.topic_id = 3,
+        cs::EncodeDueValue({.topic_id = cs::TopicId{3},
                             .partition = 1,
                             .record_count = 2,
                             .max_timestamp_ms = 1764806400005,
@@ -314,10 +314,10 @@ void StorageSeeds() {
   fields.key = "order-17";
   write(8, "entry_value", cs::EncodeEntryValue(fields));
   write(8, "entry_reference", cs::EncodeEntryReference("saga-17"));
-  write(
-      9, "entry_key",
-      cs::EncodeEntryKey(choreo::storage::EventIndexKind::kSaga, "saga-17",
-                         {.time_ms = 1764806400000, .topic_id = 3, .partition = 1, .offset = 100}));
+  write(9, "entry_key",
+        cs::EncodeEntryKey(
+            choreo::storage::EventIndexKind::kSaga, "saga-17",
+            {.time_ms = 1764806400000, .topic_id = cs::TopicId{3}, .partition = 1, .offset = 100}));
   write(10, "open_saga_key", cs::OpenSagaKey("order", "saga-17"));
   write(10, "open_saga_value", cs::EncodeOpenSagaValue(1764806400000));
   choreo::storage::SagaDefinition definition;
@@ -327,11 +327,11 @@ void StorageSeeds() {
   definition.deadline_ms = 60000;
   write(11, "saga_definition", keyed("order", cs::EncodeSagaDefinition(definition)));
   choreo::storage::TopicInfo topic;
-  topic.id = 3;
+  topic.id = cs::TopicId{3};
   topic.name = "orders";
   topic.config.partitions = 2;
   write(12, "topic_record", keyed("orders", cs::EncodeTopicRecord(topic)));
-  write(13, "next_topic_id", cs::EncodeNextTopicId(4));
+  write(13, "next_topic_id", cs::EncodeNextTopicId(cs::TopicId{4}));
   write(14, "log_start", cs::EncodeLogStart({.offset = 100, .start_bytes = 4096}));
   write(15, "end_bytes", cs::EncodeEndBytes(8192));
   // The epoch value's type is the decoder's (whatever fields it has, at their defaults).

@@ -18,15 +18,16 @@ std::string Bytes(std::initializer_list<int> bytes) {
 }
 
 TEST(EventIndexFormatTest, EntryKeyIsKindValueTimeAndPosition) {
-  const std::string key = EncodeEntryKey(
-      EventIndexKind::kSaga, "ab", {.time_ms = 1, .topic_id = 2, .partition = 3, .offset = 4});
+  const std::string key =
+      EncodeEntryKey(EventIndexKind::kSaga, "ab",
+                     {.time_ms = 1, .topic_id = TopicId{2}, .partition = 3, .offset = 4});
   EXPECT_EQ(key, Bytes({'s', 0, 2, 'a', 'b', 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0,
                         0,   2, 0, 0,   0,   3,    0, 0, 0, 0, 0, 0, 0, 4}));
   std::optional<EntryPosition> at =
       DecodeEntryPosition(EntryPrefix(EventIndexKind::kSaga, "ab"), key);
   ASSERT_TRUE(at.has_value());
   EXPECT_EQ(at->time_ms, 1);
-  EXPECT_EQ(at->topic_id, 2u);
+  EXPECT_EQ(at->topic_id, TopicId{2});
   EXPECT_EQ(at->partition, 3u);
   EXPECT_EQ(at->offset, 4);
   EXPECT_TRUE(DecodeAnyEntryPosition(key).has_value());
@@ -96,7 +97,7 @@ TEST(EventIndexFormatTest, OpenSagasAndDefinitions) {
 }
 
 TEST(EventIndexFormatTest, TopicRecordCarriesTheIndexFlagOnlyWhenOff) {
-  TopicInfo info{.id = 1, .name = "t", .config = {.partitions = 1}};
+  TopicInfo info{.id = TopicId{1}, .name = "t", .config = {.partitions = 1}};
   EXPECT_EQ(EncodeTopicRecord(info).size(), 33u);
   info.config.index_events = false;
   const std::string off = EncodeTopicRecord(info);

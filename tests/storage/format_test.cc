@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "choreo/common/crc32c.h"
 #include "storage/keys.h"
@@ -20,8 +21,21 @@ std::string Bytes(std::initializer_list<int> bytes) {
   return out;
 }
 
+// A (topic, partition) pair passed the wrong way round must not compile.
+static_assert(!std::is_convertible_v<uint32_t, TopicId>);
+static_assert(!std::is_convertible_v<TopicId, uint32_t>);
+static_assert(!std::is_invocable_v<CommitListener, PartitionId, TopicId, Offset>);
+static_assert(std::is_invocable_v<CommitListener, TopicId, PartitionId, Offset>);
+
+TEST(TopicIdTest, IsANumberOnlyOnRequest) {
+  EXPECT_EQ(ToInt(TopicId{7}), 7u);
+  EXPECT_EQ(NextTopicId(TopicId{7}), TopicId{8});
+  EXPECT_EQ(ToInt(kMaxTopicId), std::numeric_limits<uint32_t>::max());
+  EXPECT_LT(TopicId{1}, TopicId{2});
+}
+
 TEST(RecordKeyTest, BytesArePinned) {
-  RecordKey key = EncodeRecordKey(0x01020304, 0x0A0B0C0D, 0x1122334455667788);
+  RecordKey key = EncodeRecordKey(TopicId{0x01020304}, 0x0A0B0C0D, 0x1122334455667788);
   EXPECT_EQ(std::string(AsStringView(key)),
             Bytes({0x01, 0x01, 0x02, 0x03, 0x04, 0x0A, 0x0B, 0x0C, 0x0D, 0x11, 0x22, 0x33, 0x44,
                    0x55, 0x66, 0x77, 0x88}));
@@ -29,16 +43,16 @@ TEST(RecordKeyTest, BytesArePinned) {
 }
 
 TEST(RecordKeyTest, RoundTrips) {
-  RecordKey key = EncodeRecordKey(7, 3, 123456789);
+  RecordKey key = EncodeRecordKey(TopicId{7}, 3, 123456789);
   std::optional<DecodedRecordKey> decoded = DecodeRecordKey(AsStringView(key));
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(decoded->topic_id, 7u);
+  EXPECT_EQ(decoded->topic_id, TopicId{7});
   EXPECT_EQ(decoded->partition, 3u);
   EXPECT_EQ(decoded->base_offset, 123456789);
 }
 
 TEST(RecordKeyTest, RejectsWrongSizeVersionAndOffset) {
-  std::string key(AsStringView(EncodeRecordKey(1, 2, 3)));
+  std::string key(AsStringView(EncodeRecordKey(TopicId{1}, 2, 3)));
   EXPECT_FALSE(DecodeRecordKey(key.substr(0, 16)).has_value());
   std::string wrong_version = key;
   wrong_version[0] = 2;
@@ -52,30 +66,32 @@ TEST(RecordKeyTest, ByteOrderIsTopicPartitionOffsetOrder) {
   auto key = [](TopicId t, PartitionId p, Offset o) {
     return std::string(AsStringView(EncodeRecordKey(t, p, o)));
   };
-  EXPECT_LT(key(1, 0, 255), key(1, 0, 256));
-  EXPECT_LT(key(1, 0, std::numeric_limits<Offset>::max()), key(1, 1, 0));
-  EXPECT_LT(key(1, 70000, 5), key(2, 0, 0));
-  EXPECT_LT(key(256, 0, 0), key(257, 0, 0));
+  EXPECT_LT(key(TopicId{1}, 0, 255), key(TopicId{1}, 0, 256));
+  EXPECT_LT(key(TopicId{1}, 0, std::numeric_limits<Offset>::max()), key(TopicId{1}, 1, 0));
+  EXPECT_LT(key(TopicId{1}, 70000, 5), key(TopicId{2}, 0, 0));
+  EXPECT_LT(key(TopicId{256}, 0, 0), key(TopicId{257}, 0, 0));
 }
 
 TEST(RecordKeyTest, RangesCoverExactlyTheirKeys) {
-  KeyRange partition = PartitionKeyRange(5, 2);
-  std::string first(AsStringView(EncodeRecordKey(5, 2, 0)));
-  std::string last(AsStringView(EncodeRecordKey(5, 2, std::numeric_limits<Offset>::max())));
-  std::string next(AsStringView(EncodeRecordKey(5, 3, 0)));
+  KeyRange partition = PartitionKeyRange(TopicId{5}, 2);
+  std::string first(AsStringView(EncodeRecordKey(TopicId{5}, 2, 0)));
+  std::string last(
+      AsStringView(EncodeRecordKey(TopicId{5}, 2, std::numeric_limits<Offset>::max())));
+  std::string next(AsStringView(EncodeRecordKey(TopicId{5}, 3, 0)));
   EXPECT_LE(partition.begin, first);
   EXPECT_LT(last, partition.end);
   EXPECT_LE(partition.end, next);
 
-  KeyRange topic = TopicKeyRange(5);
-  EXPECT_LE(topic.begin, std::string(AsStringView(EncodeRecordKey(5, 0, 0))));
-  EXPECT_LT(std::string(AsStringView(EncodeRecordKey(5, 0xFFFFFFFF, 9))), topic.end);
-  EXPECT_LE(topic.end, std::string(AsStringView(EncodeRecordKey(6, 0, 0))));
+  KeyRange topic = TopicKeyRange(TopicId{5});
+  EXPECT_LE(topic.begin, std::string(AsStringView(EncodeRecordKey(TopicId{5}, 0, 0))));
+  EXPECT_LT(std::string(AsStringView(EncodeRecordKey(TopicId{5}, 0xFFFFFFFF, 9))), topic.end);
+  EXPECT_LE(topic.end, std::string(AsStringView(EncodeRecordKey(TopicId{6}, 0, 0))));
 
-  KeyRange last_topic = TopicKeyRange(0xFFFFFFFF);
-  EXPECT_LT(std::string(AsStringView(EncodeRecordKey(0xFFFFFFFF, 0xFFFFFFFF, 1))), last_topic.end);
-  KeyRange last_partition = PartitionKeyRange(4, 0xFFFFFFFF);
-  EXPECT_LE(last_partition.end, std::string(AsStringView(EncodeRecordKey(5, 0, 0))));
+  KeyRange last_topic = TopicKeyRange(TopicId{0xFFFFFFFF});
+  EXPECT_LT(std::string(AsStringView(EncodeRecordKey(TopicId{0xFFFFFFFF}, 0xFFFFFFFF, 1))),
+            last_topic.end);
+  KeyRange last_partition = PartitionKeyRange(TopicId{4}, 0xFFFFFFFF);
+  EXPECT_LE(last_partition.end, std::string(AsStringView(EncodeRecordKey(TopicId{5}, 0, 0))));
 }
 
 TEST(BatchValueTest, HeaderBytesArePinned) {
@@ -147,26 +163,28 @@ TEST(BatchValueTest, DetectsTruncation) {
 TEST(MetaFormatTest, KeysArePinned) {
   EXPECT_EQ(TopicMetaKey("orders"), "Torders");
   EXPECT_EQ(NextTopicIdMetaKey(), "N");
-  EXPECT_EQ(LogStartMetaKey(0x01020304, 0x05060708),
+  EXPECT_EQ(LogStartMetaKey(TopicId{0x01020304}, 0x05060708),
             Bytes({'L', 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}));
-  EXPECT_EQ(PartitionFromLogStartKey(0x01020304, LogStartMetaKey(0x01020304, 9)), 9u);
-  EXPECT_FALSE(PartitionFromLogStartKey(1, LogStartMetaKey(2, 9)).has_value());
-  EXPECT_LT(LogStartMetaRangeBegin(3), LogStartMetaKey(3, 0));
-  EXPECT_LT(LogStartMetaKey(3, 0xFFFFFFFF), LogStartMetaRangeEnd(3));
-  EXPECT_LE(LogStartMetaRangeEnd(3), LogStartMetaKey(4, 0));
-  EXPECT_EQ(EndBytesMetaKey(0x01020304, 0x05060708),
+  EXPECT_EQ(PartitionFromLogStartKey(TopicId{0x01020304}, LogStartMetaKey(TopicId{0x01020304}, 9)),
+            9u);
+  EXPECT_FALSE(PartitionFromLogStartKey(TopicId{1}, LogStartMetaKey(TopicId{2}, 9)).has_value());
+  EXPECT_LT(LogStartMetaRangeBegin(TopicId{3}), LogStartMetaKey(TopicId{3}, 0));
+  EXPECT_LT(LogStartMetaKey(TopicId{3}, 0xFFFFFFFF), LogStartMetaRangeEnd(TopicId{3}));
+  EXPECT_LE(LogStartMetaRangeEnd(TopicId{3}), LogStartMetaKey(TopicId{4}, 0));
+  EXPECT_EQ(EndBytesMetaKey(TopicId{0x01020304}, 0x05060708),
             Bytes({'B', 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}));
-  EXPECT_EQ(PartitionFromEndBytesKey(0x01020304, EndBytesMetaKey(0x01020304, 9)), 9u);
-  EXPECT_FALSE(PartitionFromEndBytesKey(1, EndBytesMetaKey(2, 9)).has_value());
-  EXPECT_FALSE(PartitionFromEndBytesKey(3, LogStartMetaKey(3, 9)).has_value());
-  EXPECT_LT(EndBytesMetaRangeBegin(3), EndBytesMetaKey(3, 0));
-  EXPECT_LT(EndBytesMetaKey(3, 0xFFFFFFFF), EndBytesMetaRangeEnd(3));
-  EXPECT_LE(EndBytesMetaRangeEnd(3), EndBytesMetaKey(4, 0));
-  EXPECT_EQ(EndBytesMetaRangeEnd(0xFFFFFFFF), "C");
+  EXPECT_EQ(PartitionFromEndBytesKey(TopicId{0x01020304}, EndBytesMetaKey(TopicId{0x01020304}, 9)),
+            9u);
+  EXPECT_FALSE(PartitionFromEndBytesKey(TopicId{1}, EndBytesMetaKey(TopicId{2}, 9)).has_value());
+  EXPECT_FALSE(PartitionFromEndBytesKey(TopicId{3}, LogStartMetaKey(TopicId{3}, 9)).has_value());
+  EXPECT_LT(EndBytesMetaRangeBegin(TopicId{3}), EndBytesMetaKey(TopicId{3}, 0));
+  EXPECT_LT(EndBytesMetaKey(TopicId{3}, 0xFFFFFFFF), EndBytesMetaRangeEnd(TopicId{3}));
+  EXPECT_LE(EndBytesMetaRangeEnd(TopicId{3}), EndBytesMetaKey(TopicId{4}, 0));
+  EXPECT_EQ(EndBytesMetaRangeEnd(TopicId{0xFFFFFFFF}), "C");
 }
 
 TEST(MetaFormatTest, TopicRecordIsPinnedAndRoundTrips) {
-  TopicInfo info{.id = 0x0A,
+  TopicInfo info{.id = TopicId{0x0A},
                  .name = "orders",
                  .config = {.partitions = 3,
                             .retention_ms = -1,
@@ -194,8 +212,8 @@ TEST(MetaFormatTest, TopicRecordIsPinnedAndRoundTrips) {
 }
 
 TEST(MetaFormatTest, CountersRoundTrip) {
-  EXPECT_EQ(EncodeNextTopicId(0x01020304), Bytes({0x01, 0x01, 0x02, 0x03, 0x04}));
-  EXPECT_EQ(DecodeNextTopicId(EncodeNextTopicId(77)).value(), 77u);
+  EXPECT_EQ(EncodeNextTopicId(TopicId{0x01020304}), Bytes({0x01, 0x01, 0x02, 0x03, 0x04}));
+  EXPECT_EQ(DecodeNextTopicId(EncodeNextTopicId(TopicId{77})).value(), TopicId{77});
 }
 
 TEST(MetaFormatTest, LogStartIsPinnedWithAndWithoutItsBytePosition) {

@@ -33,7 +33,7 @@ class GroupBuilderTest : public testing::StoreTest {
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = *producer;
     topic_ = std::make_shared<TopicState>(
-        TopicInfo{.id = 1, .name = "orders", .config = {.partitions = 1}});
+        TopicInfo{.id = TopicId{1}, .name = "orders", .config = {.partitions = 1}});
   }
   void TearDown() override {
     producers_.reset();
@@ -99,7 +99,7 @@ TEST_F(GroupBuilderTest, RollbackRestoresOffsetsAndProducerState) {
 // Seal() stages one end position per partition appended to, after its last batch of the group.
 TEST_F(GroupBuilderTest, SealStagesTheEndBytePositionOncePerPartition) {
   topic_ = std::make_shared<TopicState>(
-      TopicInfo{.id = 7, .name = "plain", .config = {.partitions = 3}});
+      TopicInfo{.id = TopicId{7}, .name = "plain", .config = {.partitions = 3}});
   auto plain = [&](PartitionId partition, std::string batch) {
     return PendingAppend{.topic = topic_,
                          .partition = partition,
@@ -125,9 +125,9 @@ TEST_F(GroupBuilderTest, SealStagesTheEndBytePositionOncePerPartition) {
   } collect;
   collect.meta_cf = db_->meta->GetID();
   ASSERT_TRUE(builder.batch().Iterate(&collect).ok());
-  EXPECT_EQ(collect.meta,
-            (std::map<std::string, std::string>{{EndBytesMetaKey(7, 0), EncodeEndBytes(8)},
-                                                {EndBytesMetaKey(7, 2), EncodeEndBytes(2)}}));
+  EXPECT_EQ(collect.meta, (std::map<std::string, std::string>{
+                              {EndBytesMetaKey(TopicId{7}, 0), EncodeEndBytes(8)},
+                              {EndBytesMetaKey(TopicId{7}, 2), EncodeEndBytes(2)}}));
   builder.Publish();
   MutexLock lock(&topic_->partitions[0].size_mu);
   EXPECT_EQ(topic_->partitions[0].appended_bytes, 8);

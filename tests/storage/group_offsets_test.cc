@@ -153,13 +153,13 @@ std::string Bytes(std::initializer_list<int> bytes) {
 }
 
 TEST(OffsetsFormatTest, KeyBytesArePinned) {
-  std::string key = EncodeGroupOffsetKey("gr", 0x01020304, 0x05060708);
+  std::string key = EncodeGroupOffsetKey("gr", TopicId{0x01020304}, 0x05060708);
   EXPECT_EQ(key,
             Bytes({0x01, 0x00, 0x02, 'g', 'r', 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}));
   std::optional<GroupOffsetKey> decoded = DecodeGroupOffsetKey(key);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->group, "gr");
-  EXPECT_EQ(decoded->topic_id, 0x01020304u);
+  EXPECT_EQ(decoded->topic_id, TopicId{0x01020304});
   EXPECT_EQ(decoded->partition, 0x05060708u);
   EXPECT_FALSE(DecodeGroupOffsetKey(key.substr(0, 12)).has_value());
   std::string v2 = key;
@@ -169,14 +169,14 @@ TEST(OffsetsFormatTest, KeyBytesArePinned) {
   // A group's range holds exactly its keys, even next to groups that extend its name or whose
   // bytes are 0xFF.
   KeyRange range = GroupKeyRange("gr");
-  EXPECT_LE(range.begin, EncodeGroupOffsetKey("gr", 0, 0));
-  EXPECT_LT(EncodeGroupOffsetKey("gr", 0xFFFFFFFF, 0xFFFFFFFF), range.end);
-  EXPECT_LE(range.end, EncodeGroupOffsetKey("gs", 0, 0));
-  EXPECT_FALSE(EncodeGroupOffsetKey("gr2", 0, 0) >= range.begin &&
-               EncodeGroupOffsetKey("gr2", 0, 0) < range.end);
+  EXPECT_LE(range.begin, EncodeGroupOffsetKey("gr", TopicId{0}, 0));
+  EXPECT_LT(EncodeGroupOffsetKey("gr", TopicId{0xFFFFFFFF}, 0xFFFFFFFF), range.end);
+  EXPECT_LE(range.end, EncodeGroupOffsetKey("gs", TopicId{0}, 0));
+  EXPECT_FALSE(EncodeGroupOffsetKey("gr2", TopicId{0}, 0) >= range.begin &&
+               EncodeGroupOffsetKey("gr2", TopicId{0}, 0) < range.end);
   KeyRange ff = GroupKeyRange("g\xff");
-  EXPECT_LT(EncodeGroupOffsetKey("g\xff", 0xFFFFFFFF, 0xFFFFFFFF), ff.end);
-  EXPECT_LE(ff.end, EncodeGroupOffsetKey("ha", 0, 0));
+  EXPECT_LT(EncodeGroupOffsetKey("g\xff", TopicId{0xFFFFFFFF}, 0xFFFFFFFF), ff.end);
+  EXPECT_LE(ff.end, EncodeGroupOffsetKey("ha", TopicId{0}, 0));
 }
 
 TEST(OffsetsFormatTest, ValueBytesArePinnedAndRoundTrip) {

@@ -111,13 +111,14 @@ TEST(SequenceWrapTest, DuplicatesAndGapsAcrossTheWrap) {
 }
 
 TEST(ProducerFormatTest, KeyBytesArePinned) {
-  std::string key = EncodeProducerStateKey(
-      {.topic_id = 0x01020304, .partition = 0x05060708, .producer_id = 0x1112131415161718});
+  std::string key = EncodeProducerStateKey({.topic_id = TopicId{0x01020304},
+                                            .partition = 0x05060708,
+                                            .producer_id = 0x1112131415161718});
   EXPECT_EQ(key, Bytes({0x01, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x11, 0x12, 0x13,
                         0x14, 0x15, 0x16, 0x17, 0x18}));
   std::optional<ProducerStateKey> decoded = DecodeProducerStateKey(key);
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(decoded->topic_id, 0x01020304u);
+  EXPECT_EQ(decoded->topic_id, TopicId{0x01020304});
   EXPECT_EQ(decoded->partition, 0x05060708u);
   EXPECT_EQ(decoded->producer_id, 0x1112131415161718);
   std::string v2 = key;
@@ -125,11 +126,12 @@ TEST(ProducerFormatTest, KeyBytesArePinned) {
   EXPECT_FALSE(DecodeProducerStateKey(v2).has_value());
   EXPECT_FALSE(DecodeProducerStateKey(key.substr(0, 16)).has_value());
 
-  KeyRange topic = ProducerTopicKeyRange(7);
-  EXPECT_LE(topic.begin, EncodeProducerStateKey({.topic_id = 7}));
-  EXPECT_LT(EncodeProducerStateKey({.topic_id = 7, .partition = 0xFFFFFFFF, .producer_id = 9}),
-            topic.end);
-  EXPECT_LE(topic.end, EncodeProducerStateKey({.topic_id = 8}));
+  KeyRange topic = ProducerTopicKeyRange(TopicId{7});
+  EXPECT_LE(topic.begin, EncodeProducerStateKey({.topic_id = TopicId{7}}));
+  EXPECT_LT(
+      EncodeProducerStateKey({.topic_id = TopicId{7}, .partition = 0xFFFFFFFF, .producer_id = 9}),
+      topic.end);
+  EXPECT_LE(topic.end, EncodeProducerStateKey({.topic_id = TopicId{8}}));
 }
 
 TEST(ProducerFormatTest, ValueBytesArePinnedAndRoundTrip) {

@@ -315,7 +315,7 @@ TEST(ScheduledFormatTest, KeysAndValuesArePinned) {
   EXPECT_EQ(key->id, "timer");
   EXPECT_FALSE(DecodeDueKey(EncodeIdKey("timer")).has_value());
 
-  const DueValue value{.topic_id = 7,
+  const DueValue value{.topic_id = TopicId{7},
                        .partition = 3,
                        .record_count = 1,
                        .max_timestamp_ms = 99,

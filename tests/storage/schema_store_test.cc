@@ -52,7 +52,7 @@ TEST(SchemaFormatTest, ValueIsPinnedAndRoundTrips) {
 }
 
 TEST(SchemaFormatTest, SchemaValidationIsBitOneOfTheTopicFlags) {
-  TopicInfo info{.id = 1, .name = "t", .config = {.partitions = 1}};
+  TopicInfo info{.id = TopicId{1}, .name = "t", .config = {.partitions = 1}};
   EXPECT_EQ(EncodeTopicRecord(info).size(), 33u);  // defaults: no flags byte
   info.config.schema_validation = true;
   std::string value = EncodeTopicRecord(info);

@@ -10,7 +10,7 @@ namespace choreo::storage {
 namespace {
 
 TEST(TopicFormatTest, LogAppendTimeIsBitTwoOfTheTopicFlags) {
-  TopicInfo info{.id = 1, .name = "t", .config = {.partitions = 1}};
+  TopicInfo info{.id = TopicId{1}, .name = "t", .config = {.partitions = 1}};
   info.config.log_append_time = true;
   std::string value = EncodeTopicRecord(info);
   ASSERT_EQ(value.size(), 34u);

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,7 +49,19 @@ class StoreObserver;
 
 using Offset = int64_t;
 using PartitionId = uint32_t;
-using TopicId = uint32_t;
+// A topic id is a type of its own, not an integer: (topic, partition) pairs are passed all over
+// the store and the broker, and a swapped pair would otherwise compile and address another
+// partition's data. Make one with TopicId{n}; ToInt() gives the number (keys, logs, metrics).
+enum class TopicId : uint32_t {};
+constexpr uint32_t ToInt(TopicId id) {
+  return static_cast<uint32_t>(id);
+}
+// The largest topic id (std::numeric_limits knows nothing of an enum).
+inline constexpr TopicId kMaxTopicId{std::numeric_limits<uint32_t>::max()};
+// The id after `id` (< kMaxTopicId).
+constexpr TopicId NextTopicId(TopicId id) {
+  return TopicId{ToInt(id) + 1};
+}
 
 enum class FsyncPolicy { kAlways, kInterval, kNever };
 
@@ -170,7 +183,7 @@ inline constexpr size_t kMaxTopicNameLength = 249;
 absl::Status ValidateTopicName(std::string_view name);
 
 struct TopicInfo {
-  TopicId id = 0;
+  TopicId id{};
   std::string name;
   TopicConfig config;
 };
@@ -342,7 +355,7 @@ enum class CancelOutcome {
 struct DueEvent {
   std::string id;
   int64_t due_ms = 0;
-  TopicId topic_id = 0;
+  TopicId topic_id{};
   std::string topic;
   PartitionId partition = 0;
   uint32_t record_count = 0;
