@@ -62,8 +62,8 @@ KeyRange PartitionKeyRange(TopicId topic_id, PartitionId partition) {
 KeyRange TopicKeyRange(TopicId topic_id) {
   KeyRange range;
   range.begin = ToString(EncodeRecordKey(topic_id, 0, 0));
-  range.end = topic_id != kMaxTopicId ? PartitionPrefix(NextTopicId(topic_id), 0)
-                                                              : EndOfVersionRange();
+  range.end =
+      topic_id != kMaxTopicId ? PartitionPrefix(NextTopicId(topic_id), 0) : EndOfVersionRange();
   return range;
 }
 

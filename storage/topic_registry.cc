@@ -71,7 +71,8 @@ absl::StatusOr<TopicInfo> TopicRegistry::Create(std::string_view name, const Top
   TopicInfo info{.id = next_id_, .name = std::string(name), .config = config};
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Put(db_.meta, TopicMetaKey(name), EncodeTopicRecord(info));
-  if (s.ok()) s = batch.Put(db_.meta, NextTopicIdMetaKey(), EncodeNextTopicId(NextTopicId(info.id)));
+  if (s.ok())
+    s = batch.Put(db_.meta, NextTopicIdMetaKey(), EncodeNextTopicId(NextTopicId(info.id)));
   if (s.ok()) s = db_.db->Write(SyncWrite(), &batch);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("create topic '", ToAbsl(name), "'"));
   next_id_ = NextTopicId(info.id);
