@@ -11,6 +11,7 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/host_name.hpp>
 #include <asio/thread_pool.hpp>
 
 #include <algorithm>
@@ -31,6 +32,7 @@
 #include "broker/http/console_api.h"
 #include "broker/http/http_server.h"
 #include "broker/http/operator_endpoints.h"
+#include "broker/kafka/handlers/kafka_protocol.h"
 #include "broker/logging.h"
 #include "broker/metrics/broker_collectors.h"
 #include "broker/metrics/broker_metrics.h"
@@ -144,6 +146,7 @@ class Broker::Impl {
   uint16_t port() const { return server_->port(); }
   std::string address() const { return server_->address(); }
   uint16_t http_port() const { return http_ ? http_->port() : 0; }
+  uint16_t kafka_port() const { return kafka_server_ ? kafka_server_->port() : 0; }
   absl::Status ReloadTls();
 
  private:
@@ -152,6 +155,8 @@ class Broker::Impl {
   // The operator HTTP endpoint (/metrics, /healthz, /readyz).
   absl::Status StartHttp();
   void StopHttp();
+  // Binds the Kafka listener (--kafka-listen), if configured.
+  absl::Status ListenKafka();
   // "" when ready; else why not (/readyz): not serving, or the store refuses writes.
   std::string NotReadyReason() const;
 
@@ -187,6 +192,9 @@ class Broker::Impl {
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<Server> server_;
+  // The Kafka listener (null when off) and its broker-wide state, which its sessions borrow.
+  std::unique_ptr<KafkaListener> kafka_listener_;
+  std::unique_ptr<Server> kafka_server_;
   asio::thread_pool blocking_;
   std::vector<std::thread> io_threads_;
 
@@ -255,12 +263,14 @@ absl::Status Broker::Impl::Start() {
   server_ = std::make_unique<Server>(io_, *services_, ListenerTls{tls_.get(), tls_failures_.get()});
   absl::Status listening = StartHttp();
   if (listening.ok()) listening = server_->Listen(options_.listen);
+  if (listening.ok()) listening = ListenKafka();
   if (!listening.ok()) {
     StopHttp();
     (void)store_->Close();  // the listen error is the one worth reporting
     return listening;
   }
   server_->Start();
+  if (kafka_server_) kafka_server_->Start();
   work_.emplace(io_.get_executor());
   for (int i = 0; i < options_.io_threads; ++i)
     io_threads_.emplace_back([this] { RunIoThread(); });
@@ -282,6 +292,27 @@ absl::Status Broker::Impl::Start() {
                                     : "on",
                    http_ ? std::to_string(http_->port()) : "off", options_.store.data_dir,
                    storage::FsyncPolicyName(options_.store.fsync), topics_->List().size());
+  if (kafka_server_) {
+    BrokerLog().info("kafka listener on {} (advertised as {}:{})", kafka_server_->address(),
+                     kafka_listener_->advertised_host(), kafka_listener_->advertised_port());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Broker::Impl::ListenKafka() {
+  if (options_.kafka_listen.empty()) return absl::OkStatus();
+  kafka_server_ = std::make_unique<Server>(io_, *services_, ListenerTls{}, [this](uint64_t id) {
+    return kafka_listener_->NewProtocol(id);
+  });
+  if (absl::Status s = kafka_server_->Listen(options_.kafka_listen); !s.ok()) return s;
+  std::string host = options_.kafka_advertised_host;
+  if (host.empty()) {
+    host = kafka_server_->address().substr(0, kafka_server_->address().rfind(':'));
+    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host == "0.0.0.0" || host == "::") host = asio::ip::host_name();
+  }
+  kafka_listener_ = std::make_unique<KafkaListener>(*services_, std::move(host),
+                                                    static_cast<int32_t>(kafka_server_->port()));
   return absl::OkStatus();
 }
 
@@ -380,7 +411,8 @@ absl::Status Broker::Impl::Shutdown() {
   serving_ = false;
   if (retention_) retention_->RequestStop();
   scheduled_->RequestStop();
-  const bool graceful = server_->Drain(options_.shutdown_grace);
+  bool graceful = server_->Drain(options_.shutdown_grace);
+  if (kafka_server_) graceful = kafka_server_->Drain(options_.shutdown_grace) && graceful;
   // Every connection is closed (or abandoned): nothing more for the io threads to do.
   work_.reset();
   io_.stop();
@@ -438,6 +470,10 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
 
 uint16_t Broker::port() const {
   return impl_->port();
+}
+
+uint16_t Broker::kafka_port() const {
+  return impl_->kafka_port();
 }
 
 uint16_t Broker::http_port() const {

@@ -30,6 +30,16 @@
 // Defaults come from BrokerOptions/StoreOptions where they exist, so the two cannot drift apart.
 ABSL_FLAG(std::string, listen, choreo::broker::BrokerOptions{}.listen,
           "HOST:PORT to serve the choreo protocol on. Port 0 picks a free port (see --port-file).");
+ABSL_FLAG(std::string, kafka_listen, choreo::broker::BrokerOptions{}.kafka_listen,
+          "HOST:PORT to serve the Kafka protocol on (Kafka's conventional port is 9092), for Kafka "
+          "clients such as kcat and librdkafka; empty: off. Port 0 picks a free port (see "
+          "--kafka-port-file).");
+ABSL_FLAG(std::string, kafka_advertised_host, "",
+          "The host Kafka clients are told to connect to; empty: the host of --kafka-listen, or "
+          "this machine's name when that is a wildcard address.");
+ABSL_FLAG(std::string, kafka_port_file, "",
+          "If set, write the Kafka listener's bound port to this file, atomically, once "
+          "listening.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound port (decimal, newline-terminated) to this file, atomically, "
           "once listening.");
@@ -188,6 +198,8 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.max_fetch_wait = absl::Milliseconds(absl::GetFlag(FLAGS_max_fetch_wait_ms));
   options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.kafka_listen = absl::GetFlag(FLAGS_kafka_listen);
+  options.kafka_advertised_host = absl::GetFlag(FLAGS_kafka_advertised_host);
   options.http_console = absl::GetFlag(FLAGS_http_console);
   options.http_console_actions = absl::GetFlag(FLAGS_http_console_actions);
   options.max_pending_produce_bytes = absl::GetFlag(FLAGS_max_pending_produce_bytes);
@@ -289,6 +301,7 @@ int main(int argc, char** argv) {
   // The HTTP port first: whoever waits for --port-file may then read both.
   for (const auto& [file, port] :
        {std::pair{absl::GetFlag(FLAGS_http_port_file), (*broker)->http_port()},
+        std::pair{absl::GetFlag(FLAGS_kafka_port_file), (*broker)->kafka_port()},
         std::pair{absl::GetFlag(FLAGS_port_file), (*broker)->port()}}) {
     if (file.empty()) continue;
     if (absl::Status written = choreo::broker::WritePortFile(file, port); !written.ok()) {

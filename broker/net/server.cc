@@ -14,6 +14,7 @@
 #include "broker/logging.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/net/listen_address.h"
+#include "broker/net/native_protocol.h"
 #include "broker/net/session.h"
 #include "broker/net/spawn.h"
 
@@ -28,8 +29,17 @@ constexpr auto kAcceptErrorBackoff = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Server::Server(asio::io_context& io, BrokerServices& services, ListenerTls tls)
-    : io_(io), services_(services), tls_(tls), acceptor_(asio::make_strand(io)) {}
+Server::Server(asio::io_context& io, BrokerServices& services, ListenerTls tls,
+               ProtocolFactory protocols)
+    : io_(io),
+      services_(services),
+      tls_(tls),
+      protocols_(protocols != nullptr
+                     ? std::move(protocols)
+                     : [&services](uint64_t id) -> std::unique_ptr<SessionProtocol> {
+        return std::make_unique<NativeProtocol>(services, id);
+      }),
+      acceptor_(asio::make_strand(io)) {}
 
 Server::~Server() = default;
 
@@ -85,8 +95,9 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
     if (draining_) return;  // the socket closes as it goes out of scope
     const uint64_t id = next_id_++;
     over_limit = sessions_.size() >= services_.options.max_connections;
-    session = std::make_shared<Session>(std::move(stream), id, services_, tls_.failures,
-                                        [this](uint64_t closed) { OnSessionClosed(closed); });
+    session =
+        std::make_shared<Session>(std::move(stream), id, services_, protocols_(id), tls_.failures,
+                                  [this](uint64_t closed) { OnSessionClosed(closed); });
     sessions_.emplace(id, session);
   }
   services_.metrics.ConnectionOpened();

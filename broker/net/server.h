@@ -17,10 +17,12 @@
 #include <asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "broker/handlers/request_context.h"
+#include "broker/net/session_protocol.h"
 #include "broker/net/tls_context.h"
 #include "choreo/common/mutex.h"
 
@@ -28,11 +30,17 @@ namespace choreo::broker {
 
 class Session;
 
+// Makes the protocol of a new connection (its id given, for log lines).
+using ProtocolFactory = std::function<std::unique_ptr<SessionProtocol>(uint64_t connection_id)>;
+
 class Server {
  public:
   // `io` and `services` are borrowed and must outlive the server. With `tls`, every accepted
-  // connection starts with a TLS handshake, using the context current at accept time.
-  Server(asio::io_context& io, BrokerServices& services, ListenerTls tls = {});
+  // connection starts with a TLS handshake, using the context current at accept time. Connections
+  // speak the protocols `protocols` makes; null: choreo's own (NativeProtocol). Every listener
+  // shares the limits of services.options (max_connections counts per listener).
+  Server(asio::io_context& io, BrokerServices& services, ListenerTls tls = {},
+         ProtocolFactory protocols = nullptr);
   ~Server();
 
   absl::Status Listen(const std::string& address);
@@ -55,6 +63,7 @@ class Server {
   asio::io_context& io_;
   BrokerServices& services_;
   const ListenerTls tls_;
+  const ProtocolFactory protocols_;
   asio::ip::tcp::acceptor acceptor_;  // on its own strand
   asio::ip::tcp::endpoint endpoint_;  // as bound
 

@@ -8,9 +8,6 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "broker/handlers/dispatch.h"
-#include "broker/handlers/handlers.h"
-#include "broker/handlers/response_util.h"
 #include "broker/logging.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/net/listen_address.h"
@@ -19,10 +16,12 @@
 namespace choreo::broker {
 
 Session::Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
-                 TlsHandshakeFailures* tls_failures, ClosedCallback on_closed)
+                 std::unique_ptr<SessionProtocol> protocol, TlsHandshakeFailures* tls_failures,
+                 ClosedCallback on_closed)
     : stream_(std::move(stream)),
       id_(id),
       services_(services),
+      protocol_(std::move(protocol)),
       tls_failures_(tls_failures),
       on_closed_(std::move(on_closed)),
       connection_(id),
@@ -40,14 +39,16 @@ Session::Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
 }
 
 void Session::Start() {
-  NetLog().info("conn={} event=open peer={} tls={}", id_, peer_, stream_.tls());
+  NetLog().info("conn={} event=open peer={} protocol={} tls={}", id_, peer_, protocol_->name(),
+                stream_.tls());
   auto self = shared_from_this();
   SpawnLogged(stream_.get_executor(), Watchdog(self), "watchdog", id_);
   SpawnLogged(stream_.get_executor(), Run(self), "session", id_);
 }
 
 void Session::Reject(proto::ErrorCode code, std::string message) {
-  NetLog().info("conn={} event=open peer={} tls={} rejected=true", id_, peer_, stream_.tls());
+  NetLog().info("conn={} event=open peer={} protocol={} tls={} rejected=true", id_, peer_,
+                protocol_->name(), stream_.tls());
   auto self = shared_from_this();
   // With TLS the error response needs the handshake first, and the watchdog to bound it.
   if (stream_.tls()) SpawnLogged(stream_.get_executor(), Watchdog(self), "watchdog", id_);
@@ -72,7 +73,7 @@ asio::awaitable<void> Session::RunRejected(std::shared_ptr<Session> self, proto:
     if (!ready) co_return;
   }
   reader_done_ = true;
-  Fail(0, code, message);
+  Fail(code, message);
   co_await WriteLoop(self);
 }
 
@@ -145,21 +146,18 @@ Session::Step Session::NextFrame() {
       return Step::kNeedMore;
     case proto::FrameDecoder::Result::kTooLarge:
       services_.metrics.LimitHit(Limit::kMaxFrameBytes);
-      Fail(0, proto::MESSAGE_TOO_LARGE,
+      Fail(proto::MESSAGE_TOO_LARGE,
            absl::StrCat("frame of ", declared, " bytes exceeds the limit of ",
                         services_.options.max_frame_bytes));
       return Step::kStop;
     case proto::FrameDecoder::Result::kFrame:
       break;
   }
-  proto::Request request;
-  const bool parsed = request.ParseFromArray(frame.data(), static_cast<int>(frame.size()));
-  // The frame's bytes are parsed (copied) now; a large frame's reservation either moves to the
+  FrameVerdict verdict = protocol_->Decode(frame);
+  // The frame's bytes are decoded (copied) now; a large frame's reservation either moves to the
   // produce request it carries or is returned.
   uint64_t charge = 0;
-  // Step commits carry batches as well, and hold them until written, like produces.
-  if (parsed && (request.body_case() == proto::Request::kProduce ||
-                 request.body_case() == proto::Request::kStepCommit)) {
+  if (!verdict.refuse && verdict.call.produce) {
     produces_ = true;
     charge = reserved_ > 0 ? reserved_ : frame.size();
     if (reserved_ == 0) services_.produce_memory.Charge(charge);
@@ -167,74 +165,60 @@ Session::Step Session::NextFrame() {
   }
   ReleaseReservation();
   ShrinkDecoder();
-  if (!parsed) {
-    services_.metrics.ProtocolViolation(ProtocolError::kUnparsable);
-    Fail(0, proto::INVALID_REQUEST, "frame does not parse as a Request");
+  if (verdict.refuse) {
+    Enqueue(std::move(verdict.frame), /*answers_request=*/false);
+    BeginClose(Mode::kFailing, verdict.reason);
     return Step::kStop;
   }
-  if (Admit(request, charge)) return Step::kDispatched;
-  services_.produce_memory.Release(charge);
-  return Step::kStop;
+  Admit(std::move(verdict.call), charge);
+  return Step::kDispatched;
 }
 
-bool Session::Admit(proto::Request& request, uint64_t charged_bytes) {
-  if (!handshaken_) {
-    if (request.body_case() != proto::Request::kHandshake) {
-      services_.metrics.ProtocolViolation(ProtocolError::kHandshakeRequired);
-      Fail(request.correlation_id(), proto::HANDSHAKE_REQUIRED,
-           "the first request on a connection must be a handshake");
-      return false;
-    }
-    // Checked inline (not in the handler coroutine) so the next pipelined request already knows
-    // whether the handshake succeeded.
-    proto::Response response = HandshakeResponseFor(services_.options, request.handshake());
-    if (response.error().code() != proto::NONE) {
-      services_.metrics.ProtocolViolation(ProtocolError::kUnsupportedVersion);
-      response.set_correlation_id(request.correlation_id());
-      Enqueue(response, /*answers_request=*/false);
-      BeginClose(Mode::kFailing, response.error().message());
-      return false;
-    }
-    handshaken_ = true;
-  }
-  ++requests_;
+void Session::Admit(SessionCall call, uint64_t charged_bytes) {
+  const uint64_t sequence = requests_++;
   ++unanswered_;
   ++running_;
   last_activity_ = Clock::now();
-  SpawnLogged(stream_.get_executor(), Serve(shared_from_this(), std::move(request), charged_bytes),
-              "request", id_);
-  return true;
+  SpawnLogged(stream_.get_executor(),
+              Serve(shared_from_this(), std::move(call), charged_bytes, sequence), "request", id_);
 }
 
-asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, proto::Request request,
-                                     uint64_t charged_bytes) {
-  const Clock::time_point start = Clock::now();
-  const proto::Request::BodyCase body = request.body_case();
+asio::awaitable<void> Session::Serve(std::shared_ptr<Session> self, SessionCall call,
+                                     uint64_t charged_bytes, uint64_t sequence) {
   RequestContext ctx{services_, connection_, stream_.get_executor()};
-  proto::Response response;
+  std::string frame;
   try {
-    response = co_await Dispatch(ctx, request);
-  } catch (const std::exception& e) {
-    // A handler bug or resource failure; the client still gets an answer.
-    HandlerLog().error("conn={} event=error api={} error=\"{}\"", id_, RequestName(body), e.what());
-    response = ErrorResponse(request.correlation_id(), proto::UNKNOWN, "internal broker error");
+    frame = co_await call.run(ctx);
   } catch (...) {
-    HandlerLog().error("conn={} event=error api={} error=\"non-standard exception\"", id_,
-                       RequestName(body));
-    response = ErrorResponse(request.correlation_id(), proto::UNKNOWN, "internal broker error");
+    // Protocols answer their handlers' failures themselves; this one escaped. The request stays
+    // unanswered, which an ordered protocol's client cannot survive: close.
+    NetLog().error("conn={} event=error error=\"request failed without an answer\"", id_);
+    BeginClose(Mode::kAborted, "internal error serving a request");
   }
   // The batch bytes are in the store (or dropped) by now: give the memory back to producers.
   if (charged_bytes > 0) services_.produce_memory.Release(charged_bytes);
-  services_.metrics.RequestDone(static_cast<int>(body),
-                                std::chrono::duration<double>(Clock::now() - start).count(),
-                                static_cast<int>(response.error().code()));
-  Enqueue(response, /*answers_request=*/true, ctx.fetch_memory_held);
+  Deliver(sequence, std::move(frame), ctx.fetch_memory_held);
   --running_;
   MaybeFinish();
 }
 
-void Session::Fail(uint64_t correlation_id, proto::ErrorCode code, std::string_view message) {
-  Enqueue(ErrorResponse(correlation_id, code, message), /*answers_request=*/false);
+void Session::Deliver(uint64_t sequence, std::string frame, uint64_t fetch_memory) {
+  if (!protocol_->ordered_responses()) {
+    Enqueue(std::move(frame), /*answers_request=*/true, fetch_memory);
+    return;
+  }
+  held_.emplace(sequence, Held{std::move(frame), fetch_memory});
+  for (auto it = held_.begin(); it != held_.end() && it->first == next_delivery_;
+       it = held_.begin()) {
+    Held next = std::move(it->second);
+    held_.erase(it);
+    ++next_delivery_;
+    Enqueue(std::move(next.frame), /*answers_request=*/true, next.fetch_memory);
+  }
+}
+
+void Session::Fail(proto::ErrorCode code, std::string_view message) {
+  Enqueue(protocol_->ErrorFrame(code, message), /*answers_request=*/false);
   BeginClose(Mode::kFailing, message);
 }
 

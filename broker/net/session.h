@@ -1,4 +1,5 @@
-// Session: one client connection.
+// Session: one client connection, speaking the protocol of its SessionProtocol (choreo's own, or
+// Kafka's on the --kafka-listen listener); everything below holds for both.
 //
 // A reader coroutine decodes frames (FrameDecoder over async_read_some) and dispatches each request
 // as its own coroutine, so a long-polling fetch never holds up a produce on the same connection;
@@ -43,6 +44,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +53,7 @@
 #include "broker/net/connection_stream.h"
 #include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
+#include "broker/net/session_protocol.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/proto/frame.h"
 
@@ -63,9 +66,10 @@ class Session : public std::enable_shared_from_this<Session> {
   using ClosedCallback = std::function<void(uint64_t connection_id)>;
 
   // `stream` must use a strand executor. `services` and `tls_failures` (null for a plain stream)
-  // are borrowed and outlive the session.
+  // are borrowed and outlive the session; the session owns `protocol`.
   Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
-          TlsHandshakeFailures* tls_failures, ClosedCallback on_closed);
+          std::unique_ptr<SessionProtocol> protocol, TlsHandshakeFailures* tls_failures,
+          ClosedCallback on_closed);
 
   // Starts serving. Call once, from any thread.
   void Start();
@@ -107,13 +111,16 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> ReadLoop(std::shared_ptr<Session> self);
   asio::awaitable<void> WriteLoop(std::shared_ptr<Session> self);
   asio::awaitable<void> Watchdog(std::shared_ptr<Session> self);
-  asio::awaitable<void> Serve(std::shared_ptr<Session> self, proto::Request request,
-                              uint64_t charged_bytes);
+  asio::awaitable<void> Serve(std::shared_ptr<Session> self, SessionCall call,
+                              uint64_t charged_bytes, uint64_t sequence);
   asio::awaitable<void> LingerAndClose();
 
   // Takes one buffered frame, if any, and dispatches it.
   Step NextFrame();
-  bool Admit(proto::Request& request, uint64_t charged_bytes);
+  void Admit(SessionCall call, uint64_t charged_bytes);
+  // Queues the response of the request admitted `sequence`-th, at once or, when the protocol
+  // orders responses, once every earlier one is queued.
+  void Deliver(uint64_t sequence, std::string frame, uint64_t fetch_memory);
   // Too many unanswered requests, or too many response bytes queued (max_in_flight).
   bool InFlightFull() const;
   // Checks the produce memory budget before the next read (session_limits.cc). May reserve budget
@@ -127,11 +134,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Frees the decoder's buffer after a large frame has been consumed.
   void ShrinkDecoder();
   void ReleaseReservation();
-  // Queues an error response and closes after sending it.
-  void Fail(uint64_t correlation_id, proto::ErrorCode code, std::string_view message);
-  // `fetch_memory` is what the response holds of services_.fetch_memory; the session returns it
-  // once the response is written or dropped.
-  void Enqueue(const proto::Response& response, bool answers_request, uint64_t fetch_memory = 0);
+  // Queues the protocol's error frame (if it has one) and closes after sending it.
+  void Fail(proto::ErrorCode code, std::string_view message);
+  // Queues a framed response (size prefix included); an empty one sends nothing. `fetch_memory` is
+  // what the response holds of services_.fetch_memory; the session returns it once the response
+  // is written or dropped.
+  void Enqueue(std::string frame, bool answers_request, uint64_t fetch_memory = 0);
   void BeginClose(Mode mode, std::string_view reason);
   void CloseSocket();
   // Abortive close (RST): drops whatever the kernel still holds for a peer that is not reading,
@@ -146,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const uint64_t id_;
   std::string peer_;
   BrokerServices& services_;
+  std::unique_ptr<SessionProtocol> protocol_;
   TlsHandshakeFailures* tls_failures_;
   ClosedCallback on_closed_;
   ConnectionState connection_;
@@ -154,8 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Mode mode_ = Mode::kOpen;
   std::string close_reason_;
-  bool tls_ready_ = false;  // the TLS handshake (if any) has completed
-  bool handshaken_ = false;
+  bool tls_ready_ = false;    // the TLS handshake (if any) has completed
   bool peer_closed_ = false;  // read EOF: the peer sends nothing more
   bool reader_done_ = false;
   bool outbox_closed_ = false;  // the writer has stopped sending; new responses are dropped
@@ -171,6 +179,14 @@ class Session : public std::enable_shared_from_this<Session> {
   const Clock::time_point opened_at_ = Clock::now();
   Clock::time_point last_activity_ = opened_at_;  // last complete request or written response
   Clock::time_point last_read_ = opened_at_;      // last bytes of a reserved (large) frame
+
+  // Ordered protocols: responses that completed before an earlier request's, by admission number.
+  struct Held {
+    std::string frame;
+    uint64_t fetch_memory;
+  };
+  std::map<uint64_t, Held> held_;
+  uint64_t next_delivery_ = 0;  // admission number of the next response to queue (ordered only)
 
   std::deque<Outgoing> outbox_;
   asio::steady_timer writer_wake_;  // cancelled to wake the writer

@@ -34,10 +34,10 @@ Session::Pause Session::CheckBeforeRead() {
   if (decoder_.buffered() >= proto::kFrameHeaderBytes) {
     const uint32_t length = decoder_.NextFrameLength();
     if (length > kLargeFrame) {
-      if (!handshaken_) {
+      if (!protocol_->handshaken()) {
         // A handshake is a few dozen bytes: this is not a client, and it gets no memory.
         services_.metrics.LimitHit(Limit::kMaxFrameBytes);
-        Fail(0, proto::MESSAGE_TOO_LARGE,
+        Fail(proto::MESSAGE_TOO_LARGE,
              absl::StrCat("frame of ", length, " bytes before the handshake"));
         return Pause::kNone;
       }
@@ -109,7 +109,7 @@ asio::awaitable<void> Session::Watchdog(std::shared_ptr<Session> self) {
   while (mode_ == Mode::kOpen) {
     const Clock::time_point now = Clock::now();
     Clock::time_point deadline;
-    if (!handshaken_) {
+    if (!protocol_->handshaken()) {
       deadline = opened_at_ + handshake_timeout;
       if (now >= deadline) {
         services_.metrics.LimitHit(Limit::kHandshakeTimeout);
@@ -123,7 +123,7 @@ asio::awaitable<void> Session::Watchdog(std::shared_ptr<Session> self) {
           BeginClose(Mode::kAborted, reason);
           break;
         }
-        Fail(0, proto::TIMEOUT,
+        Fail(proto::TIMEOUT,
              absl::StrCat("no handshake within ",
                           absl::FormatDuration(services_.options.handshake_timeout)));
         break;

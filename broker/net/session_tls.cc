@@ -12,7 +12,6 @@
 #include <array>
 #include <string>
 
-#include "broker/handlers/response_util.h"
 #include "broker/net/session.h"
 #include "broker/net/tls_context.h"
 
@@ -55,11 +54,10 @@ asio::awaitable<void> Session::RefusePlaintext() {
   std::array<char, 4096> scratch;
   co_await stream_.socket().async_read_some(asio::buffer(scratch),
                                             asio::redirect_error(asio::use_awaitable, ec));
-  std::string frame;
-  if (proto::AppendFrame(ErrorResponse(0, proto::UNSUPPORTED_VERSION,
-                                       "this listener speaks TLS only: connect with TLS "
-                                       "(choreo --tls, ClientOptions::tls)"),
-                         &frame)) {
+  const std::string frame = protocol_->ErrorFrame(proto::UNSUPPORTED_VERSION,
+                                                  "this listener speaks TLS only: connect with TLS "
+                                                  "(choreo --tls, ClientOptions::tls)");
+  if (!frame.empty()) {
     co_await asio::async_write(stream_.socket(), asio::buffer(frame),
                                asio::redirect_error(asio::use_awaitable, ec));
   }

@@ -31,20 +31,14 @@ constexpr size_t kLingerMaxBytes = 1 << 20;
 
 }  // namespace
 
-void Session::Enqueue(const proto::Response& response, bool answers_request,
-                      uint64_t fetch_memory) {
-  const bool dropped =
-      outbox_closed_ || mode_ == Mode::kAborted || (mode_ == Mode::kFailing && answers_request);
+void Session::Enqueue(std::string frame, bool answers_request, uint64_t fetch_memory) {
+  const bool dropped = frame.empty() || outbox_closed_ || mode_ == Mode::kAborted ||
+                       (mode_ == Mode::kFailing && answers_request);
   if (!dropped) {
-    std::string frame;
-    if (proto::AppendFrame(response, &frame)) {
-      queued_bytes_ += frame.size();
-      outbox_.push_back(Outgoing{std::move(frame), answers_request, Clock::now(), fetch_memory});
-      writer_wake_.cancel();
-      return;
-    }
-    NetLog().error("conn={} event=error error=\"response {} too large to frame\"", id_,
-                   response.correlation_id());
+    queued_bytes_ += frame.size();
+    outbox_.push_back(Outgoing{std::move(frame), answers_request, Clock::now(), fetch_memory});
+    writer_wake_.cancel();
+    return;
   }
   services_.fetch_memory.Release(fetch_memory);
   if (answers_request) {

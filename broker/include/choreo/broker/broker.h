@@ -32,6 +32,16 @@ struct BrokerOptions {
   // "HOST:PORT" to listen on; HOST is an IP address or a resolvable name ("[::1]:7420" for IPv6).
   // Port 0 picks an ephemeral port, reported by Broker::port(). Default: "127.0.0.1:7420".
   std::string listen = "127.0.0.1:7420";
+  // "HOST:PORT" of the Kafka protocol listener (broker/kafka/README.md): Kafka clients (kcat,
+  // librdkafka, ...) produce and consume on the same topics; 9092 is Kafka's conventional port.
+  // Port 0 picks an ephemeral port, reported by Broker::kafka_port(). Plain TCP only (no TLS yet).
+  // It shares every limit below with the native listener (max_connections counts per listener).
+  // Default: empty (off).
+  std::string kafka_listen;
+  // The host Kafka clients are told to connect to (Metadata): Kafka clients connect to the address
+  // the broker advertises, not the one they bootstrapped from. Default: empty, meaning the host of
+  // kafka_listen, or this machine's host name when that is a wildcard (0.0.0.0, ::).
+  std::string kafka_advertised_host;
   // Name reported in MetadataResponse.broker_id. Default: "choreod".
   std::string broker_id = "choreod";
   // The log store (data directory, fsync policy, ...). Default: see storage::StoreOptions.
@@ -166,6 +176,8 @@ class Broker {
   uint16_t port() const;
   // The address actually bound, as "HOST:PORT".
   std::string listen_address() const;
+  // The Kafka listener's port actually bound; 0 if BrokerOptions::kafka_listen is empty.
+  uint16_t kafka_port() const;
   // The HTTP port actually bound; 0 if BrokerOptions::http_listen is empty.
   uint16_t http_port() const;
 
