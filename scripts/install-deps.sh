@@ -16,6 +16,8 @@ packages=(
   # tsan and fuzz phases of scripts/test.sh (presets asan/fuzz and tsan) build with clang.
   clang libclang-rt-14-dev
   chromium  # only for the web console's browser test (tests/console/)
+  # Test-only: real Kafka clients against choreod's Kafka listener (tests/kafka/, issue 12).
+  kcat librdkafka-dev
   # Only for the Debian packages (scripts/package.sh) and their test (tests/packaging/):
   # dpkg-shlibdeps, help2man for the manual pages, lintian, systemd-analyze (in systemd).
   dpkg-dev help2man lintian systemd
