@@ -9,12 +9,14 @@ shift || true
 ./scripts/install-deps.sh
 # A preset that changes an existing tree's compiler (e.g. tsan, from gcc to clang) makes CMake
 # delete the cache and lose some of the preset's variables: configuring again re-applies them.
-configured=$(cmake --preset "$preset" 2>&1) || {
+# CHOREO_CMAKE_ARGS: extra configure arguments (scripts/test.sh passes -DCHOREO_SKIP_UNIT_TESTS).
+read -r -a extra <<<"${CHOREO_CMAKE_ARGS:-}"
+configured=$(cmake --preset "$preset" "${extra[@]}" 2>&1) || {
   echo "$configured" >&2
   exit 1
 }
 if [[ "$configured" == *"cache to be deleted"* ]]; then
-  cmake --preset "$preset" >/dev/null
+  cmake --preset "$preset" "${extra[@]}" >/dev/null
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done

@@ -7,6 +7,8 @@
 #
 # Usage: scripts/fuzz.sh [target...]        (default: every target)
 # Environment: FUZZ_SECONDS (per target, default 40; the broker target gets 1.5 times that),
+#              FUZZ_JOBS (targets run at once, default: the number of CPUs; each target is one
+#              process, so this keeps every core busy without two targets sharing one),
 #              FUZZ_SKIP_BUILD=1 (use the binaries already in build/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,31 +36,57 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_ret
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 artifacts=build/fuzz/artifacts
 mkdir -p "$artifacts"
-failed=()
-for t in "${targets[@]}"; do
-  binary="build/fuzz/tests/fuzz/${t}_fuzz"
+# Runs one target; its summary or failure goes to build/fuzz/<target>.result, read below (the
+# targets run in parallel, so they must not write to the terminal themselves).
+run_target() {
+  local t="$1"
+  local binary="build/fuzz/tests/fuzz/${t}_fuzz"
   # New inputs found go to a working corpus outside the source tree.
-  work="build/fuzz/corpus/$t"
+  local work="build/fuzz/corpus/$t"
   mkdir -p "$work"
-  inputs=("$work" "tests/fuzz/corpus/$t")
+  local inputs=("$work" "tests/fuzz/corpus/$t")
   [ -d "tests/fuzz/regressions/$t" ] && inputs+=("tests/fuzz/regressions/$t")
-  time_limit="$seconds"
+  local time_limit="$seconds"
   [ "$t" = broker_request ] && time_limit=$((seconds * 3 / 2))
-  echo "fuzz: $t for ${time_limit}s"
-  log="build/fuzz/$t.log"
+  local log="build/fuzz/$t.log"
+  local result="build/fuzz/$t.result"
   # -timeout: one input taking longer is a hang; -rss_limit_mb/-malloc_limit_mb: memory a hostile
   # input must never make the code take.
   if "$binary" -max_total_time="$time_limit" -max_len="$(max_len "$t")" -timeout=30 \
       -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1 \
       -artifact_prefix="$artifacts/$t-" "${inputs[@]}" >"$log" 2>&1; then
-    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | tr '\n' ' ' | sed 's/^/  /'
-    echo
+    echo "fuzz: $t ran ${time_limit}s: $(grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' \
+      "$log" | tr '\n' ' ')" >"$result"
   else
-    echo "fuzz: $t FAILED (log: $log)" >&2
-    tail -n 60 "$log" >&2
-    failed+=("$t")
+    { echo "fuzz: $t FAILED (log: $log)"; tail -n 60 "$log"; } >"$result"
+    return 1
   fi
+}
+
+jobs_max="${FUZZ_JOBS:-$(nproc)}"
+echo "fuzz: ${#targets[@]} targets, $jobs_max at a time, ${seconds}s each (broker_request 1.5x)"
+failed=()
+pids=()
+names=()
+wait_one() {
+  # Waits for the oldest running target (they run about equally long).
+  local pid="${pids[0]}" name="${names[0]}"
+  pids=("${pids[@]:1}")
+  names=("${names[@]:1}")
+  if wait "$pid"; then
+    cat "build/fuzz/$name.result"
+  else
+    cat "build/fuzz/$name.result" >&2
+    failed+=("$name")
+  fi
+}
+for t in "${targets[@]}"; do
+  [ ${#pids[@]} -ge "$jobs_max" ] && wait_one
+  run_target "$t" &
+  pids+=($!)
+  names+=("$t")
 done
+while [ ${#pids[@]} -gt 0 ]; do wait_one; done
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: failing targets: ${failed[*]}; inputs in $artifacts/" >&2

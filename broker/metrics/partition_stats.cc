@@ -39,15 +39,14 @@ void PartitionStats::Collect(SampleWriter& writer, const std::vector<storage::To
       }
     }
   }
-  const auto relaxed = std::memory_order_relaxed;
   auto family = [&](const char* name, const char* type, const char* help, auto value) {
     writer.Family(name, type, help);
     for (const Row& row : rows)
       writer.Sample(name, row.labels, static_cast<double>(value(row)));
   };
   auto counter = [&](const std::atomic<uint64_t> PartitionCounters::*field) {
-    return [field, relaxed](const Row& row) -> uint64_t {
-      return row.counters == nullptr ? 0 : (row.counters->*field).load(relaxed);
+    return [field](const Row& row) -> uint64_t {
+      return row.counters == nullptr ? 0 : (row.counters->*field).load(std::memory_order_relaxed);
     };
   };
   family("choreo_partition_log_start_offset", "gauge",

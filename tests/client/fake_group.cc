@@ -17,8 +17,7 @@ std::string Owned(const proto::ConsumerGroupHeartbeatRequest& hb) {
 }  // namespace
 
 FakeGroupBroker::FakeGroupBroker(uint32_t partitions, int64_t records_per_partition)
-    : partitions_(partitions),
-      log_start_(partitions, 0),
+    : log_start_(partitions, 0),
       log_end_(partitions, records_per_partition),
       broker_([this](const proto::Request& request, FakeSession& session) {
         session.Reply(Answer(request));

@@ -46,7 +46,6 @@ class FakeGroupBroker {
   proto::Response Fetch(const proto::Request& request);
 
   std::mutex mu_;
-  const uint32_t partitions_;
   std::vector<int64_t> log_start_;
   std::vector<int64_t> log_end_;
   std::set<uint32_t> assignment_;

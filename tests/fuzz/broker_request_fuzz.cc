@@ -13,14 +13,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -80,15 +83,29 @@ std::string HandshakeFrame() {
   return frame;
 }
 
+// Every input is a new connection, closed by the broker: each leaves a TIME_WAIT entry holding
+// its client port for a minute, so on a machine busy with other tests a connect may find no port
+// free (EADDRNOTAVAIL) for a moment. That is the machine, not the broker: retried for a while,
+// then a failure that names the error.
 int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  FUZZ_CHECK(fd >= 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  FUZZ_CHECK(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  return fd;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    FUZZ_CHECK(fd >= 0);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+    const int error = errno;
+    close(fd);
+    const bool transient = error == EADDRNOTAVAIL || error == EAGAIN || error == EINTR;
+    if (!transient || std::chrono::steady_clock::now() >= deadline) {
+      std::fprintf(stderr, "connect to the broker failed: %s\n", std::strerror(error));
+      std::abort();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a port frees up
+  }
 }
 
 // Sends `out` and reads until the broker closes, both at once (so neither side can block the
