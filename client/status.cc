@@ -65,6 +65,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "UNKNOWN_SCHEMA";
     case ErrorCode::kInvalidTimestamp:
       return "INVALID_TIMESTAMP";
+    case ErrorCode::kAuthenticationFailed:
+      return "AUTHENTICATION_FAILED";
+    case ErrorCode::kAuthorizationFailed:
+      return "AUTHORIZATION_FAILED";
     case ErrorCode::kConnectionFailed:
       return "CONNECTION_FAILED";
     case ErrorCode::kClosed:

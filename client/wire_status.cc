@@ -11,12 +11,13 @@ static_assert(static_cast<int>(ErrorCode::kOffsetOutOfRange) == proto::OFFSET_OU
 static_assert(static_cast<int>(ErrorCode::kShuttingDown) == proto::SHUTTING_DOWN);
 static_assert(static_cast<int>(ErrorCode::kUnknownSchema) == proto::UNKNOWN_SCHEMA);
 static_assert(static_cast<int>(ErrorCode::kInvalidTimestamp) == proto::INVALID_TIMESTAMP);
-static_assert(proto::ErrorCode_MAX == proto::INVALID_TIMESTAMP,
+static_assert(static_cast<int>(ErrorCode::kAuthorizationFailed) == proto::AUTHORIZATION_FAILED);
+static_assert(proto::ErrorCode_MAX == proto::AUTHORIZATION_FAILED,
               "a wire error code was added: add it to choreo::ErrorCode and ErrorCodeName");
 
 ErrorCode FromProtoCode(proto::ErrorCode code) {
   const int n = static_cast<int>(code);
-  if (n < 0 || n > static_cast<int>(ErrorCode::kInvalidTimestamp)) return ErrorCode::kUnknown;
+  if (n < 0 || n > static_cast<int>(ErrorCode::kAuthorizationFailed)) return ErrorCode::kUnknown;
   return static_cast<ErrorCode>(n);
 }
 

@@ -144,6 +144,19 @@ absl::StatusOr<std::vector<StoredSchema>> LogStore::ListSchemas() const {
   return impl_->ListSchemas();
 }
 
+absl::Status LogStore::PutSecurityRecord(SecurityRecordKind kind, const SecurityRecord& record) {
+  return impl_->PutSecurityRecord(kind, record);
+}
+
+absl::Status LogStore::DeleteSecurityRecord(SecurityRecordKind kind, std::string_view key) {
+  return impl_->DeleteSecurityRecord(kind, key);
+}
+
+absl::StatusOr<std::vector<SecurityRecord>> LogStore::ListSecurityRecords(
+    SecurityRecordKind kind) const {
+  return impl_->ListSecurityRecords(kind);
+}
+
 absl::StatusOr<ScheduleResult> LogStore::ScheduleEvent(ScheduledEvent event) {
   return impl_->ScheduleEvent(std::move(event));
 }

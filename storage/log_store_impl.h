@@ -107,6 +107,11 @@ class LogStore::Impl {
   absl::Status PutSchema(const StoredSchema& schema);
   absl::StatusOr<std::vector<StoredSchema>> ListSchemas() const;
 
+  // log_store_security.cc
+  absl::Status PutSecurityRecord(SecurityRecordKind kind, const SecurityRecord& record);
+  absl::Status DeleteSecurityRecord(SecurityRecordKind kind, std::string_view key);
+  absl::StatusOr<std::vector<SecurityRecord>> ListSecurityRecords(SecurityRecordKind kind) const;
+
   // log_store_scheduled.cc
   // Counts the pending scheduled events (Open(), before the store is used).
   absl::Status LoadScheduled();

@@ -17,6 +17,9 @@
 //                                           (13 bytes; 5 before active_ms was appended)
 //   'S' | saga definition name            saga definition (event_index_format.h)
 //   'Y' | subject | 0x00 | version u32    registered schema version (schema_format.h)
+//   'U' | user name                       security records (security_store.h,
+//   'A' | encoded ACL binding             log_store_security.cc): version u8 (1) | opaque bytes
+//   'O' | producer id u64                 the broker encodes (broker/security/)
 //
 // Byte positions: a partition's appended batch bytes since its creation (the origin). 'B' holds
 // the position of the partition's end, written with every group commit that appends to it;

@@ -42,6 +42,11 @@ enum class ErrorCode : int {
   kIncompatibleSchema = 26,  // schema registry: the schema breaks the compatibility rules
   kUnknownSchema = 27,       // no such schema, or a record's type/version is not registered
   kInvalidTimestamp = 28,    // a batch's timestamps are too far ahead of the broker's clock
+  // The broker requires authentication and the credentials (ClientOptions::sasl) are missing,
+  // wrong or refused (a mechanism the connection may not use). Not retriable.
+  kAuthenticationFailed = 29,
+  // An ACL of the broker denies this principal the operation. Not retriable.
+  kAuthorizationFailed = 30,
   // Client-side.
   kConnectionFailed = 100,  // could not connect, or the connection was lost
   kClosed = 101,            // the client object was closed

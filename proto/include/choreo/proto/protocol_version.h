@@ -13,7 +13,7 @@
 namespace choreo::proto {
 
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 4;
+inline constexpr uint32_t kProtocolMinor = 5;
 
 // StepCommit: an exactly-once saga step.
 inline constexpr uint32_t kStepCommitMinor = 1;
@@ -27,10 +27,14 @@ inline constexpr uint32_t kScheduledEventsMinor = 3;
 // Broker timestamps: TopicConfig.timestamp_type, RecordBatch.log_append_time_ms (a consumer of an
 // older minor sees the producers' timestamps), ErrorCode INVALID_TIMESTAMP.
 inline constexpr uint32_t kTimestampTypeMinor = 4;
+// Security: SaslAuthenticate, users and ACLs (UpsertUser .. ListAcls), HandshakeResponse's
+// sasl_mechanisms and principal, ErrorCode AUTHENTICATION_FAILED and AUTHORIZATION_FAILED.
+inline constexpr uint32_t kSecurityMinor = 5;
 
 static_assert(kStepCommitMinor <= kProtocolMinor && kEventIndexMinor <= kProtocolMinor &&
                   kSchemaRegistryMinor <= kProtocolMinor &&
-                  kScheduledEventsMinor <= kProtocolMinor && kTimestampTypeMinor <= kProtocolMinor,
+                  kScheduledEventsMinor <= kProtocolMinor && kTimestampTypeMinor <= kProtocolMinor &&
+                  kSecurityMinor <= kProtocolMinor,
               "a feature's minor version cannot be newer than the protocol's");
 
 }  // namespace choreo::proto

@@ -38,6 +38,7 @@
 
 #include "choreo/storage/event_index.h"
 #include "choreo/storage/schema_store.h"
+#include "choreo/storage/security_store.h"
 
 namespace rocksdb {
 class Env;
@@ -543,6 +544,16 @@ class LogStore {
   // Every stored version, by subject then version. One bounded scan of `meta`: the broker calls
   // it once at start-up and keeps its own view.
   absl::StatusOr<std::vector<StoredSchema>> ListSchemas() const;
+
+  // The broker's security records (security_store.h), kept in `meta`: users, ACLs, producer-id
+  // owners. Put replaces a record with the same kind and key; Delete of a missing record is OK.
+  // Both are durable before they return (synced whatever the fsync policy: changes are rare).
+  // Errors: InvalidArgument (empty or oversized key, oversized value), kIoError, kClosed, and
+  // the store's write refusal (write_health.h). List returns a kind's records sorted by key;
+  // errors: DataLoss (a value of an unknown version), kIoError, kClosed.
+  absl::Status PutSecurityRecord(SecurityRecordKind kind, const SecurityRecord& record);
+  absl::Status DeleteSecurityRecord(SecurityRecordKind kind, std::string_view key);
+  absl::StatusOr<std::vector<SecurityRecord>> ListSecurityRecords(SecurityRecordKind kind) const;
 
   // Scheduled events: stored now, appended to their topic when due (scheduled_events.h). Pending
   // events live only in RocksDB (the `scheduled` column family), so a million of them cost disk,
