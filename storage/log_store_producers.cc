@@ -7,32 +7,64 @@
 #include <rocksdb/write_batch.h>
 
 #include <limits>
+#include <string>
 
 #include "choreo/storage/errors.h"
 #include "storage/log_store_impl.h"
+#include "storage/meta_format.h"
 #include "storage/producer_format.h"
 
 namespace choreo::storage {
 
+namespace {
+
+// Expiring this many producers at once (a fleet of short-lived producers going quiet) leaves as
+// many tombstones in `producers` and in the meta column family, which every later open walks past
+// (measured: 1M expired states made the next open take 4.3 s). Compacting both ranges right away
+// drops them; below this, RocksDB's own compactions get to them soon enough.
+constexpr size_t kCompactAfterExpired = 10'000;
+
+}  // namespace
+
 absl::StatusOr<size_t> LogStore::Impl::ExpireProducers(int64_t now_ms) {
-  ReaderMutexLock change(&topic_change_mu_);  // no topic deletion deletes the same keys meanwhile
-  ReaderMutexLock lock(&db_mu_);
-  if (closed_) return MakeStoreError(StoreErrorKind::kClosed, "the store is closed");
-  // Saturating: a huge expiration never overflows into the future.
-  const int64_t cutoff =
-      now_ms > std::numeric_limits<int64_t>::min() + options_.producer_id_expiration_ms
-          ? now_ms - options_.producer_id_expiration_ms
-          : std::numeric_limits<int64_t>::min();
-  ExpiredProducers expired = producers_->Expire(cutoff);
-  if (expired.ids.empty()) return size_t{0};
-  absl::flat_hash_set<int64_t> ids(expired.ids.begin(), expired.ids.end());
-  absl::Status dropped =
-      DropProducerStates([&ids](int64_t producer_id, const ProducerPartitionState&) {
-        return ids.contains(producer_id);
-      });
-  if (!expired.status.ok()) return expired.status;
-  if (!dropped.ok()) return dropped;
-  return expired.ids.size();
+  size_t count = 0;
+  {
+    ReaderMutexLock change(&topic_change_mu_);  // no topic deletion deletes the same keys meanwhile
+    ReaderMutexLock lock(&db_mu_);
+    if (closed_) return MakeStoreError(StoreErrorKind::kClosed, "the store is closed");
+    // Saturating: a huge expiration never overflows into the future.
+    const int64_t cutoff =
+        now_ms > std::numeric_limits<int64_t>::min() + options_.producer_id_expiration_ms
+            ? now_ms - options_.producer_id_expiration_ms
+            : std::numeric_limits<int64_t>::min();
+    ExpiredProducers expired = producers_->Expire(cutoff);
+    if (expired.ids.empty()) return size_t{0};
+    absl::flat_hash_set<int64_t> ids(expired.ids.begin(), expired.ids.end());
+    absl::Status dropped =
+        DropProducerStates([&ids](int64_t producer_id, const ProducerPartitionState&) {
+          return ids.contains(producer_id);
+        });
+    if (!expired.status.ok()) return expired.status;
+    if (!dropped.ok()) return dropped;
+    count = expired.ids.size();
+  }
+  if (count >= kCompactAfterExpired) {
+    // Without the topic-change lock: a compaction never changes what a key means, and topic
+    // deletions need not wait for it.
+    ReaderMutexLock lock(&db_mu_);
+    if (closed_) return count;
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    const std::string begin = ProducerEpochMetaRangeBegin();
+    const std::string end = ProducerEpochMetaRangeEnd();
+    const rocksdb::Slice begin_slice(begin);
+    const rocksdb::Slice end_slice(end);
+    // A failure (a full disk, say) costs only space and open time, the expiry itself is done:
+    // the tombstones are then left to RocksDB's own compactions.
+    db_->db->CompactRange(options, db_->producers, nullptr, nullptr).PermitUncheckedError();
+    db_->db->CompactRange(options, db_->meta, &begin_slice, &end_slice).PermitUncheckedError();
+  }
+  return count;
 }
 
 absl::Status LogStore::Impl::ReconcileProducers(int64_t now_ms) {
