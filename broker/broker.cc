@@ -47,6 +47,7 @@
 #include "broker/retention/retention_scheduler.h"
 #include "broker/scheduled/scheduled_delivery.h"
 #include "broker/schema/schema_registry.h"
+#include "broker/security/security.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
 #include "choreo/common/mutex.h"
@@ -61,6 +62,7 @@ namespace {
 
 absl::Status ValidateOperationsOptions(const BrokerOptions& options);
 absl::Status ValidateTlsOptions(const BrokerOptions& options);
+absl::StatusOr<Security::Options> SecurityOptionsFrom(const BrokerOptions& options);
 
 GroupOptions GroupOptionsFrom(const BrokerOptions& options) {
   return GroupOptions{.default_session_timeout = options.group_session_timeout,
@@ -86,7 +88,30 @@ absl::Status ValidateOptions(const BrokerOptions& options) {
       options.shutdown_grace < absl::ZeroDuration())
     return absl::InvalidArgumentError("max_fetch_wait and shutdown_grace must not be negative");
   if (absl::Status tls = ValidateTlsOptions(options); !tls.ok()) return tls;
+  if (absl::StatusOr<Security::Options> security = SecurityOptionsFrom(options); !security.ok())
+    return security.status();
   return ValidateOperationsOptions(options);
+}
+
+absl::StatusOr<Security::Options> SecurityOptionsFrom(const BrokerOptions& options) {
+  absl::StatusOr<AuthMode> mode = ParseAuthMode(options.auth);
+  if (!mode.ok()) return mode.status();
+  absl::StatusOr<MtlsPrincipal> mtls = ParseMtlsPrincipal(options.mtls_principal);
+  if (!mtls.ok()) return mtls.status();
+  if (*mode == AuthMode::kMtls && options.tls_ca_file.empty())
+    return absl::InvalidArgumentError(
+        "--auth=mtls needs client certificates: give --tls-ca (and --tls-cert, --tls-key)");
+  if (*mode != AuthMode::kNone && !options.kafka_listen.empty())
+    return absl::InvalidArgumentError(
+        "the Kafka listener does not authenticate clients yet: --auth=sasl or mtls cannot be "
+        "combined with --kafka-listen");
+  for (const std::string& principal : options.super_users) {
+    if (!ValidPrincipal(principal))
+      return absl::InvalidArgumentError(
+          absl::StrCat("--super-users: '", principal, "' is not a principal"));
+  }
+  return Security::Options{
+      .mode = *mode, .super_users = options.super_users, .mtls_principal = *mtls};
 }
 
 absl::Status ValidateTlsOptions(const BrokerOptions& options) {
@@ -189,6 +214,7 @@ class Broker::Impl {
   std::atomic<bool> serving_{false};  // /readyz
   std::unique_ptr<RetentionScheduler> retention_;
   std::unique_ptr<ScheduledDelivery> scheduled_;
+  std::unique_ptr<Security> security_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::unique_ptr<Server> server_;
@@ -253,12 +279,18 @@ absl::Status Broker::Impl::Start() {
     (void)store_->Close();
     return loaded;
   }
+  // Users, ACLs and producer owners: loaded before the first connection is accepted.
+  security_ = std::make_unique<Security>(*store_, registry_, *SecurityOptionsFrom(options_));
+  if (absl::Status loaded = security_->Load(); !loaded.ok()) {
+    (void)store_->Close();
+    return loaded;
+  }
   // Started with the listener below; created here because handlers notify it.
   scheduled_ = std::make_unique<ScheduledDelivery>(*store_, *topics_, options_, schemas_.get(),
                                                    registry_, metrics_->partitions());
   services_ = std::make_unique<BrokerServices>(
       BrokerServices{options_, *store_, *topics_, waiters_, blocking_, *metrics_, *produce_memory_,
-                     *fetch_memory_, *groups_, *schemas_, *scheduled_});
+                     *fetch_memory_, *groups_, *schemas_, *scheduled_, *security_});
 
   server_ = std::make_unique<Server>(io_, *services_, ListenerTls{tls_.get(), tls_failures_.get()});
   absl::Status listening = StartHttp();
@@ -285,13 +317,14 @@ absl::Status Broker::Impl::Start() {
     started_ = true;
   }
   serving_ = true;
-  BrokerLog().info("listening on {} (tls {}, http {}, data dir {}, fsync {}, {} topics)",
+  BrokerLog().info("listening on {} (tls {}, auth {}, http {}, data dir {}, fsync {}, {} topics)",
                    server_->address(),
                    !tls_            ? "off"
                    : tls_->mutual() ? "on, client certificates required"
                                     : "on",
-                   http_ ? std::to_string(http_->port()) : "off", options_.store.data_dir,
-                   storage::FsyncPolicyName(options_.store.fsync), topics_->List().size());
+                   options_.auth, http_ ? std::to_string(http_->port()) : "off",
+                   options_.store.data_dir, storage::FsyncPolicyName(options_.store.fsync),
+                   topics_->List().size());
   if (kafka_server_) {
     BrokerLog().info("kafka listener on {} (advertised as {}:{})", kafka_server_->address(),
                      kafka_listener_->advertised_host(), kafka_listener_->advertised_port());

@@ -7,6 +7,7 @@
 #include <absl/flags/usage_config.h>
 #include <absl/strings/match.h>
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
 #include <absl/time/time.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -152,6 +153,18 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert. Reloaded on 
 ABSL_FLAG(std::string, tls_ca, "",
           "PEM CA bundle: protocol clients must present a certificate signed by it (mutual TLS). "
           "Reloaded on SIGHUP.");
+// Authentication and ACLs (README "Authentication and ACLs"): off unless --auth is given.
+ABSL_FLAG(std::string, auth, "none",
+          "How protocol clients authenticate: none (no authentication, every request allowed; "
+          "keep the broker on localhost), sasl (SCRAM-SHA-256 against the stored users, and PLAIN "
+          "over TLS), mtls (the client certificate; needs --tls-ca). With sasl or mtls every "
+          "request is checked against the ACLs, and what no ACL allows is denied.");
+ABSL_FLAG(std::string, super_users, "",
+          "Principals allowed everything whatever the ACLs say, separated by ';' (user names, "
+          "or certificate principals such as CN=admin,O=shop).");
+ABSL_FLAG(std::string, mtls_principal, "subject",
+          "With --auth=mtls, the principal of a client certificate: subject (its subject in RFC "
+          "2253 form, e.g. CN=orders,O=shop) or cn (its common name, e.g. orders).");
 
 namespace {
 
@@ -231,6 +244,12 @@ absl::StatusOr<choreo::broker::BrokerOptions> OptionsFromFlags() {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_ca_file = absl::GetFlag(FLAGS_tls_ca);
+  options.auth = absl::GetFlag(FLAGS_auth);
+  options.mtls_principal = absl::GetFlag(FLAGS_mtls_principal);
+  for (absl::string_view principal :
+       absl::StrSplit(absl::GetFlag(FLAGS_super_users), ';', absl::SkipWhitespace())) {
+    options.super_users.emplace_back(principal);
+  }
   if (options.default_retention_ms == 0 || options.default_retention_bytes == 0)
     return absl::InvalidArgumentError(
         "--default-retention-ms and --default-retention-bytes must be -1 or positive");

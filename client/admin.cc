@@ -9,6 +9,7 @@
 #include "client/event_index_requests.h"
 #include "client/requests.h"
 #include "client/schema_requests.h"
+#include "client/security_requests.h"
 #include "client/wire_status.h"
 
 namespace choreo {
@@ -309,6 +310,43 @@ Result<SchemaVersion> Admin::GetSchema(std::string_view subject, uint32_t versio
   if (!connection.ok()) return connection.status();
   return client_internal::GetSchema(**connection, subject, version,
                                     impl_->options_.request_timeout);
+}
+
+Status Admin::UpsertUser(std::string_view name, std::string_view password, uint32_t iterations) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::UpsertUser(**connection, name, password, iterations,
+                                     impl_->options_.request_timeout);
+}
+
+Status Admin::DeleteUser(std::string_view name) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::DeleteUser(**connection, name, impl_->options_.request_timeout);
+}
+
+Result<std::vector<UserDescription>> Admin::ListUsers() {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ListUsers(**connection, impl_->options_.request_timeout);
+}
+
+Status Admin::CreateAcls(const std::vector<AclBinding>& acls) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::CreateAcls(**connection, acls, impl_->options_.request_timeout);
+}
+
+Result<uint32_t> Admin::DeleteAcls(const std::vector<AclBinding>& acls) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::DeleteAcls(**connection, acls, impl_->options_.request_timeout);
+}
+
+Result<std::vector<AclBinding>> Admin::ListAcls(std::string_view principal) {
+  Result<std::shared_ptr<Connection>> connection = impl_->Connected();
+  if (!connection.ok()) return connection.status();
+  return client_internal::ListAcls(**connection, principal, impl_->options_.request_timeout);
 }
 
 }  // namespace choreo

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "client/asio_connection.h"
+#include "client/authentication.h"
 #include "client/wire_status.h"
 
 namespace choreo::client_internal {
@@ -194,6 +195,13 @@ Status AsioConnection::Handshake(Clock::time_point deadline) {
   broker_.max_batch_bytes = answer.max_batch_bytes();
   broker_.max_in_flight = answer.max_in_flight();
   if (answer.max_frame_bytes() > 0) send_limit_ = std::min(send_limit_, answer.max_frame_bytes());
+  const Status authenticated =
+      Authenticate(options_.sasl, answer, socket_.tls(), [&](proto::Request step) {
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        return CheckResponse(Call(std::move(step), std::max(left, milliseconds(1))),
+                             proto::Response::kSaslAuthenticate);
+      });
+  if (!authenticated.ok()) return authenticated;
   // Posted, not assigned: max_in_flight_ belongs to the I/O thread. Every later Send() posts after
   // this, so it applies to all requests but the handshake.
   asio::post(io_, [this, limit = answer.max_in_flight()] {

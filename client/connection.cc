@@ -41,6 +41,12 @@ Status ValidateClientOptions(const ClientOptions& options) {
   if (!tls.enabled && !(tls.ca_file.empty() && tls.cert_file.empty() && tls.key_file.empty())) {
     return Status(ErrorCode::kInvalidArgument, "TLS files are given but TLS is not enabled");
   }
+  if (!options.sasl.username.empty() && options.sasl.mechanism != "SCRAM-SHA-256" &&
+      options.sasl.mechanism != "PLAIN") {
+    return Status(
+        ErrorCode::kInvalidArgument,
+        "sasl.mechanism must be SCRAM-SHA-256 or PLAIN, not '" + options.sasl.mechanism + "'");
+  }
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   "a TLS client certificate needs its key, and a key its certificate");

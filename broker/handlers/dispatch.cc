@@ -1,7 +1,9 @@
 #include "broker/handlers/dispatch.h"
 
 #include <array>
+#include <optional>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
 
@@ -44,6 +46,13 @@ constexpr std::array kRoutes = {
     Route{proto::Request::kScheduleEvent, "schedule_event", &HandleScheduleEvent},
     Route{proto::Request::kCancelScheduledEvent, "cancel_scheduled_event",
           &HandleCancelScheduledEvent},
+    Route{proto::Request::kUpsertUser, "upsert_user", &HandleUpsertUser},
+    Route{proto::Request::kDeleteUser, "delete_user", &HandleDeleteUser},
+    Route{proto::Request::kListUsers, "list_users", &HandleListUsers},
+    Route{proto::Request::kCreateAcls, "create_acls", &HandleCreateAcls},
+    Route{proto::Request::kDeleteAcls, "delete_acls", &HandleDeleteAcls},
+    Route{proto::Request::kListAcls, "list_acls", &HandleListAcls},
+    // sasl_authenticate is answered inline by the session's protocol (handlers/authentication.h).
 };
 
 const Route* FindRoute(proto::Request::BodyCase body) {
@@ -65,8 +74,11 @@ asio::awaitable<proto::Response> Dispatch(RequestContext& ctx, proto::Request& r
   if (route == nullptr) {
     response = ErrorResponse(request.correlation_id(), proto::INVALID_REQUEST,
                              "request has no body this broker understands");
+  } else if (std::optional<proto::Response> denied = AuthorizeRequest(ctx, request)) {
+    response = *std::move(denied);
   } else {
     response = co_await route->handler(ctx, request);
+    FilterResponse(ctx, request, &response);
   }
   response.set_correlation_id(request.correlation_id());
   co_return response;

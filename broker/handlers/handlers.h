@@ -37,6 +37,13 @@ asio::awaitable<proto::Response> HandleFetch(RequestContext& ctx, proto::Request
 asio::awaitable<proto::Response> HandleListOffsets(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleInitProducer(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleAlterTopic(RequestContext& ctx, proto::Request& request);
+// Users and ACLs (security_admin.cc; protocol minor 5).
+asio::awaitable<proto::Response> HandleUpsertUser(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDeleteUser(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListUsers(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleCreateAcls(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleDeleteAcls(RequestContext& ctx, proto::Request& request);
+asio::awaitable<proto::Response> HandleListAcls(RequestContext& ctx, proto::Request& request);
 // Consumer groups (broker/group/).
 asio::awaitable<proto::Response> HandleGroupHeartbeat(RequestContext& ctx, proto::Request& request);
 asio::awaitable<proto::Response> HandleOffsetCommit(RequestContext& ctx, proto::Request& request);

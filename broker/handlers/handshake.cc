@@ -2,6 +2,7 @@
 
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
+#include "broker/security/security.h"
 
 #ifndef CHOREO_VERSION
 #define CHOREO_VERSION "unknown"
@@ -32,7 +33,18 @@ proto::Response HandshakeResponseFor(const BrokerOptions& options,
 }
 
 asio::awaitable<proto::Response> HandleHandshake(RequestContext& ctx, proto::Request& request) {
-  co_return HandshakeResponseFor(ctx.services.options, request.handshake());
+  proto::Response response = HandshakeResponseFor(ctx.services.options, request.handshake());
+  // What the client must do to authenticate (protocol minor 5).
+  const Security& security = ctx.services.security;
+  proto::HandshakeResponse* body = response.mutable_handshake();
+  if (security.mode() == AuthMode::kSasl && !ctx.connection.authenticated()) {
+    for (const std::string& mechanism : SaslAuthenticator::Mechanisms(ctx.connection.tls()))
+      body->add_sasl_mechanisms(mechanism);
+  }
+  if (security.mode() == AuthMode::kMtls && ctx.connection.authenticated()) {
+    body->set_principal(ctx.connection.principal());
+  }
+  co_return response;
 }
 
 }  // namespace choreo::broker

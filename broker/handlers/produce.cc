@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker/error_mapping.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/auto_create.h"
 #include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
@@ -35,6 +36,12 @@ asio::awaitable<proto::Response> HandleProduce(RequestContext& ctx, proto::Reque
   if (proto::ErrorCode code =
           CheckBatch(services.options, topic, produce.topic(), produce.partition(), produce.batch(),
                      &fields, &message, &services.schemas);
+      code != proto::NONE) {
+    SetError(code, message, response.mutable_error());
+    co_return response;
+  }
+  if (proto::ErrorCode code = CheckProducerOwner(services.security, ctx.connection.principal(),
+                                                 fields.producer_id, &message);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;

@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "broker/security/authenticator.h"
 #include "broker/topic/partition_waiters.h"
 #include "broker/topic/topic_table.h"
 #include "choreo/broker/broker.h"
@@ -27,6 +30,7 @@ class FetchMemory;
 class MemoryBudget;
 class SchemaRegistry;
 class ScheduledDelivery;
+class Security;
 
 // Broker-wide services shared by every connection. All borrowed; owned by Broker, which keeps
 // them alive until every handler has finished.
@@ -42,6 +46,7 @@ struct BrokerServices {
   GroupCoordinator& groups;      // consumer groups (broker/group/)
   SchemaRegistry& schemas;       // the schema registry (broker/schema/)
   ScheduledDelivery& scheduled;  // delivers scheduled events when due (broker/scheduled/)
+  Security& security;            // authentication and ACLs (broker/security/)
 };
 
 // Per-connection state handlers share with their session. Strand-owned.
@@ -58,6 +63,24 @@ class ConnectionState {
   void Park(const std::shared_ptr<Waiter>& waiter) { parked_.insert(waiter); }
   void Unpark(const std::shared_ptr<Waiter>& waiter) { parked_.erase(waiter); }
 
+  // Security (broker/security/). The session sets the transport once its TLS handshake (if any)
+  // is done: the peer address, whether it is TLS, the client certificate's principal (if any).
+  void SetTransport(std::string peer, bool tls, std::optional<std::string> certificate_principal) {
+    peer_ = std::move(peer);
+    tls_ = tls;
+    certificate_principal_ = std::move(certificate_principal);
+  }
+  const std::string& peer() const { return peer_; }
+  bool tls() const { return tls_; }
+  const std::optional<std::string>& certificate_principal() const { return certificate_principal_; }
+  // The authenticated principal ("" until authenticated; kAnonymousPrincipal with authentication
+  // off).
+  const std::string& principal() const { return principal_; }
+  bool authenticated() const { return !principal_.empty(); }
+  void Authenticate(std::string principal) { principal_ = std::move(principal); }
+  // The connection's SASL exchange, created by the first SaslAuthenticate step.
+  std::unique_ptr<SaslAuthenticator>& sasl() { return sasl_; }
+
   // Marks the connection closing and wakes every parked long poll.
   void BeginClosing() {
     closing_ = true;
@@ -68,6 +91,11 @@ class ConnectionState {
  private:
   uint64_t id_;
   bool closing_ = false;
+  std::string peer_;
+  bool tls_ = false;
+  std::optional<std::string> certificate_principal_;
+  std::string principal_;
+  std::unique_ptr<SaslAuthenticator> sasl_;
   absl::flat_hash_set<std::shared_ptr<Waiter>> parked_;
 };
 

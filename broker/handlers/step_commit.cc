@@ -16,6 +16,7 @@
 
 #include "broker/error_mapping.h"
 #include "broker/group/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
@@ -52,9 +53,9 @@ absl::Status CheckMember(BrokerServices& services, const proto::StepCommitReques
 
 // Checks the batches (valid, idempotent, at most one per partition) and moves them into
 // `appends`. Returns NONE or the code to answer, with `*message` set.
-proto::ErrorCode TakeBatches(const BrokerServices& services, proto::StepCommitRequest& step,
-                             storage::StepAppends* appends, std::vector<BatchStats>* stats,
-                             std::string* message) {
+proto::ErrorCode TakeBatches(const BrokerServices& services, const std::string& principal,
+                             proto::StepCommitRequest& step, storage::StepAppends* appends,
+                             std::vector<BatchStats>* stats, std::string* message) {
   absl::flat_hash_set<std::pair<std::string, uint32_t>> partitions;
   for (proto::StepCommitRequest::Batch& batch : *step.mutable_batches()) {
     std::optional<storage::TopicInfo> topic = services.topics.Find(batch.topic());
@@ -64,6 +65,8 @@ proto::ErrorCode TakeBatches(const BrokerServices& services, proto::StepCommitRe
     if (code != proto::NONE) return code;
     code = ApplyTimestampPolicy(services.options, *topic, absl::ToUnixMillis(absl::Now()),
                                 batch.mutable_batch(), &fields, message);
+    if (code != proto::NONE) return code;
+    code = CheckProducerOwner(services.security, principal, fields.producer_id, message);
     if (code != proto::NONE) return code;
     if (fields.producer_id < 0) {
       *message = "a step's batches must be idempotent (carry a producer id); the batch for '" +
@@ -102,7 +105,8 @@ asio::awaitable<proto::Response> HandleStepCommit(RequestContext& ctx, proto::Re
   storage::StepAppends appends;
   std::vector<BatchStats> stats;
   std::string message;
-  if (proto::ErrorCode code = TakeBatches(services, step, &appends, &stats, &message);
+  if (proto::ErrorCode code =
+          TakeBatches(services, ctx.connection.principal(), step, &appends, &stats, &message);
       code != proto::NONE) {
     SetError(code, message, response.mutable_error());
     co_return response;

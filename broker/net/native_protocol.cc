@@ -4,11 +4,13 @@
 #include <exception>
 #include <utility>
 
+#include "broker/handlers/authentication.h"
 #include "broker/handlers/dispatch.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/response_util.h"
 #include "broker/logging.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/security/security.h"
 #include "choreo/proto/frame.h"
 
 namespace choreo::broker {
@@ -28,7 +30,17 @@ FrameVerdict Refuse(std::string frame, std::string_view reason) {
   return verdict;
 }
 
+// A response computed inline, sent as the request's answer.
+asio::awaitable<std::string> Answered(std::string frame) {
+  co_return frame;
+}
+
 }  // namespace
+
+void NativeProtocol::TransportReady(ConnectionState& connection) {
+  connection_ = &connection;
+  AuthenticateTransport(services_.security, connection);
+}
 
 std::string NativeProtocol::ErrorFrame(proto::ErrorCode code, std::string_view message) const {
   return Framed(ErrorResponse(0, code, message));
@@ -61,6 +73,16 @@ FrameVerdict NativeProtocol::Decode(std::string_view frame) {
     handshaken_ = true;
   }
   FrameVerdict verdict;
+  if (connection_ == nullptr && services_.security.enabled()) {
+    constexpr std::string_view kNoTransport = "authentication failed: the connection is not ready";
+    return Refuse(ErrorFrame(proto::AUTHENTICATION_FAILED, kNoTransport), kNoTransport);
+  }
+  if (connection_ != nullptr && NeedsAuthentication(*connection_, *request)) {
+    AuthenticationStep step = HandleAuthentication(services_, *connection_, *request);
+    if (step.close) return Refuse(Framed(step.response), step.reason);
+    verdict.call.run = [frame = Framed(step.response)](RequestContext&) { return Answered(frame); };
+    return verdict;
+  }
   // Step commits carry batches as well, and hold them until written, like produces.
   verdict.call.produce = request->body_case() == proto::Request::kProduce ||
                          request->body_case() == proto::Request::kStepCommit;

@@ -2,7 +2,9 @@
 // serialized proto::Request; the first must be a handshake of a supported major version (checked
 // inline, so the next pipelined request already knows the outcome); each request runs through the
 // dispatch table (handlers/dispatch.cc); responses carry correlation ids and may leave out of
-// order.
+// order. Authentication (handlers/authentication.h) is checked inline too: SaslAuthenticate steps
+// are answered as they are decoded, and any other request before authentication is refused and
+// the connection closed.
 //
 // Lifecycle and threading: as SessionProtocol (one per connection, on its strand). `services` is
 // borrowed and outlives it.
@@ -25,6 +27,7 @@ class NativeProtocol : public SessionProtocol {
   const char* name() const override { return "choreo"; }
   bool ordered_responses() const override { return false; }
   bool handshaken() const override { return handshaken_; }
+  void TransportReady(ConnectionState& connection) override;
   FrameVerdict Decode(std::string_view frame) override;
   std::string ErrorFrame(proto::ErrorCode code, std::string_view message) const override;
 
@@ -34,6 +37,7 @@ class NativeProtocol : public SessionProtocol {
   BrokerServices& services_;
   const uint64_t connection_id_;
   bool handshaken_ = false;
+  ConnectionState* connection_ = nullptr;  // the session's; set by TransportReady()
 };
 
 }  // namespace choreo::broker

@@ -12,6 +12,7 @@
 #include "broker/metrics/broker_metrics.h"
 #include "broker/net/listen_address.h"
 #include "broker/net/spawn.h"
+#include "broker/security/security.h"
 
 namespace choreo::broker {
 
@@ -61,6 +62,10 @@ asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
     const bool ready = co_await TlsHandshake();
     if (!ready) co_return;
   }
+  connection_.SetTransport(
+      peer_, stream_.tls(),
+      CertificatePrincipal(stream_.native_tls_handle(), services_.security.mtls_principal()));
+  protocol_->TransportReady(connection_);
   SpawnLogged(stream_.get_executor(), ReadLoop(self), "reader", id_);
   SpawnLogged(stream_.get_executor(), WriteLoop(self), "writer", id_);
 }

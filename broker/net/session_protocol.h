@@ -49,6 +49,11 @@ class SessionProtocol {
   // Whether the connection is past its protocol handshake. Before it, handshake_timeout applies
   // and frames over 64 KiB are refused without being read. Kafka has no handshake: always true.
   virtual bool handshaken() const = 0;
+  // Called once, before the first Decode(), when the connection's transport is ready (after the
+  // TLS handshake, if any): `connection` (the session's, which outlives the protocol) now knows
+  // the peer address, whether it is TLS and the client certificate's principal. Protocols that
+  // authenticate keep it for Decode().
+  virtual void TransportReady(ConnectionState& connection) { (void)connection; }
   // Decodes one frame body (size prefix removed; the view is valid only during the call).
   virtual FrameVerdict Decode(std::string_view frame) = 0;
   // The frame answering a protocol error of the session itself (oversized frame, timeout, over the

@@ -10,7 +10,8 @@
 namespace choreo::cli {
 namespace {
 
-Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io) {
+Status Dispatch(const ClientOptions& options, const Invocation& invocation, Io& io) {
+  const CommandArgs& command = invocation.command;
   return std::visit(
       [&](const auto& args) -> Status {
         using T = std::decay_t<decltype(args)>;
@@ -65,6 +66,16 @@ Status Dispatch(const ClientOptions& options, const CommandArgs& command, Io& io
           return RunSchemaList(options, args, io);
         } else if constexpr (std::is_same_v<T, SchemaShowArgs>) {
           return RunSchemaShow(options, args, io);
+        } else if constexpr (std::is_same_v<T, UserAddArgs>) {
+          return RunUserAdd(options, args, invocation.password_stdin, io);
+        } else if constexpr (std::is_same_v<T, UserRemoveArgs>) {
+          return RunUserRemove(options, args, io);
+        } else if constexpr (std::is_same_v<T, UserListArgs>) {
+          return RunUserList(options, args, io);
+        } else if constexpr (std::is_same_v<T, AclChangeArgs>) {
+          return RunAclChange(options, args, io);
+        } else if constexpr (std::is_same_v<T, AclListArgs>) {
+          return RunAclList(options, args, io);
         } else {
           static_assert(std::is_same_v<T, ScheduledCancelArgs>);
           return RunScheduledCancel(options, args, io);
@@ -89,11 +100,23 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   options.tls = invocation->tls;
   Io io{in, out, err};
   Status status;
+  if (!invocation->sasl.username.empty() &&
+      !std::holds_alternative<HelpArgs>(invocation->command)) {
+    // Never from the command line (it shows in `ps` and the shell's history).
+    Result<std::string> password = ReadPassword(io, invocation->password_stdin,
+                                                "Password for " + invocation->sasl.username + ": ");
+    if (!password.ok()) {
+      err << "error: " << password.status().message() << "\n";
+      return kExitUsage;
+    }
+    options.sasl = invocation->sasl;
+    options.sasl.password = *std::move(password);
+  }
   if (!std::holds_alternative<HelpArgs>(invocation->command)) {
     // The client library would wait for a broker that is not up; the tool says so at once.
     status = WaitForBroker(options, std::chrono::milliseconds(invocation->wait_ms), io.err);
   }
-  if (status.ok()) status = Dispatch(options, invocation->command, io);
+  if (status.ok()) status = Dispatch(options, *invocation, io);
   out.flush();
   if (!status.ok()) {
     // kUnknown carries no information of its own (CommandFailure uses it): the message says all.

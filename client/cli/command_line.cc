@@ -66,6 +66,38 @@ Result<size_t> ParseTlsFlag(const std::vector<std::string>& args, size_t i,
   return size_t{0};
 }
 
+// The authentication flags at args[i]: how many arguments they took (0: not one of them).
+Result<size_t> ParseAuthFlag(const std::vector<std::string>& args, size_t i,
+                             Invocation* invocation) {
+  const std::string& arg = args[i];
+  if (arg == "--password-stdin") {
+    invocation->password_stdin = true;
+    return size_t{1};
+  }
+  const std::array<std::pair<std::string_view, std::string SaslOptions::*>, 2> values = {
+      {{"--user", &SaslOptions::username}, {"--sasl-mechanism", &SaslOptions::mechanism}}};
+  for (const auto& [name, field] : values) {
+    if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+      invocation->sasl.*field = arg.substr(name.size() + 1);
+      return size_t{1};
+    }
+    if (arg == name) {
+      if (i + 1 >= args.size()) return UsageError("flag '" + arg + "' needs a value");
+      invocation->sasl.*field = args[i + 1];
+      return size_t{2};
+    }
+  }
+  return size_t{0};
+}
+
+// The TLS and authentication flags at args[i], which every command accepts.
+Result<size_t> ParseConnectionFlag(const std::vector<std::string>& args, size_t i,
+                                   Invocation* invocation) {
+  Result<size_t> tls = ParseTlsFlag(args, i, invocation);
+  if (!tls.ok() || *tls > 0) return tls;
+  return ParseAuthFlag(args, i, invocation);
+}
+
 }  // namespace
 
 Result<ParsedFlags> ParseCommandFlags(const std::string& command,
@@ -83,7 +115,7 @@ Result<ParsedFlags> ParseCommandFlags(const std::string& command,
     Result<bool> wait = ParseWaitFlag(all_args[i], invocation);
     if (!wait.ok()) return UsageError(command + ": " + wait.status().message());
     if (*wait) continue;
-    Result<size_t> tls = ParseTlsFlag(all_args, i, invocation);
+    Result<size_t> tls = ParseConnectionFlag(all_args, i, invocation);
     if (!tls.ok()) return UsageError(command + ": " + tls.status().message());
     if (*tls > 0) {
       i += *tls - 1;
@@ -405,6 +437,8 @@ Result<CommandArgs> ParseSubcommand(const std::string& command,
   if (command == "events") return ParseEvents(rest, invocation);
   if (command == "saga") return ParseSaga(rest, invocation);
   if (command == "schema") return ParseSchema(rest, invocation);
+  if (command == "user") return ParseUser(rest, invocation);
+  if (command == "acl") return ParseAcl(rest, invocation);
   if (command == "produce") {
     Result<ParsedFlags> flags = ParseCommandFlags(
         command, rest,
@@ -458,7 +492,7 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
     Result<bool> wait = ParseWaitFlag(arg, &invocation);
     if (!wait.ok()) return wait.status();
     if (*wait) continue;
-    Result<size_t> tls = ParseTlsFlag(args, i, &invocation);
+    Result<size_t> tls = ParseConnectionFlag(args, i, &invocation);
     if (!tls.ok()) return tls.status();
     if (*tls > 0) {
       i += *tls - 1;
@@ -481,6 +515,13 @@ Result<Invocation> ParseCommandLine(const std::vector<std::string>& args) {
   if (!command.ok()) return command.status();
   invocation.command = std::move(command).value();
   if (invocation.broker.empty()) return UsageError("--broker must not be empty");
+  if (invocation.sasl.mechanism != "SCRAM-SHA-256" && invocation.sasl.mechanism != "PLAIN") {
+    return UsageError("--sasl-mechanism must be SCRAM-SHA-256 or PLAIN");
+  }
+  if (invocation.sasl.username.empty() && invocation.password_stdin &&
+      !std::holds_alternative<UserAddArgs>(invocation.command)) {
+    return UsageError("--password-stdin needs --user");
+  }
   return invocation;
 }
 

@@ -53,6 +53,24 @@ struct ScheduledCancelArgs {
   std::string id;
 };
 
+// `choreo user add|remove|list` (security_command_line.cc).
+struct UserAddArgs {
+  std::string name;
+  uint32_t iterations = 4096;
+};
+struct UserRemoveArgs {
+  std::string name;
+};
+struct UserListArgs {};
+// `choreo acl add|remove` (one binding) and `acl list [--principal P]`.
+struct AclChangeArgs {
+  bool add = true;
+  AclBinding binding;
+};
+struct AclListArgs {
+  std::string principal;
+};
+
 enum class OutputFormat { kValue, kFull };
 
 struct ConsumeArgs {
@@ -154,7 +172,8 @@ using CommandArgs =
                  GroupResetOffsetsArgs, GroupDeleteArgs, DlqListArgs, DlqShowArgs, DlqActionArgs,
                  EventsFindArgs, SagaShowArgs, SagaDefineArgs, SagaUndefineArgs,
                  SagaDefinitionsArgs, SagaStuckArgs, SchemaRegisterArgs, SchemaCheckArgs,
-                 SchemaListArgs, SchemaShowArgs, ScheduledCancelArgs>;
+                 SchemaListArgs, SchemaShowArgs, ScheduledCancelArgs, UserAddArgs, UserRemoveArgs,
+                 UserListArgs, AclChangeArgs, AclListArgs>;
 
 // `--wait` without a duration.
 inline constexpr int64_t kDefaultWaitMs = 60000;
@@ -166,6 +185,9 @@ struct Invocation {
   int64_t wait_ms = 0;
   // --tls, --tls-ca FILE, --tls-cert FILE, --tls-key FILE (a file flag implies --tls).
   TlsOptions tls;
+  // --user NAME, --sasl-mechanism M (SaslOptions), --password-stdin (else a prompt without echo).
+  SaslOptions sasl;
+  bool password_stdin = false;
   CommandArgs command;
 };
 

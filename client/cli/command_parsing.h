@@ -35,5 +35,7 @@ Result<CommandArgs> ParseEvents(const std::vector<std::string>& args, Invocation
 Result<CommandArgs> ParseSaga(const std::vector<std::string>& args, Invocation* invocation);
 // `choreo schema SUBCOMMAND ...` (schema_command_line.cc).
 Result<CommandArgs> ParseSchema(const std::vector<std::string>& args, Invocation* invocation);
+Result<CommandArgs> ParseUser(const std::vector<std::string>& args, Invocation* invocation);
+Result<CommandArgs> ParseAcl(const std::vector<std::string>& args, Invocation* invocation);
 
 }  // namespace choreo::cli

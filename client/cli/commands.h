@@ -58,6 +58,17 @@ Status RunSagaDefinitions(const ClientOptions& options, const SagaDefinitionsArg
 Status RunSagaStuck(const ClientOptions& options, const SagaStuckArgs& args, Io& io);
 // `schema ...`: the broker's schema registry (protocol 1.3). Register and check fail
 // (kIncompatibleSchema) when a type is incompatible, with the problems spelled out.
+// Reads a password: the next line of stdin with `from_stdin` (--password-stdin), else asks on the
+// terminal with `prompt`, without echo (kInvalidArgument when stdin is not a terminal).
+Result<std::string> ReadPassword(Io& io, bool from_stdin, const std::string& prompt);
+// The new user's password comes from ReadPassword (asked twice at a terminal).
+Status RunUserAdd(const ClientOptions& options, const UserAddArgs& args, bool password_stdin,
+                  Io& io);
+Status RunUserRemove(const ClientOptions& options, const UserRemoveArgs& args, Io& io);
+Status RunUserList(const ClientOptions& options, const UserListArgs& args, Io& io);
+// `acl remove` of an ACL that does not exist fails (CommandFailure).
+Status RunAclChange(const ClientOptions& options, const AclChangeArgs& args, Io& io);
+Status RunAclList(const ClientOptions& options, const AclListArgs& args, Io& io);
 Status RunSchemaRegister(const ClientOptions& options, const SchemaRegisterArgs& args, Io& io);
 Status RunSchemaCheck(const ClientOptions& options, const SchemaCheckArgs& args, Io& io);
 Status RunSchemaList(const ClientOptions& options, const SchemaListArgs& args, Io& io);

@@ -44,6 +44,12 @@ commands:
   schema check FILE.proto|FILE.desc [-I DIR ...] [--type T ...]
   schema list
   schema show TYPE [--version N]
+  user add NAME [--iterations N]
+  user remove NAME
+  user list
+  acl add|remove --principal P|* (--topic NAME | --group NAME | --cluster) [--prefix]
+                 --operation read|write|create|delete|alter|describe|all [--deny]
+  acl list [--principal P]
   help [COMMAND]
 
 Every command accepts --broker HOST:PORT (default localhost:7420) and --help.
@@ -55,6 +61,10 @@ TLS (for a choreod started with --tls-cert/--tls-key; any of these flags implies
   --tls-ca FILE      PEM CA bundle to verify the broker with (default: the system's CAs)
   --tls-cert FILE    PEM client certificate, for a broker that requires one (choreod --tls-ca)
   --tls-key FILE     the client certificate's PEM private key
+Authentication (for a choreod started with --auth=sasl):
+  --user NAME        authenticate as NAME; the password is asked for without echo
+  --password-stdin   read the password from the first line of stdin instead
+  --sasl-mechanism M SCRAM-SHA-256 (default) or PLAIN (sent only over TLS)
 Exit status: 0 on success, 1 on an error, 2 on a usage error.
 )";
 
@@ -184,6 +194,29 @@ Prints the records of TOPIC, one per line.
                     heartbeats stop for MS (default 10000)
 )";
 
+constexpr std::string_view kUser = R"(usage: choreo user add NAME [--iterations N]
+       choreo user remove NAME
+       choreo user list
+
+Manages the users choreod --auth=sasl authenticates (SCRAM-SHA-256, PLAIN over TLS). The broker
+stores a salted, iterated credential (--iterations rounds of PBKDF2, default 4096), never the
+password, which this tool derives locally. `user add` asks for the new password twice without
+echo, or reads it from stdin with --password-stdin (after the --user password, if any: one line
+each). Replaces the password of an existing user. Needs the cluster alter permission.
+)";
+
+constexpr std::string_view kAcl =
+    R"(usage: choreo acl add|remove --principal P|* (--topic NAME | --group NAME | --cluster)
+                 [--prefix] --operation OP [--deny]
+       choreo acl list [--principal P]
+
+ACLs of a broker with authentication (--auth=sasl|mtls): a request is allowed when an ACL allows
+it and none denies it (deny wins); without one it is denied. OP is read, write, create, delete,
+alter, describe or all (an allow of read, write, delete or alter allows describe too). --prefix
+matches every name starting with NAME; a literal "*" matches every name. P is a user name, a
+client certificate's principal, or * (everyone). Changes apply from the next request on.
+)";
+
 }  // namespace
 
 std::string UsageText(std::string_view topic) {
@@ -196,6 +229,8 @@ std::string UsageText(std::string_view topic) {
   if (topic == "produce") return std::string(kProduce);
   if (topic == "scheduled") return std::string(kScheduled);
   if (topic == "consume") return std::string(kConsume);
+  if (topic.starts_with("user")) return std::string(kUser);
+  if (topic.starts_with("acl")) return std::string(kAcl);
   if (std::optional<std::string> group = GroupUsageText(topic)) return *group;
   if (std::optional<std::string> dlq = DlqUsageText(topic)) return *dlq;
   if (std::optional<std::string> saga = SagaUsageText(topic)) return *saga;

@@ -47,6 +47,8 @@ MetadataAnswer ReadMetadata(const std::string& topic, Result<proto::Response> re
     if (metadata.name() != topic) continue;
     Status error = FromProtoError(metadata.error());
     if (error.code() == ErrorCode::kUnknownTopic) return {Kind::kUnknownTopic, unknown};
+    // An ACL denies this producer the topic: as final for its records as a missing topic.
+    if (error.code() == ErrorCode::kAuthorizationFailed) return {Kind::kUnknownTopic, error};
     if (!error.ok()) return {Kind::kRetriable, error};
     uint32_t count = metadata.config().partitions();
     if (count == 0) count = static_cast<uint32_t>(metadata.partitions_size());

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "choreo/storage/log_store.h"
 
@@ -158,6 +159,21 @@ struct BrokerOptions {
   // PEM CA bundle: with it, protocol clients must present a certificate signed by one of these CAs
   // (mutual TLS); the HTTP endpoint asks for none. Needs tls_cert_file. Default: empty.
   std::string tls_ca_file;
+
+  // --- Authentication and ACLs (see the root README, "Authentication and ACLs") ---
+
+  // How protocol clients authenticate: "none" (no authentication, every request allowed: keep
+  // such a broker on localhost), "sasl" (SCRAM-SHA-256 against the stored users, and PLAIN on TLS
+  // connections), "mtls" (the client certificate; needs tls_ca_file). With "sasl" or "mtls" every
+  // request is checked against the ACLs, and what no ACL allows is denied. The Kafka listener does
+  // not authenticate yet, so it cannot be combined with them. Default: "none".
+  std::string auth = "none";
+  // Principals allowed everything whatever the ACLs say (user names or certificate principals).
+  // Default: none.
+  std::vector<std::string> super_users;
+  // With auth "mtls": the principal is the certificate's subject in RFC 2253 form ("subject",
+  // e.g. "CN=orders,O=shop") or its common name ("cn", e.g. "orders"). Default: "subject".
+  std::string mtls_principal = "subject";
 };
 
 class Broker {

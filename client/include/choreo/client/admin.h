@@ -14,6 +14,7 @@
 #include "choreo/client/options.h"
 #include "choreo/client/record.h"
 #include "choreo/client/schema.h"
+#include "choreo/client/security.h"
 #include "choreo/client/status.h"
 
 namespace choreo {
@@ -158,6 +159,26 @@ class Admin {
   Result<std::vector<SchemaSubject>> ListSchemas();
   // One version of a subject (0: the latest). Errors: kUnknownSchema.
   Result<SchemaVersion> GetSchema(std::string_view subject, uint32_t version = 0);
+
+  // Users and ACLs (security.h; README "Authentication and ACLs"). With authentication on they
+  // need the cluster alter permission (describe to list), else kAuthorizationFailed. All fail with
+  // kUnsupportedVersion on a broker older than protocol 1.5.
+  //
+  // Creates the user or replaces its password. The password is turned into a SCRAM-SHA-256
+  // credential here (random salt, `iterations` rounds of PBKDF2); only that is sent. Errors:
+  // kInvalidArgument (empty password, iterations out of [4096, 1048576]), kInvalidRequest (name
+  // not 1-255 characters of [A-Za-z0-9._@-]).
+  Status UpsertUser(std::string_view name, std::string_view password, uint32_t iterations = 4096);
+  // Errors: kInvalidRequest (no such user).
+  Status DeleteUser(std::string_view name);
+  // Sorted by name.
+  Result<std::vector<UserDescription>> ListUsers();
+  // Adds ACLs (existing ones stay). Errors: kInvalidRequest (a field is invalid).
+  Status CreateAcls(const std::vector<AclBinding>& acls);
+  // Removes exactly these ACLs; returns how many existed.
+  Result<uint32_t> DeleteAcls(const std::vector<AclBinding>& acls);
+  // Every ACL, or one principal's.
+  Result<std::vector<AclBinding>> ListAcls(std::string_view principal = {});
 
   class Impl;
 

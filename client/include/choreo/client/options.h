@@ -38,6 +38,20 @@ struct TlsOptions {
   std::string key_file = {};
 };
 
+// Authentication to a broker that requires it (choreod --auth=sasl; README "Authentication and
+// ACLs"), right after the handshake. The password stays in this process: SCRAM-SHA-256 proves
+// knowledge of it without sending it, and checks that the broker knows the user's credential
+// too; PLAIN sends it, so this client uses PLAIN only over TLS. Wrong credentials fail with
+// kAuthenticationFailed, which is not retried. A broker that does not ask for authentication is
+// used without it.
+struct SaslOptions {
+  // The user name. Default: empty (no authentication).
+  std::string username = {};
+  std::string password = {};
+  // "SCRAM-SHA-256" or "PLAIN". Default: "SCRAM-SHA-256".
+  std::string mechanism = "SCRAM-SHA-256";
+};
+
 struct ClientOptions {
   // "host:port" of the broker. Default: "localhost:7420".
   std::string broker = "localhost:7420";
@@ -54,6 +68,8 @@ struct ClientOptions {
   // TLS to the broker. A file that cannot be read or used fails creation with kInvalidArgument.
   // Default: off.
   TlsOptions tls = {};
+  // Credentials for a broker that requires authentication. Default: none.
+  SaslOptions sasl = {};
 };
 
 }  // namespace choreo

@@ -1,0 +1,220 @@
+#include "broker/handlers/authorize.h"
+
+#include <absl/strings/str_cat.h>
+
+#include <string>
+#include <vector>
+
+#include "broker/handlers/response_util.h"
+#include "broker/security/security.h"
+
+namespace choreo::broker {
+namespace {
+
+struct Need {
+  AclOperation operation;
+  AclResource resource;
+  std::string name;
+};
+
+class Needs {
+ public:
+  void Topic(AclOperation operation, const std::string& name) {
+    needs_.push_back({operation, AclResource::kTopic, name});
+  }
+  void Group(AclOperation operation, const std::string& name) {
+    needs_.push_back({operation, AclResource::kGroup, name});
+  }
+  void Cluster(AclOperation operation) {
+    needs_.push_back({operation, AclResource::kCluster, std::string(kClusterResource)});
+  }
+  const std::vector<Need>& list() const { return needs_; }
+
+ private:
+  std::vector<Need> needs_;
+};
+
+// Topic creation: create on the topic, or create on the cluster.
+bool MayCreateTopic(Security& security, const std::string& principal, const std::string& topic) {
+  return security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kCluster,
+                                 kClusterResource) ||
+         security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kTopic, topic);
+}
+
+void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
+  using R = proto::Request;
+  switch (request.body_case()) {
+    case R::kProduce: {
+      needs->Topic(AclOperation::kWrite, request.produce().topic());
+      break;
+    }
+    case R::kFetch:
+      for (const auto& partition : request.fetch().partitions())
+        needs->Topic(AclOperation::kRead, partition.topic());
+      break;
+    case R::kListOffsets:
+      for (const auto& partition : request.list_offsets().partitions())
+        needs->Topic(AclOperation::kDescribe, partition.topic());
+      break;
+    case R::kDeleteTopics:
+      for (const std::string& name : request.delete_topics().names())
+        needs->Topic(AclOperation::kDelete, name);
+      break;
+    case R::kAlterTopic:
+      needs->Topic(AclOperation::kAlter, request.alter_topic().name());
+      break;
+    case R::kGroupHeartbeat:
+      needs->Group(AclOperation::kRead, request.group_heartbeat().group_id());
+      break;
+    case R::kOffsetCommit:
+      needs->Group(AclOperation::kRead, request.offset_commit().group_id());
+      for (const auto& partition : request.offset_commit().partitions())
+        needs->Topic(AclOperation::kRead, partition.topic());
+      break;
+    case R::kOffsetFetch:
+      needs->Group(AclOperation::kDescribe, request.offset_fetch().group_id());
+      break;
+    case R::kDescribeGroups:
+      for (const std::string& group : request.describe_groups().group_ids())
+        needs->Group(AclOperation::kDescribe, group);
+      break;
+    case R::kDeleteGroups:
+      for (const std::string& group : request.delete_groups().group_ids())
+        needs->Group(AclOperation::kDelete, group);
+      break;
+    case R::kStepCommit:
+      needs->Group(AclOperation::kRead, request.step_commit().group_id());
+      for (const auto& offset : request.step_commit().offsets())
+        needs->Topic(AclOperation::kRead, offset.topic());
+      for (const auto& batch : request.step_commit().batches())
+        needs->Topic(AclOperation::kWrite, batch.topic());
+      break;
+    case R::kFindEvents:
+      if (request.find_events().topic().empty()) {
+        needs->Cluster(AclOperation::kDescribe);
+      } else {
+        needs->Topic(AclOperation::kRead, request.find_events().topic());
+      }
+      break;
+    case R::kScheduleEvent:
+      needs->Topic(AclOperation::kWrite, request.schedule_event().topic());
+      break;
+    case R::kCancelScheduledEvent:
+      needs->Cluster(AclOperation::kWrite);
+      break;
+    case R::kStuckSagas:
+    case R::kListSagaDefinitions:
+    case R::kListSchemas:
+    case R::kGetSchema:
+    case R::kCheckSchema:
+    case R::kListUsers:
+    case R::kListAcls:
+      needs->Cluster(AclOperation::kDescribe);
+      break;
+    case R::kDefineSaga:
+    case R::kRegisterSchema:
+    case R::kUpsertUser:
+    case R::kDeleteUser:
+    case R::kCreateAcls:
+    case R::kDeleteAcls:
+      needs->Cluster(AclOperation::kAlter);
+      break;
+    default:
+      // handshake, sasl_authenticate (before authorization), init_producer (producer owners),
+      // metadata and list_groups (filtered), create_topics (below).
+      break;
+  }
+  (void)ctx;
+}
+
+proto::Response Denied(const proto::Request& request, const std::string& principal,
+                       AclOperation operation, AclResource resource, std::string_view name) {
+  return ErrorResponse(
+      request.correlation_id(), proto::AUTHORIZATION_FAILED,
+      absl::StrCat("principal '", principal, "' is not allowed to ", AclOperationName(operation),
+                   " ", AclResourceName(resource), " '", std::string(name), "'"));
+}
+
+}  // namespace
+
+std::optional<proto::Response> AuthorizeRequest(RequestContext& ctx,
+                                                const proto::Request& request) {
+  Security& security = ctx.services.security;
+  if (!security.enabled()) return std::nullopt;
+  const std::string& principal = ctx.connection.principal();
+  if (request.body_case() == proto::Request::kCreateTopics) {
+    for (const auto& topic : request.create_topics().topics()) {
+      if (!MayCreateTopic(security, principal, topic.name())) {
+        security.CountDenial(AclOperation::kCreate);
+        return Denied(request, principal, AclOperation::kCreate, AclResource::kTopic, topic.name());
+      }
+    }
+    return std::nullopt;
+  }
+  Needs needs;
+  Collect(ctx, request, &needs);
+  for (const Need& need : needs.list()) {
+    if (!security.Authorize(principal, need.operation, need.resource, need.name)) {
+      return Denied(request, principal, need.operation, need.resource, need.name);
+    }
+  }
+  // A produce to a topic that does not exist creates it when --auto-create-topics is on.
+  if (request.body_case() == proto::Request::kProduce && ctx.services.options.auto_create_topics &&
+      !ctx.services.topics.Find(request.produce().topic()) &&
+      !MayCreateTopic(security, principal, request.produce().topic())) {
+    security.CountDenial(AclOperation::kCreate);
+    return Denied(request, principal, AclOperation::kCreate, AclResource::kTopic,
+                  request.produce().topic());
+  }
+  return std::nullopt;
+}
+
+proto::ErrorCode CheckProducerOwner(Security& security, const std::string& principal,
+                                    int64_t producer_id, std::string* message) {
+  if (!security.enabled() || producer_id < 0) return proto::NONE;
+  const std::optional<std::string> owner = security.producers().Owner(producer_id);
+  if (owner && *owner == principal) return proto::NONE;
+  security.CountDenial(AclOperation::kWrite);
+  *message = absl::StrCat("producer id ", producer_id, " was not granted to principal '", principal,
+                          "': get one with InitProducer");
+  return proto::AUTHORIZATION_FAILED;
+}
+
+void FilterResponse(RequestContext& ctx, const proto::Request& request, proto::Response* response) {
+  Security& security = ctx.services.security;
+  if (!security.enabled()) return;
+  const std::string& principal = ctx.connection.principal();
+  if (request.body_case() == proto::Request::kMetadata && response->has_metadata()) {
+    const bool named = request.metadata().topics_size() > 0;
+    auto* topics = response->mutable_metadata()->mutable_topics();
+    for (int i = topics->size() - 1; i >= 0; --i) {
+      proto::TopicMetadata* topic = topics->Mutable(i);
+      if (security.acls().Allowed(principal, AclOperation::kDescribe, AclResource::kTopic,
+                                  topic->name())) {
+        continue;
+      }
+      security.CountDenial(AclOperation::kDescribe);
+      if (!named) {
+        topics->DeleteSubrange(i, 1);
+        continue;
+      }
+      const std::string name = topic->name();
+      topic->Clear();
+      topic->set_name(name);
+      SetError(
+          proto::AUTHORIZATION_FAILED,
+          absl::StrCat("principal '", principal, "' is not allowed to describe topic '", name, "'"),
+          topic->mutable_error());
+    }
+  } else if (request.body_case() == proto::Request::kListGroups && response->has_list_groups()) {
+    auto* groups = response->mutable_list_groups()->mutable_groups();
+    for (int i = groups->size() - 1; i >= 0; --i) {
+      if (!security.acls().Allowed(principal, AclOperation::kDescribe, AclResource::kGroup,
+                                   groups->Get(i).group_id())) {
+        groups->DeleteSubrange(i, 1);
+      }
+    }
+  }
+}
+
+}  // namespace choreo::broker
