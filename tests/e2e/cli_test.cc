@@ -187,5 +187,45 @@ TEST_F(CliTest, FailuresExitNonZeroWithAnErrorLine) {
   EXPECT_EQ(usage.err.rfind("error: ", 0), 0u) << usage.err;
 }
 
+TEST_F(CliTest, UsersAndAclsWithPasswordsFromStdinOnly) {
+  // Bootstrap on a broker without authentication, then restart it with --auth=sasl.
+  EXPECT_SUCCEEDS(Choreo({"user", "add", "admin", "--password-stdin"}, "admin-pw\n"));
+  EXPECT_SUCCEEDS(Choreo({"user", "add", "alice", "--password-stdin"}, "alice-pw\n"));
+  EXPECT_SUCCEEDS(Choreo({"acl", "add", "--principal", "alice", "--topic", "orders.", "--prefix",
+                          "--operation", "write"}));
+  EXPECT_SUCCEEDS(Choreo({"topic", "create", "orders.eu"}));
+  // No terminal to ask on, and no --password-stdin: refused, nothing read from argv.
+  ProcessResult no_tty = Choreo({"user", "add", "bob"});
+  EXPECT_EQ(no_tty.exit_code, 2) << no_tty.err;
+  EXPECT_NE(no_tty.err.find("--password-stdin"), std::string::npos) << no_tty.err;
+
+  ASSERT_TRUE(broker_->Stop());
+  broker_ = std::make_unique<BrokerProcess>(
+      dir_.path(), BrokerProcess::Options{.extra_flags = {"--auth=sasl", "--super-users=admin"}});
+  ASSERT_TRUE(broker_->Start());
+  ProcessResult anonymous = Choreo({"topic", "list"});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_EQ(anonymous.err.rfind("error: AUTHENTICATION_FAILED", 0), 0u) << anonymous.err;
+  ProcessResult users =
+      Choreo({"--user", "admin", "--password-stdin", "user", "list"}, "admin-pw\n");
+  EXPECT_SUCCEEDS(users);
+  EXPECT_EQ(Lines(users.out), (std::vector<std::string>{"admin\tSCRAM-SHA-256\titerations=4096",
+                                                        "alice\tSCRAM-SHA-256\titerations=4096"}));
+  ProcessResult acls = Choreo({"--user", "admin", "--password-stdin", "acl", "list"}, "admin-pw\n");
+  EXPECT_SUCCEEDS(acls);
+  EXPECT_EQ(Lines(acls.out),
+            std::vector<std::string>{"alice\tallow\twrite\ttopic\tprefix\torders."});
+  // The producing user's password is stdin's first line; the records follow.
+  EXPECT_SUCCEEDS(
+      Choreo({"produce", "orders.eu", "--user", "alice", "--password-stdin"}, "alice-pw\nfirst\n"));
+  ProcessResult denied =
+      Choreo({"--user", "alice", "--password-stdin", "user", "list"}, "alice-pw\n");
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_EQ(denied.err.rfind("error: AUTHORIZATION_FAILED", 0), 0u) << denied.err;
+  ProcessResult wrong = Choreo({"--user", "alice", "--password-stdin", "topic", "list"}, "nope\n");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.err.rfind("error: AUTHENTICATION_FAILED", 0), 0u) << wrong.err;
+}
+
 }  // namespace
 }  // namespace choreo::e2e
