@@ -30,6 +30,7 @@
 #include "broker/handlers/dispatch.h"
 #include "broker/handlers/request_context.h"
 #include "broker/http/console_api.h"
+#include "broker/http/http_auth.h"
 #include "broker/http/http_server.h"
 #include "broker/http/operator_endpoints.h"
 #include "broker/kafka/handlers/kafka_protocol.h"
@@ -364,11 +365,12 @@ absl::Status Broker::Impl::StartHttp() {
                                     .data_dir = options_.store.data_dir,
                                     .started_ms = absl::ToUnixMillis(absl::Now())}});
   }
-  absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start(http_io_, options_.http_listen,
-                        OperatorEndpoints(
-                            registry_, [this] { return NotReadyReason(); }, console_.get()),
-                        ListenerTls{tls_.get(), tls_failures_.get()});
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+      http_io_, options_.http_listen,
+      RequireHttpCredentials(*security_, tls_ != nullptr,
+                             OperatorEndpoints(
+                                 registry_, [this] { return NotReadyReason(); }, console_.get())),
+      ListenerTls{tls_.get(), tls_failures_.get()});
   if (!http.ok()) return http.status();
   http_ = *std::move(http);
   http_thread_ = std::thread([this] { http_io_.run(); });

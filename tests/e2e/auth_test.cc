@@ -11,6 +11,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
+#include <asio/ssl.hpp>
 #include <asio/write.hpp>
 
 #include <chrono>
@@ -47,6 +48,30 @@ std::string HttpGet(uint16_t port, const std::string& path) {
   asio::write(socket, asio::buffer(request), ec);
   std::string response;
   asio::read(socket, asio::dynamic_buffer(response), ec);
+  return response;
+}
+
+// GET `path` over HTTPS from 127.0.0.1:`port` (verified against `ca`), with HTTP Basic
+// credentials `user:password` unless `user` is empty: the whole response, or "error: ...".
+std::string HttpsGet(uint16_t port, const std::string& path, const std::filesystem::path& ca,
+                     const std::string& user = {}, const std::string& password = {}) {
+  asio::io_context io;
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  context.load_verify_file(ca.string());
+  context.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(io, context);
+  asio::error_code ec;
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (!ec) stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return "error: " + ec.message();
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!user.empty()) {
+    request += "Authorization: Basic " + scram::Base64Encode(user + ":" + password) + "\r\n";
+  }
+  request += "\r\n";
+  asio::write(stream, asio::buffer(request), ec);
+  std::string response;
+  asio::read(stream, asio::dynamic_buffer(response), ec);
   return response;
 }
 
@@ -149,6 +174,7 @@ class AuthTest : public ::testing::Test {
     options.client_id = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     options.connect_timeout = std::chrono::seconds(5);
     options.request_timeout = std::chrono::seconds(10);
+    if (tls_) options.tls = {.enabled = true, .ca_file = ca_.cert.string()};
     options.sasl = {.username = std::move(user),
                     .password = std::move(password),
                     .mechanism = std::move(mechanism)};
@@ -176,14 +202,30 @@ class AuthTest : public ::testing::Test {
     ASSERT_TRUE(broker_->Stop());
     for (const std::string& flag : bootstrap_flags)
       flags.push_back(flag);
+    if (certs_) {
+      flags.push_back("--tls-cert=" + server_.cert.string());
+      flags.push_back("--tls-key=" + server_.key.string());
+      tls_ = true;
+    }
     broker_ = std::make_unique<BrokerProcess>(dir_.path() / "broker",
                                               BrokerProcess::Options{.extra_flags = flags});
     ASSERT_TRUE(broker_->Start());
   }
 
-  // The value of a metric series ("" if absent).
+  // After Bootstrap(), the broker speaks TLS on both ports (HTTP Basic credentials, which the
+  // metrics need with authentication on, are only accepted over TLS).
+  void UseTls() {
+    certs_ = std::make_unique<TestCerts>(dir_.path());
+    ca_ = certs_->MakeCa("ca");
+    server_ = certs_->MakeCert(ca_, "server");
+    ASSERT_FALSE(HasFailure());
+  }
+
+  // The value of a metric series ("" if absent); with TLS, read as the super user "admin".
   std::string Metric(const std::string& series) const {
-    const std::string metrics = HttpGet(broker_->http_port(), "/metrics");
+    const std::string metrics =
+        tls_ ? HttpsGet(broker_->http_port(), "/metrics", ca_.cert, "admin", "admin-pw")
+             : HttpGet(broker_->http_port(), "/metrics");
     const size_t at = metrics.find("\n" + series + " ");
     if (at == std::string::npos) return "";
     const size_t begin = at + series.size() + 2;
@@ -199,11 +241,16 @@ class AuthTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<BrokerProcess> broker_;
+  std::unique_ptr<TestCerts> certs_;
+  CertFiles ca_, server_;
+  bool tls_ = false;
 };
 
 TEST_F(AuthTest, ScramAuthenticatesAndAWrongPasswordIsRefusedCountedAndLogged) {
-  Bootstrap({"alice"}, {Acl("alice", AclResourceType::kTopic, "orders", AclOperation::kWrite)},
-            {"orders"}, {"--auth=sasl"});
+  UseTls();
+  Bootstrap({"alice", "admin"},
+            {Acl("alice", AclResourceType::kTopic, "orders", AclOperation::kWrite)}, {"orders"},
+            {"--auth=sasl", "--super-users=admin"});
   EXPECT_TRUE(Produce(Client("alice", "alice-pw"), "orders").ok());
 
   Result<std::unique_ptr<Admin>> wrong = Admin::Connect(Client("alice", "not-her-password"));
@@ -236,7 +283,9 @@ TEST_F(AuthTest, RequestsBeforeAuthenticationAreRefusedAndTheConnectionClosed) {
   EXPECT_EQ(refused.error().code(), proto::AUTHENTICATION_FAILED);
   EXPECT_NE(refused.error().message().find("requires authentication"), std::string::npos);
   EXPECT_TRUE(raw.Closed());
-  EXPECT_EQ(Metric("choreo_auth_failures_total{mechanism=\"none\"}"), "1");
+  EXPECT_NE(broker_->LogTail().find("mechanism=none reason=\"request before authentication\""),
+            std::string::npos)
+      << broker_->LogTail();
 }
 
 TEST_F(AuthTest, AReplayedClientFinalMessageIsRefused) {
@@ -357,6 +406,7 @@ TEST_F(AuthTest, MutualTlsPrincipalIsTheCertificatesNameAndAclsApplyToIt) {
 }
 
 TEST_F(AuthTest, AclsAllowDenyByPrefixAndDenyWins) {
+  UseTls();
   Bootstrap(
       {"alice", "bob", "admin"},
       {Acl("alice", AclResourceType::kTopic, "orders.", AclOperation::kWrite, AclPermission::kAllow,
@@ -389,7 +439,9 @@ TEST_F(AuthTest, AclsAllowDenyByPrefixAndDenyWins) {
   ASSERT_TRUE(admin.ok());
   EXPECT_EQ((*admin)->ListTopics()->size(), 4u);
   EXPECT_EQ((*admin)->ListUsers()->size(), 3u);
-  EXPECT_NE(Metric("choreo_authorization_denials_total{operation=\"write\"}"), "0");
+  const std::string denials = Metric("choreo_authorization_denials_total{operation=\"write\"}");
+  EXPECT_FALSE(denials.empty());
+  EXPECT_NE(denials, "0");
 }
 
 TEST_F(AuthTest, AProducerIdCanOnlyBeUsedByThePrincipalItWasGrantedTo) {
@@ -480,7 +532,8 @@ TEST_F(AuthTest, UserAndAclChangesApplyToTheNextRequestAndSurviveARestart) {
 }
 
 TEST_F(AuthTest, RepeatedFailuresFromOneAddressAreRateLimited) {
-  Bootstrap({"alice"}, {}, {}, {"--auth=sasl"});
+  UseTls();
+  Bootstrap({"alice", "admin"}, {}, {}, {"--auth=sasl", "--super-users=admin"});
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(Admin::Connect(Client("alice", "wrong")).status().code(),
               ErrorCode::kAuthenticationFailed);
@@ -491,6 +544,24 @@ TEST_F(AuthTest, RepeatedFailuresFromOneAddressAreRateLimited) {
   EXPECT_NE(limited.status().message().find("too many failed attempts"), std::string::npos)
       << limited.status().ToString();
   EXPECT_EQ(Metric("choreo_auth_rate_limited_total"), "1");
+}
+
+TEST_F(AuthTest, TheHttpPortNeedsCredentialsExceptForHealthChecks) {
+  UseTls();
+  Bootstrap({"admin", "alice"}, {}, {}, {"--auth=sasl", "--super-users=admin"});
+  const CertFiles& ca = ca_;
+  const uint16_t port = broker_->http_port();
+  EXPECT_EQ(HttpsGet(port, "/healthz", ca.cert).rfind("HTTP/1.1 200", 0), 0u);
+  const std::string anonymous = HttpsGet(port, "/metrics", ca.cert);
+  EXPECT_EQ(anonymous.rfind("HTTP/1.1 401", 0), 0u) << anonymous;
+  EXPECT_NE(anonymous.find("WWW-Authenticate: Basic"), std::string::npos) << anonymous;
+  EXPECT_EQ(HttpsGet(port, "/metrics", ca.cert, "admin", "wrong").rfind("HTTP/1.1 401", 0), 0u);
+  const std::string admin = HttpsGet(port, "/metrics", ca.cert, "admin", "admin-pw");
+  EXPECT_EQ(admin.rfind("HTTP/1.1 200", 0), 0u) << admin.substr(0, 200);
+  EXPECT_NE(admin.find("choreo_auth_failures_total{mechanism=\"http-basic\"} 2"),
+            std::string::npos);
+  // Authenticated, but no ACL allows alice to describe the cluster.
+  EXPECT_EQ(HttpsGet(port, "/metrics", ca.cert, "alice", "alice-pw").rfind("HTTP/1.1 403", 0), 0u);
 }
 
 TEST_F(AuthTest, TheKafkaListenerCannotBeCombinedWithAuthentication) {
