@@ -9,15 +9,14 @@
 #   tsan  clang, TSan at -O1: the in-process tests (storage, broker, client, saga). clang's
 #         thread-safety analysis checks the lock annotations of every file it compiles (errors).
 #   fuzz  each libFuzzer target for a bounded time (scripts/fuzz.sh).
-# CHOREO_TEST_PHASES selects phases, e.g. CHOREO_TEST_PHASES="ci asan tsan fuzz" for all four, or
-# CHOREO_TEST_PHASES=tsan for one (default: ci). With both asan and tsan in the run, the ci phase
-# leaves the in-process tests to them (CHOREO_SKIP_UNIT_TESTS). The default is still ci alone: each
-# sanitizer phase has passed here on its own (README, "CI time"), but not yet all four on one tree
-# in one run, and a phase that fails in CI would keep everything else from landing.
+# CHOREO_TEST_PHASES selects phases (default, and CI: all four, in this order), e.g.
+# CHOREO_TEST_PHASES=ci for the quick gcc-only loop (unit tests included), or =tsan for one. With
+# both asan and tsan in the run, the ci phase leaves the in-process tests to them
+# (CHOREO_SKIP_UNIT_TESTS). Timings: README, "CI time".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-phases="${CHOREO_TEST_PHASES:-ci}"
+phases="${CHOREO_TEST_PHASES:-ci asan tsan fuzz}"
 for phase in $phases; do
   case "$phase" in
     ci | asan | tsan | fuzz) ;;
