@@ -33,8 +33,8 @@ inline constexpr uint32_t kSecurityMinor = 5;
 
 static_assert(kStepCommitMinor <= kProtocolMinor && kEventIndexMinor <= kProtocolMinor &&
                   kSchemaRegistryMinor <= kProtocolMinor &&
-                  kScheduledEventsMinor <= kProtocolMinor && kTimestampTypeMinor <= kProtocolMinor &&
-                  kSecurityMinor <= kProtocolMinor,
+                  kScheduledEventsMinor <= kProtocolMinor &&
+                  kTimestampTypeMinor <= kProtocolMinor && kSecurityMinor <= kProtocolMinor,
               "a feature's minor version cannot be newer than the protocol's");
 
 }  // namespace choreo::proto
