@@ -124,7 +124,7 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
     if (!existing.ok()) return existing.status();
     return ScheduleResult{.already_scheduled = true, .due_ms = (*existing)->due_ms};
   }
-  // Lowered before the write, so a Take() running meanwhile cannot raise it past this event.
+  // Lowered before the write, so a Take() that began earlier cannot raise it past this event.
   {
     MutexLock lock(&mu_);
     scan_from_ms_ = std::min(scan_from_ms_, event.due_ms);
@@ -140,6 +140,15 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
                                                   .topic = std::move(event.topic),
                                                   .batch = std::move(event.batch)}));
   absl::Status written = WriteAndWait(std::move(write));
+  {
+    // And again once written: a Take() that read scan_from_ms_ after the lowering above may have
+    // scanned before the write was visible, found nothing, and raised scan_from_ms_ past this
+    // event; it would then never be found. Counting the schedule again also stops a Take() still
+    // scanning from raising it.
+    MutexLock lock(&mu_);
+    scan_from_ms_ = std::min(scan_from_ms_, event.due_ms);
+    ++schedules_;
+  }
   if (written.ok()) pending_.fetch_add(1, std::memory_order_relaxed);
   Done(event.id);
   if (!written.ok()) return written;

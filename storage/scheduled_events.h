@@ -83,7 +83,8 @@ class ScheduledEvents {
   // Take() to the due time of the first entry it found.
   // INT64_MAX: nothing is pending.
   int64_t scan_from_ms_ CHOREO_GUARDED_BY(mu_) = 0;
-  // Schedules so far: Take() raises scan_from_ms_ only if none happened during its scan.
+  // Counts each schedule twice, when it lowers scan_from_ms_ and when its write is done: Take()
+  // raises scan_from_ms_ only if neither happened during its scan.
   uint64_t schedules_ CHOREO_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> pending_{0};
 };

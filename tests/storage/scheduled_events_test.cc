@@ -1,9 +1,11 @@
 // Scheduled events (LogStore::ScheduleEvent and the delivery calls): stored durably, handed out
 // when due in due order, delivered once (the append and the removal are one write), cancellable,
 // and still there after a restart, whether they were taken, delivered or neither.
+#include <absl/cleanup/cleanup.h>
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
 
+#include <chrono>
 #include <future>
 #include <memory>
 #include <string>
@@ -290,6 +292,26 @@ TEST_F(ScheduledEventsTest, ScansStartPastDeliveredEvents) {
   ASSERT_TRUE(Schedule("early", 5).ok());
   EXPECT_EQ(*store_->NextDueTime(), std::optional<int64_t>(5));
   EXPECT_EQ(Ids(Take(10)), std::vector<std::string>{"early"});
+}
+
+// A scan that runs while a schedule's write is on its way (the WAL sync held here) does not see
+// the event; it must not move the scan start past it either, or the event is never due.
+TEST_F(ScheduledEventsTest, AnEventWrittenDuringAScanIsStillFound) {
+  // Under the default fsync policy (always) a write is visible only after its WAL sync.
+  const int syncs_before = fs_->syncs.started();
+  fs_->syncs.Hold();
+  absl::Cleanup release = [this] { fs_->syncs.Release(); };
+  std::future<absl::StatusOr<ScheduleResult>> scheduled =
+      std::async(std::launch::async, [this] { return Schedule("late", 100); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (fs_->syncs.started() == syncs_before && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_GT(fs_->syncs.started(), syncs_before) << "the schedule's write never reached its sync";
+  EXPECT_TRUE(Take(200).empty());  // not written yet
+  fs_->syncs.Release();
+  ASSERT_TRUE(scheduled.get().ok());
+  EXPECT_EQ(*store_->NextDueTime(), std::optional<int64_t>(100));
+  EXPECT_EQ(Ids(Take(200)), std::vector<std::string>{"late"});
 }
 
 TEST(ScheduledFormatTest, KeysAndValuesArePinned) {
