@@ -13,6 +13,13 @@ namespace {
 
 constexpr size_t kMaxIdLength = 255;
 
+ClassicCoordinatorOptions ClassicOptionsFrom(const GroupOptions& options) {
+  ClassicCoordinatorOptions classic;
+  classic.min_session_timeout = options.min_session_timeout;
+  classic.max_session_timeout = options.max_session_timeout;
+  return classic;
+}
+
 }  // namespace
 
 absl::Status ValidateGroupOptions(const GroupOptions& options) {
@@ -30,7 +37,12 @@ absl::Status ValidateGroupOptions(const GroupOptions& options) {
 }
 
 GroupCoordinator::GroupCoordinator(const GroupOptions& options, const TopicSource& topics)
-    : options_(options), topics_(topics), random_(std::random_device{}()) {}
+    : options_(options),
+      topics_(topics),
+      random_(std::random_device{}()),
+      classic_(ClassicOptionsFrom(options), [this](std::string_view group_id, absl::Time now) {
+        return Describe(group_id, now).has_value();
+      }) {}
 
 void GroupCoordinator::HoldAfterRestart(const std::vector<std::string>& group_ids,
                                         absl::Time started_at) {
@@ -128,6 +140,13 @@ absl::StatusOr<HeartbeatOutput> GroupCoordinator::Heartbeat(std::string_view gro
       group_id, now, /*create=*/joining,
       [&](std::unique_ptr<ConsumerGroup>& group,
           std::optional<absl::Time> hold_from) -> absl::StatusOr<HeartbeatOutput> {
+        if (joining && classic_.HasMembers(group_id, now)) {
+          return MakeGroupError(
+              GroupErrorKind::kInvalidRequest,
+              absl::StrCat("group '", std::string(group_id),
+                           "' has Kafka members (JoinGroup through --kafka-listen); a group "
+                           "cannot mix choreo and Kafka consumers: use another group id"));
+        }
         if (group == nullptr) {
           if (!joining) {
             if (input.member_epoch < 0) {  // leaving a group that is already gone
@@ -167,7 +186,12 @@ absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std:
           return group->CheckCommit(member_id, member_epoch, partitions, partition_errors);
         }
         partition_errors->assign(partitions.size(), absl::OkStatus());
-        if (member_id.empty()) return absl::OkStatus();
+        if (member_id.empty()) {
+          if (!classic_.HasMembers(group_id, now)) return absl::OkStatus();
+          return MakeGroupError(GroupErrorKind::kGroupNotEmpty,
+                                absl::StrCat("group '", std::string(group_id),
+                                             "' has Kafka members (--kafka-listen)"));
+        }
         return MakeGroupError(
             GroupErrorKind::kUnknownMember,
             absl::StrCat("member '", member_id, "' is not in group '", std::string(group_id),
@@ -205,7 +229,8 @@ absl::Status GroupCoordinator::CheckDeletable(std::string_view group_id, absl::T
   if (absl::Status valid = ValidateGroupId(group_id); !valid.ok()) return valid;
   const bool has_members = WithGroup(group_id, now, /*create=*/false,
                                      [](std::unique_ptr<ConsumerGroup>& group,
-                                        std::optional<absl::Time>) { return group != nullptr; });
+                                        std::optional<absl::Time>) { return group != nullptr; }) ||
+                           classic_.HasMembers(group_id, now);
   if (!has_members) return absl::OkStatus();
   return MakeGroupError(GroupErrorKind::kGroupNotEmpty,
                         absl::StrCat("group '", std::string(group_id),

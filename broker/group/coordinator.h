@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/group/classic_coordinator.h"
 #include "broker/group/group.h"
 #include "broker/group/group_types.h"
 #include "broker/group/topic_source.h"
@@ -72,6 +73,11 @@ class GroupCoordinator {
   // otherwise.
   static absl::Status ValidateGroupId(std::string_view group_id);
 
+  // The groups of Kafka's classic protocol (the Kafka listener's JoinGroup/SyncGroup). A group id
+  // has members of one kind at a time: a native join while the classic group has members is
+  // refused (kInvalidRequest), as is an administrative commit or a deletion (kGroupNotEmpty).
+  ClassicGroupCoordinator& classic() { return classic_; }
+
  private:
   // One group id's place in the map, with the lock that serializes operations on its group.
   // Lock order: mu_ before any Slot::mu.
@@ -105,6 +111,8 @@ class GroupCoordinator {
   std::map<std::string, absl::Time, std::less<>> held_ CHOREO_GUARDED_BY(mu_);
   Mutex random_mu_;  // a leaf: taken under a group's lock
   std::mt19937_64 random_ CHOREO_GUARDED_BY(random_mu_);
+  // Taken under a native group's lock (never the reverse: it asks this coordinator unlocked).
+  ClassicGroupCoordinator classic_;
 };
 
 }  // namespace choreo::broker
