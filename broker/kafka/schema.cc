@@ -29,6 +29,7 @@ const std::vector<ApiDef>& AllApis() {
     AddClientApis(all);
     AddGroupApis(all);
     AddAdminApis(all);
+    AddSecurityApis(all);
     std::sort(all->begin(), all->end(),
               [](const ApiDef& a, const ApiDef& b) { return a.key < b.key; });
     return all;

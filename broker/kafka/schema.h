@@ -101,10 +101,12 @@ inline constexpr int16_t kLeaveGroup = 13;
 inline constexpr int16_t kSyncGroup = 14;
 inline constexpr int16_t kDescribeGroups = 15;
 inline constexpr int16_t kListGroups = 16;
+inline constexpr int16_t kSaslHandshake = 17;
 inline constexpr int16_t kApiVersions = 18;
 inline constexpr int16_t kCreateTopics = 19;
 inline constexpr int16_t kDeleteTopics = 20;
 inline constexpr int16_t kInitProducerId = 22;
+inline constexpr int16_t kSaslAuthenticate = 36;
 }  // namespace api_key
 
 // Every API the codec knows, sorted by key. Built on first call; never null afterwards.
@@ -117,5 +119,6 @@ void AddClientApis(
     std::vector<ApiDef>* apis);                // ApiVersions, Metadata, Produce, Fetch, ListOffsets
 void AddGroupApis(std::vector<ApiDef>* apis);  // coordinator, membership and offset APIs
 void AddAdminApis(std::vector<ApiDef>* apis);  // InitProducerId, CreateTopics, DeleteTopics
+void AddSecurityApis(std::vector<ApiDef>* apis);  // SaslHandshake, SaslAuthenticate
 
 }  // namespace choreo::kafka

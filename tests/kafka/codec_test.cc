@@ -92,7 +92,7 @@ TEST(KafkaCodecTest, EveryApiAndVersionRoundTrips) {
       ++versions;
     }
   }
-  EXPECT_EQ(versions, 4 + 9 + 9 + 8 + 5 + 3 + 6 + 4 + 4 + 4 + 6 + 5 + 2 + 5 + 4 + 5 + 3);
+  EXPECT_EQ(versions, 4 + 9 + 9 + 8 + 5 + 3 + 6 + 4 + 4 + 4 + 6 + 5 + 2 + 5 + 4 + 5 + 3 + 2 + 3);
 }
 
 TEST(KafkaCodecTest, WholeRequestsRoundTripWithHeaders) {
@@ -151,9 +151,9 @@ TEST(KafkaCodecTest, TablesAreWellFormed) {
     EXPECT_EQ(FindApi(api.key), &api);
     CheckNoEmptyElements(api.request.fields, api.versions);
     CheckNoEmptyElements(api.response.fields, api.versions);
-    // Only ApiVersions v3 is flexible in the first set.
+    // Only ApiVersions v3 and SaslAuthenticate v2 are flexible so far.
     const bool flexible = api.request.flexible(api.versions.max);
-    EXPECT_EQ(flexible, api.key == api_key::kApiVersions);
+    EXPECT_EQ(flexible, api.key == api_key::kApiVersions || api.key == api_key::kSaslAuthenticate);
   }
   EXPECT_EQ(FindApi(4), nullptr);  // LeaderAndIsr: broker-internal, not served
 }
@@ -163,15 +163,16 @@ TEST(KafkaCodecTest, VersionRangesOfTheFirstSet) {
     int16_t key, min, max;
   };
   const Range expected[] = {
-      {api_key::kApiVersions, 0, 3},    {api_key::kMetadata, 0, 8},
-      {api_key::kProduce, 0, 8},        {api_key::kFetch, 4, 11},
-      {api_key::kListOffsets, 1, 5},    {api_key::kFindCoordinator, 0, 2},
-      {api_key::kJoinGroup, 0, 5},      {api_key::kSyncGroup, 0, 3},
-      {api_key::kHeartbeat, 0, 3},      {api_key::kLeaveGroup, 0, 3},
-      {api_key::kOffsetCommit, 2, 7},   {api_key::kOffsetFetch, 1, 5},
-      {api_key::kInitProducerId, 0, 1}, {api_key::kCreateTopics, 0, 4},
-      {api_key::kDeleteTopics, 0, 3},   {api_key::kDescribeGroups, 0, 4},
-      {api_key::kListGroups, 0, 2},
+      {api_key::kApiVersions, 0, 3},      {api_key::kMetadata, 0, 8},
+      {api_key::kProduce, 0, 8},          {api_key::kFetch, 4, 11},
+      {api_key::kListOffsets, 1, 5},      {api_key::kFindCoordinator, 0, 2},
+      {api_key::kJoinGroup, 0, 5},        {api_key::kSyncGroup, 0, 3},
+      {api_key::kHeartbeat, 0, 3},        {api_key::kLeaveGroup, 0, 3},
+      {api_key::kOffsetCommit, 2, 7},     {api_key::kOffsetFetch, 1, 5},
+      {api_key::kInitProducerId, 0, 1},   {api_key::kCreateTopics, 0, 4},
+      {api_key::kDeleteTopics, 0, 3},     {api_key::kDescribeGroups, 0, 4},
+      {api_key::kListGroups, 0, 2},       {api_key::kSaslHandshake, 0, 1},
+      {api_key::kSaslAuthenticate, 0, 2},
   };
   EXPECT_EQ(AllApis().size(), std::size(expected));
   for (const Range& r : expected) {

@@ -44,6 +44,65 @@ TEST(KafkaKnownBytesTest, ApiVersionsV0RequestFrame) {
   EXPECT_EQ(framed + encoded, frame);
 }
 
+TEST(KafkaKnownBytesTest, SaslAuthenticateV2IsFlexibleAndV1AnswersWithALifetime) {
+  // Request header v2 (int16-length client id "c", empty tags), then compact bytes "ab" (03 = 2+1)
+  // and no tags.
+  const std::string request =
+      Hex("0024"
+          "0002"
+          "00000005"
+          "0001"
+          "63"
+          "00"
+          "03"
+          "6162"
+          "00");
+  absl::StatusOr<DecodedRequest> req = DecodeRequest(request);
+  ASSERT_TRUE(req.ok()) << req.status();
+  EXPECT_EQ(req->header.api_key, api_key::kSaslAuthenticate);
+  EXPECT_EQ(req->body.GetString("auth_bytes"), "ab");
+  std::string encoded;
+  ASSERT_TRUE(EncodeRequest(req->header, req->body, &encoded).ok());
+  EXPECT_EQ(encoded, request);
+
+  // v2 response: header v1 (correlation id, empty tags); error 58, compact nullable string "no"
+  // (03), compact bytes "" (01), session lifetime 0, no tags.
+  Struct response = NewMessage(FindApi(api_key::kSaslAuthenticate)->response);
+  response.SetInt("error_code", 58).SetString("error_message", "no");
+  std::string out;
+  ASSERT_TRUE(EncodeResponse(api_key::kSaslAuthenticate, 2, 5, response, &out).ok());
+  EXPECT_EQ(out, Hex("00000005"
+                     "00"
+                     "003a"
+                     "03"
+                     "6e6f"
+                     "01"
+                     "0000000000000000"
+                     "00"));
+  // v1 response: no tags, int16-length string, int32-length bytes, then the lifetime.
+  out.clear();
+  ASSERT_TRUE(EncodeResponse(api_key::kSaslAuthenticate, 1, 5, response, &out).ok());
+  EXPECT_EQ(out, Hex("00000005"
+                     "003a"
+                     "0002"
+                     "6e6f"
+                     "00000000"
+                     "0000000000000000"));
+}
+
+TEST(KafkaKnownBytesTest, SaslHandshakeV1Response) {
+  // error 0, mechanisms ["SCRAM-SHA-256"]: int32 count, int16-length string.
+  Struct response = NewMessage(FindApi(api_key::kSaslHandshake)->response);
+  response.AddString("mechanisms", "SCRAM-SHA-256");
+  std::string out;
+  ASSERT_TRUE(EncodeResponse(api_key::kSaslHandshake, 1, 9, response, &out).ok());
+  EXPECT_EQ(out, Hex("00000009"
+                     "0000"
+                     "00000001"
+                     "000d"
+                     "534352414d2d5348412d323536"));
+}
+
 TEST(KafkaKnownBytesTest, ApiVersionsV3RequestHasAFlexibleHeaderAndBody) {
   // Header v2: client_id stays an int16-length string, then an empty tag section (00). Body:
   // compact strings "librdkafka" (0b = 10+1) and "2.0.2" (06), then no tags.
