@@ -296,8 +296,13 @@ Step ScramServer::HandleClientFinal(std::string_view client_final) const {
   if (binding != kGs2HeaderBase64 && binding != "eSws") {
     return {false, "channel binding data does not match the client-first message"};
   }
-  // A client-final message replayed from another exchange carries that exchange's nonce.
-  if (!ConstantTimeEqual((*attributes)[1].value, combined_nonce_)) {
+  // A client-final message replayed from another exchange carries that exchange's nonce. librdkafka
+  // before 2.6.1 (Debian 12 ships 2.0.2) sends its own nonce again in front of the combined one;
+  // Kafka brokers accept that since 3.8.1, and so does this: the fresh server part must still
+  // match.
+  const std::string_view nonce = (*attributes)[1].value;
+  if (!ConstantTimeEqual(nonce, combined_nonce_) &&
+      !ConstantTimeEqual(nonce, first_.nonce + combined_nonce_)) {
     return {false, "nonce mismatch (a replayed or foreign client-final message)"};
   }
   const std::optional<std::string> proof = Base64Decode(client_final.substr(proof_at + 3));

@@ -82,6 +82,32 @@ TEST(ScramTest, ReplayedClientFinalIsANonceMismatch) {
   EXPECT_NE(verdict.message.find("nonce mismatch"), std::string::npos) << verdict.message;
 }
 
+// librdkafka before 2.6.1 repeats its nonce in the client-final message ("r=" client nonce, then
+// the combined nonce) and computes its proof over that message: accepted, as Kafka brokers do.
+// Anything else in front of the combined nonce is still a mismatch.
+TEST(ScramTest, AcceptsOldLibrdkafkasRepeatedClientNonce) {
+  const auto client_final = [](const std::string& nonce) {
+    const std::string without_proof = "c=biws,r=" + nonce;
+    const std::string salted = SaltedPassword(kPassword, *Base64Decode(kSaltBase64), 4096);
+    const std::string client_key = HmacSha256(salted, "Client Key");
+    const std::string auth_message =
+        std::string(kClientFirst).substr(3) + "," + kServerFirst + "," + without_proof;
+    std::string proof = HmacSha256(Sha256(client_key), auth_message);
+    for (size_t i = 0; i < proof.size(); ++i)
+      proof[i] = static_cast<char>(proof[i] ^ client_key[i]);
+    return without_proof + ",p=" + Base64Encode(proof);
+  };
+  const std::string combined = std::string(kClientNonce) + kServerNonceSuffix;
+  for (const std::string& nonce :
+       {combined, std::string(kClientNonce) + combined, "x" + combined}) {
+    SCOPED_TRACE(nonce);
+    ScramServer server;
+    server.ServerFirst(Parse(kClientFirst), VectorCredential(), kServerNonceSuffix);
+    const Step verdict = server.HandleClientFinal(client_final(nonce));
+    EXPECT_EQ(verdict.ok, nonce != "x" + combined) << verdict.message;
+  }
+}
+
 TEST(ScramTest, ClientRejectsAForgedServerSignature) {
   ScramClient client(kUser, kPassword, kClientNonce);
   ASSERT_TRUE(client.ClientFinal(kServerFirst).ok);
