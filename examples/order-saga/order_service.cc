@@ -50,7 +50,8 @@ constexpr char kUsage[] =
     "  --payment-timeout=S        cancel an order that has no payment answer after S seconds\n"
     "                             (a saga timer; payment-service disarms it); 0: none (default "
     "30)\n"
-    "  --broker, --partitions     as below\n\n"
+    "  --partitions=N             partitions of the topics it creates (default 4)\n"
+    "  --broker, --tls-*, --user, --password-file   as below\n\n"
     "run:\n";
 
 // Appends whole lines to a file, each made durable (fdatasync) before Append returns.
@@ -106,7 +107,7 @@ choreo::Status CloseOrder(choreo::saga::HandlerContext& ctx, LineFile& orders,
 
 int Run(Flags& flags) {
   BlockStopSignals();  // before the service starts its threads
-  const ServiceFlags service_flags = ReadServiceFlags(flags);
+  const ServiceFlags service_flags = ReadServiceFlags(flags, kService);
   flags.CheckAllUsed();
   auto service = choreo::saga::SagaService::Create(ServiceOptionsFor(kService, service_flags));
   if (!service.ok()) Die("cannot create the service", service.status());
@@ -166,8 +167,7 @@ int Place(Flags& flags) {
   const int64_t partitions = flags.Int("partitions", 4);
   const double timeout_s = flags.Double("payment-timeout", 30);
   choreo::saga::PublisherOptions options;
-  options.client.broker = flags.String("broker", "localhost:7420");
-  options.client.client_id = kService;
+  options.client = ReadClientFlags(flags, kService);
   options.events.source = kService;
   options.create_topic_partitions = static_cast<uint32_t>(partitions);
   flags.CheckAllUsed();
@@ -236,7 +236,7 @@ int Place(Flags& flags) {
 }
 
 int Main(int argc, char** argv) {
-  Flags flags(argc, argv, {}, std::string(kUsage) + kServiceFlagsUsage);
+  Flags flags(argc, argv, {}, std::string(kUsage) + kClientFlagsUsage + kServiceFlagsUsage);
   const std::vector<std::string>& args = flags.positional();
   if (args.size() > 1) flags.Fail("unexpected argument " + args[1]);
   if (args.empty() || args[0] == "run") return Run(flags);

@@ -33,7 +33,6 @@ constexpr char kUsage[] =
     "Usage: saga-watch [flags]\n"
     "Prints every event of the order saga as it is stored: time, ce_source, type, saga id,\n"
     "event id and causation id (the first 8 characters of each id).\n\n"
-    "  --broker=HOST:PORT         the broker (default localhost:7420)\n"
     "  --from-beginning           start at the oldest events instead of new ones only\n"
     "  --saga=ID                  only this saga's events\n"
     "  --payload                  also print each event's payload\n"
@@ -112,10 +111,9 @@ std::vector<choreo::PartitionAssignment> Partitions(const choreo::ClientOptions&
 }
 
 int Main(int argc, char** argv) {
-  Flags flags(argc, argv, {"from-beginning", "payload", "full-ids"}, kUsage);
-  choreo::ClientOptions client;
-  client.broker = flags.String("broker", "localhost:7420");
-  client.client_id = "saga-watch";
+  Flags flags(argc, argv, {"from-beginning", "payload", "full-ids"},
+              std::string(kUsage) + kClientFlagsUsage);
+  const choreo::ClientOptions client = ReadClientFlags(flags, "saga-watch");
   const bool from_beginning = flags.Bool("from-beginning");
   WatchFlags watch{.payload = flags.Bool("payload"),
                    .full_ids = flags.Bool("full-ids"),

@@ -65,9 +65,9 @@ choreo::Status OnPaymentSucceeded(choreo::saga::HandlerContext& ctx,
 
 int Main(int argc, char** argv) {
   BlockStopSignals();
-  Flags flags(argc, argv, {}, std::string(kUsage) + kServiceFlagsUsage);
+  Flags flags(argc, argv, {}, std::string(kUsage) + kClientFlagsUsage + kServiceFlagsUsage);
   const double fail_probability = flags.Double("fail-probability", 0.1);
-  const ServiceFlags service_flags = ReadServiceFlags(flags);
+  const ServiceFlags service_flags = ReadServiceFlags(flags, kService);
   flags.CheckAllUsed();
   if (!flags.positional().empty()) flags.Fail("unexpected argument " + flags.positional()[0]);
 

@@ -2,11 +2,15 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -16,8 +20,21 @@
 
 namespace order_saga {
 
-const char kServiceFlagsUsage[] =
+const char kClientFlagsUsage[] =
     "  --broker=HOST:PORT         the broker (default localhost:7420)\n"
+    "  --tls-ca=FILE              connect with TLS and verify the broker against this PEM CA\n"
+    "                             (any --tls-* flag turns TLS on; without --tls-ca: the system's\n"
+    "                             CAs); the host of --broker must be in its certificate\n"
+    "  --tls-cert=FILE            PEM client certificate, for a broker that requires one\n"
+    "  --tls-key=FILE             (choreod --tls-ca), and its private key\n"
+    "  --user=NAME                authenticate as NAME (choreod --auth=sasl; SCRAM-SHA-256)\n"
+    "  --password-file=FILE       NAME's password: the file's first line. Never a flag (`ps`\n"
+    "                             shows argv to every local user) nor an environment variable\n"
+    "                             (inherited by every child, kept in /proc/PID/environ): a file\n"
+    "                             only the service can read (chmod 600), e.g. a systemd\n"
+    "                             credential or a mounted secret\n";
+
+const char kServiceFlagsUsage[] =
     "  --state-dir=DIR            where the service keeps its inbox and files (default ./state)\n"
     "  --workers=N                handler threads (default 4)\n"
     "  --partitions=N             partitions of the topics it creates (default 4)\n"
@@ -25,9 +42,54 @@ const char kServiceFlagsUsage[] =
     "  --instance-id=ID           static group membership: a restart with the same id takes its\n"
     "                             partitions back at once (default: none)\n";
 
-ServiceFlags ReadServiceFlags(Flags& flags) {
+namespace {
+
+// The first line of `path` (without its line end): the password. Exits on an unreadable or empty
+// file, and warns when other users may read it.
+std::string ReadPasswordFile(Flags& flags, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) flags.Fail("--password-file: cannot read " + path + ": " + std::strerror(errno));
+  std::string password;
+  std::getline(in, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.empty())
+    flags.Fail("--password-file: " + path + " has no password on its first line");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    std::fprintf(stderr, "warning: %s can be read by other users (chmod 600 it)\n", path.c_str());
+  }
+  return password;
+}
+
+}  // namespace
+
+choreo::ClientOptions ReadClientFlags(Flags& flags, std::string_view client_id) {
+  choreo::ClientOptions client;
+  client.broker = flags.String("broker", "localhost:7420");
+  client.client_id = std::string(client_id);
+  client.tls.ca_file = flags.String("tls-ca", "");
+  client.tls.cert_file = flags.String("tls-cert", "");
+  client.tls.key_file = flags.String("tls-key", "");
+  client.tls.enabled =
+      !client.tls.ca_file.empty() || !client.tls.cert_file.empty() || !client.tls.key_file.empty();
+  if (client.tls.cert_file.empty() != client.tls.key_file.empty()) {
+    flags.Fail("--tls-cert and --tls-key go together");
+  }
+  const std::string user = flags.String("user", "");
+  const std::string password_file = flags.String("password-file", "");
+  if (user.empty() != password_file.empty()) {
+    flags.Fail("--user and --password-file go together (the password is never a flag)");
+  }
+  if (!user.empty()) {
+    client.sasl.username = user;
+    client.sasl.password = ReadPasswordFile(flags, password_file);
+  }
+  return client;
+}
+
+ServiceFlags ReadServiceFlags(Flags& flags, std::string_view service) {
   ServiceFlags out;
-  out.broker = flags.String("broker", "localhost:7420");
+  out.client = ReadClientFlags(flags, service);
   out.state_dir = flags.String("state-dir", "state");
   const int64_t workers = flags.Int("workers", 4);
   const int64_t partitions = flags.Int("partitions", 4);
@@ -55,8 +117,7 @@ choreo::saga::ServiceOptions ServiceOptionsFor(std::string_view service,
   if (!store.ok()) Die("cannot open " + inbox.string(), store.status());
 
   choreo::saga::ServiceOptions options;
-  options.client.broker = flags.broker;
-  options.client.client_id = std::string(service);
+  options.client = flags.client;
   options.service = std::string(service);
   options.workers = flags.workers;
   options.create_topic_partitions = flags.partitions;

@@ -9,15 +9,26 @@
 #include <string>
 #include <string_view>
 
+#include "choreo/client/options.h"
 #include "choreo/client/status.h"
 #include "choreo/saga/service.h"
 #include "common/flags.h"
 
 namespace order_saga {
 
+// How every program connects to the broker: --broker, TLS (--tls-ca, --tls-cert, --tls-key; any
+// of them turns TLS on) and a user (--user with --password-file). The password is read from a
+// file, never from the command line, which any local user can read in `ps` or /proc; see
+// kClientFlagsUsage for why a file and not an environment variable. `client_id` names the
+// program in the broker's logs. Exits with the usage on a malformed or incomplete combination.
+choreo::ClientOptions ReadClientFlags(Flags& flags, std::string_view client_id);
+
+// The usage lines of the flags above.
+extern const char kClientFlagsUsage[];
+
 // Flags every service takes.
 struct ServiceFlags {
-  std::string broker;                           // --broker, default localhost:7420
+  choreo::ClientOptions client;                 // ReadClientFlags
   std::filesystem::path state_dir;              // --state-dir, default ./state
   uint32_t workers = 4;                         // --workers
   uint32_t partitions = 4;                      // --partitions of the topics a service creates
@@ -25,10 +36,11 @@ struct ServiceFlags {
   std::string instance_id;                      // --instance-id (static membership), default none
 };
 
-// The usage lines of the flags above.
+// The usage lines of the flags above but ServiceFlags::client (kClientFlagsUsage has those).
 extern const char kServiceFlagsUsage[];
 
-ServiceFlags ReadServiceFlags(Flags& flags);
+// `service` is the client id.
+ServiceFlags ReadServiceFlags(Flags& flags, std::string_view service);
 
 // Options of a SagaService named `service` (also its group and ce_source), with a durable inbox
 // in <state_dir>/<service>.inbox: the outcomes of its HandlerContext::Once effects survive a
