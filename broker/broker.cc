@@ -102,10 +102,6 @@ absl::StatusOr<Security::Options> SecurityOptionsFrom(const BrokerOptions& optio
   if (*mode == AuthMode::kMtls && options.tls_ca_file.empty())
     return absl::InvalidArgumentError(
         "--auth=mtls needs client certificates: give --tls-ca (and --tls-cert, --tls-key)");
-  if (*mode != AuthMode::kNone && !options.kafka_listen.empty())
-    return absl::InvalidArgumentError(
-        "the Kafka listener does not authenticate clients yet: --auth=sasl or mtls cannot be "
-        "combined with --kafka-listen");
   for (const std::string& principal : options.super_users) {
     if (!ValidPrincipal(principal))
       return absl::InvalidArgumentError(
@@ -335,9 +331,10 @@ absl::Status Broker::Impl::Start() {
 
 absl::Status Broker::Impl::ListenKafka() {
   if (options_.kafka_listen.empty()) return absl::OkStatus();
-  kafka_server_ = std::make_unique<Server>(io_, *services_, ListenerTls{}, [this](uint64_t id) {
-    return kafka_listener_->NewProtocol(id);
-  });
+  // The same TLS as the protocol listener: certificates, client CA, SIGHUP reload, failure counts.
+  kafka_server_ =
+      std::make_unique<Server>(io_, *services_, ListenerTls{tls_.get(), tls_failures_.get()},
+                               [this](uint64_t id) { return kafka_listener_->NewProtocol(id); });
   if (absl::Status s = kafka_server_->Listen(options_.kafka_listen); !s.ok()) return s;
   std::string host = options_.kafka_advertised_host;
   if (host.empty()) {

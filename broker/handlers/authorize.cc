@@ -11,11 +11,8 @@
 namespace choreo::broker {
 namespace {
 
-struct Need {
-  AclOperation operation;
-  AclResource resource;
-  std::string name;
-};
+// A check to make: the denial it is if it fails.
+using Need = AclDenial;
 
 class Needs {
  public:
@@ -34,20 +31,15 @@ class Needs {
   std::vector<Need> needs_;
 };
 
-// Topic creation: create on the topic, or create on the cluster.
-bool MayCreateTopic(Security& security, const std::string& principal, const std::string& topic) {
-  return security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kCluster,
-                                 kClusterResource) ||
-         security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kTopic, topic);
+// One check through Security::Authorize (which counts a denial).
+std::optional<AclDenial> Check(Security& security, const std::string& principal, const Need& need) {
+  if (security.Authorize(principal, need.operation, need.resource, need.name)) return std::nullopt;
+  return need;
 }
 
 void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
   using R = proto::Request;
   switch (request.body_case()) {
-    case R::kProduce: {
-      needs->Topic(AclOperation::kWrite, request.produce().topic());
-      break;
-    }
     case R::kFetch:
       for (const auto& partition : request.fetch().partitions())
         needs->Topic(AclOperation::kRead, partition.topic());
@@ -102,15 +94,11 @@ void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
     case R::kCancelScheduledEvent:
       needs->Cluster(AclOperation::kWrite);
       break;
+    case R::kStuckSagas:
+    case R::kListSagaDefinitions:
     case R::kListSchemas:
     case R::kGetSchema:
     case R::kCheckSchema:
-      // Reading the schema registry needs no ACL: event contracts are shared between services by
-      // design, and every saga service checks its types at start-up. Describe on the cluster
-      // would also let it list users and ACLs and search every topic's events.
-      break;
-    case R::kStuckSagas:
-    case R::kListSagaDefinitions:
     case R::kListUsers:
     case R::kListAcls:
       needs->Cluster(AclOperation::kDescribe);
@@ -125,21 +113,65 @@ void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
       break;
     default:
       // handshake, sasl_authenticate (before authorization), init_producer (producer owners),
-      // metadata and list_groups (filtered), create_topics (below).
+      // metadata and list_groups (filtered), produce and create_topics (AuthorizeRequest).
       break;
   }
   (void)ctx;
 }
 
 proto::Response Denied(const proto::Request& request, const std::string& principal,
-                       AclOperation operation, AclResource resource, std::string_view name) {
-  return ErrorResponse(
-      request.correlation_id(), proto::AUTHORIZATION_FAILED,
-      absl::StrCat("principal '", principal, "' is not allowed to ", AclOperationName(operation),
-                   " ", AclResourceName(resource), " '", std::string(name), "'"));
+                       const AclDenial& denial) {
+  return ErrorResponse(request.correlation_id(), proto::AUTHORIZATION_FAILED,
+                       DenialMessage(principal, denial));
 }
 
 }  // namespace
+
+std::string DenialMessage(std::string_view principal, const AclDenial& denial) {
+  return absl::StrCat("principal '", std::string(principal), "' is not allowed to ",
+                      AclOperationName(denial.operation), " ", AclResourceName(denial.resource),
+                      " '", denial.name, "'");
+}
+
+std::optional<AclDenial> CheckTopic(RequestContext& ctx, AclOperation operation,
+                                    const std::string& topic) {
+  Security& security = ctx.services.security;
+  if (!security.enabled()) return std::nullopt;
+  return Check(security, ctx.connection.principal(), {operation, AclResource::kTopic, topic});
+}
+
+std::optional<AclDenial> CheckCreateTopic(RequestContext& ctx, const std::string& topic) {
+  Security& security = ctx.services.security;
+  if (!security.enabled()) return std::nullopt;
+  const std::string& principal = ctx.connection.principal();
+  if (security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kCluster,
+                              kClusterResource) ||
+      security.acls().Allowed(principal, AclOperation::kCreate, AclResource::kTopic, topic)) {
+    return std::nullopt;
+  }
+  security.CountDenial(AclOperation::kCreate);
+  return AclDenial{AclOperation::kCreate, AclResource::kTopic, topic};
+}
+
+std::optional<AclDenial> CheckProduceTopic(RequestContext& ctx, const std::string& topic) {
+  if (!ctx.services.security.enabled()) return std::nullopt;
+  if (std::optional<AclDenial> denied = CheckTopic(ctx, AclOperation::kWrite, topic)) return denied;
+  // A produce to a topic that does not exist creates it when --auto-create-topics is on.
+  if (!ctx.services.options.auto_create_topics || ctx.services.topics.Find(topic))
+    return std::nullopt;
+  return CheckCreateTopic(ctx, topic);
+}
+
+bool MayDescribeTopic(RequestContext& ctx, const std::string& topic) {
+  return !CheckTopic(ctx, AclOperation::kDescribe, topic);
+}
+
+std::optional<AclDenial> CheckGroup(RequestContext& ctx, AclOperation operation,
+                                    const std::string& group) {
+  Security& security = ctx.services.security;
+  if (!security.enabled()) return std::nullopt;
+  return Check(security, ctx.connection.principal(), {operation, AclResource::kGroup, group});
+}
 
 std::optional<proto::Response> AuthorizeRequest(RequestContext& ctx,
                                                 const proto::Request& request) {
@@ -148,27 +180,21 @@ std::optional<proto::Response> AuthorizeRequest(RequestContext& ctx,
   const std::string& principal = ctx.connection.principal();
   if (request.body_case() == proto::Request::kCreateTopics) {
     for (const auto& topic : request.create_topics().topics()) {
-      if (!MayCreateTopic(security, principal, topic.name())) {
-        security.CountDenial(AclOperation::kCreate);
-        return Denied(request, principal, AclOperation::kCreate, AclResource::kTopic, topic.name());
-      }
+      if (std::optional<AclDenial> denied = CheckCreateTopic(ctx, topic.name()))
+        return Denied(request, principal, *denied);
     }
+    return std::nullopt;
+  }
+  if (request.body_case() == proto::Request::kProduce) {
+    if (std::optional<AclDenial> denied = CheckProduceTopic(ctx, request.produce().topic()))
+      return Denied(request, principal, *denied);
     return std::nullopt;
   }
   Needs needs;
   Collect(ctx, request, &needs);
   for (const Need& need : needs.list()) {
-    if (!security.Authorize(principal, need.operation, need.resource, need.name)) {
-      return Denied(request, principal, need.operation, need.resource, need.name);
-    }
-  }
-  // A produce to a topic that does not exist creates it when --auto-create-topics is on.
-  if (request.body_case() == proto::Request::kProduce && ctx.services.options.auto_create_topics &&
-      !ctx.services.topics.Find(request.produce().topic()) &&
-      !MayCreateTopic(security, principal, request.produce().topic())) {
-    security.CountDenial(AclOperation::kCreate);
-    return Denied(request, principal, AclOperation::kCreate, AclResource::kTopic,
-                  request.produce().topic());
+    if (std::optional<AclDenial> denied = Check(security, principal, need))
+      return Denied(request, principal, *denied);
   }
   return std::nullopt;
 }
@@ -193,11 +219,7 @@ void FilterResponse(RequestContext& ctx, const proto::Request& request, proto::R
     auto* topics = response->mutable_metadata()->mutable_topics();
     for (int i = topics->size() - 1; i >= 0; --i) {
       proto::TopicMetadata* topic = topics->Mutable(i);
-      if (security.acls().Allowed(principal, AclOperation::kDescribe, AclResource::kTopic,
-                                  topic->name())) {
-        continue;
-      }
-      security.CountDenial(AclOperation::kDescribe);
+      if (MayDescribeTopic(ctx, topic->name())) continue;
       if (!named) {
         topics->DeleteSubrange(i, 1);
         continue;
@@ -205,10 +227,9 @@ void FilterResponse(RequestContext& ctx, const proto::Request& request, proto::R
       const std::string name = topic->name();
       topic->Clear();
       topic->set_name(name);
-      SetError(
-          proto::AUTHORIZATION_FAILED,
-          absl::StrCat("principal '", principal, "' is not allowed to describe topic '", name, "'"),
-          topic->mutable_error());
+      SetError(proto::AUTHORIZATION_FAILED,
+               DenialMessage(principal, {AclOperation::kDescribe, AclResource::kTopic, name}),
+               topic->mutable_error());
     }
   } else if (request.body_case() == proto::Request::kListGroups && response->has_list_groups()) {
     auto* groups = response->mutable_list_groups()->mutable_groups();

@@ -6,6 +6,19 @@
 #include "broker/metrics/metrics.h"
 
 namespace choreo::broker {
+namespace {
+
+// The mechanism as a metric label and log word. A client names the mechanism it tries, so an
+// unknown one becomes "other": its own name would make label values without bound and could
+// forge log lines.
+std::string_view MechanismLabel(std::string_view mechanism) {
+  if (mechanism.empty()) return "none";
+  for (std::string_view known : {"SCRAM-SHA-256", "PLAIN", "mtls", "none", "http-basic"})
+    if (mechanism == known) return known;
+  return "other";
+}
+
+}  // namespace
 
 AuthFailures::AuthFailures(MetricsRegistry& registry, Limits limits)
     : registry_(registry),
@@ -25,7 +38,7 @@ std::string_view AuthFailures::AddressOf(std::string_view peer) {
 
 Counter* AuthFailures::FailureCounter(std::string_view mechanism) {
   return registry_.GetCounter("choreo_auth_failures_total",
-                              "Failed or missing authentications on the protocol listener",
+                              "Failed or missing authentications on the protocol listeners",
                               {"mechanism"}, {std::string(mechanism)});
 }
 
@@ -50,7 +63,8 @@ bool AuthFailures::Admit(std::string_view peer, Clock::time_point now,
 
 void AuthFailures::Failed(std::string_view mechanism, std::string_view peer,
                           std::string_view reason, Clock::time_point now) {
-  FailureCounter(mechanism.empty() ? "none" : mechanism)->Increment();
+  mechanism = MechanismLabel(mechanism);
+  FailureCounter(mechanism)->Increment();
   {
     MutexLock lock(&mu_);
     const std::string address(AddressOf(peer));
@@ -65,8 +79,8 @@ void AuthFailures::Failed(std::string_view mechanism, std::string_view peer,
   }
   const LogRateLimiter::Decision decision = log_limiter_.Admit(now);
   if (!decision.log) return;
-  NetLog().warn("event=authentication_failed peer={} mechanism={} reason=\"{}\"{}", peer,
-                mechanism.empty() ? "none" : mechanism, reason,
+  NetLog().warn("event=authentication_failed peer={} mechanism={} reason=\"{}\"{}", peer, mechanism,
+                reason,
                 decision.suppressed_before > 0
                     ? absl::StrCat(" suppressed_before=", decision.suppressed_before)
                     : "");

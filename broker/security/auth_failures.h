@@ -42,8 +42,9 @@ class AuthFailures {
   // its address is over the limit. `retry_after` is set to the rest of the window then.
   bool Admit(std::string_view peer, Clock::time_point now, std::chrono::seconds* retry_after)
       CHOREO_EXCLUDES(mu_);
-  // A failure of `mechanism` ("SCRAM-SHA-256", "PLAIN", "mtls", "none" for a request before any
-  // authentication) from `peer`, for `reason` (logged, never sent).
+  // A failure of `mechanism` ("SCRAM-SHA-256", "PLAIN", "mtls", "http-basic", "none" for a
+  // request before any authentication; a name the client chose that is none of these counts and
+  // logs as "other") from `peer`, for `reason` (logged, never sent).
   void Failed(std::string_view mechanism, std::string_view peer, std::string_view reason,
               Clock::time_point now) CHOREO_EXCLUDES(mu_);
   void Succeeded(std::string_view peer) CHOREO_EXCLUDES(mu_);

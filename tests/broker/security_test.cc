@@ -187,5 +187,26 @@ TEST(AuthFailuresTest, TheAddressTableIsBounded) {
   EXPECT_EQ(AuthFailures::AddressOf("127.0.0.1:7420"), "127.0.0.1");
 }
 
+// A client names the mechanism it tries: an unknown name must not become a label value of its own
+// (unbounded series) nor reach the log as it is.
+TEST(AuthFailuresTest, MechanismsTheBrokerDoesNotKnowCountAsOther) {
+  MetricsRegistry registry;
+  AuthFailures failures(registry, {});
+  const auto t0 = AuthFailures::Clock::now();
+  failures.Failed("SCRAM-SHA-256", "10.0.0.1:1", "test", t0);
+  failures.Failed("GSSAPI", "10.0.0.1:1", "test", t0);
+  failures.Failed("X\" evil=\"1", "10.0.0.1:1", "test", t0);
+  failures.Failed("", "10.0.0.1:1", "test", t0);
+  const std::string text = registry.RenderPrometheusText();
+  EXPECT_NE(text.find("choreo_auth_failures_total{mechanism=\"SCRAM-SHA-256\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("choreo_auth_failures_total{mechanism=\"other\"} 2"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("choreo_auth_failures_total{mechanism=\"none\"} 1"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("GSSAPI"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace choreo::broker

@@ -1,11 +1,15 @@
 // Fetch v4-11 without fetch sessions (session id 0, every fetch names its partitions): the native
 // fetch (long poll on the partition waiters, max_wait capped at --max-fetch-wait, fetch memory
 // grants) reads choreo batches, which are translated to Kafka batches (record_translate.h).
+// Partitions of a topic the principal may not read get TOPIC_AUTHORIZATION_FAILED and are not
+// fetched (handlers/authorize.h).
 #include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/kafka/handlers/kafka_errors.h"
 #include "broker/kafka/handlers/kafka_protocol.h"
@@ -29,7 +33,12 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaFetch(KafkaCall& call) 
   fetch->set_min_bytes(NonNegative(request.GetInt("min_bytes")));
   // 0 would mean "the broker's cap" natively; a Kafka client asking for 0 bytes gets one batch.
   fetch->set_max_bytes(std::max<uint64_t>(1, NonNegative(request.GetInt("max_bytes"))));
-  for (const kafka::Struct& topic : request.GetStructs("topics")) {
+  const std::vector<kafka::Struct>& topics = request.GetStructs("topics");
+  std::vector<std::optional<AclDenial>> denied(topics.size());
+  for (size_t t = 0; t < topics.size(); ++t) {
+    const kafka::Struct& topic = topics[t];
+    denied[t] = CheckTopic(call.ctx, AclOperation::kRead, topic.GetString("topic"));
+    if (denied[t]) continue;
     for (const kafka::Struct& partition : topic.GetStructs("partitions")) {
       proto::FetchRequest::Partition* p = fetch->add_partitions();
       p->set_topic(topic.GetString("topic"));
@@ -38,16 +47,27 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaFetch(KafkaCall& call) 
       p->set_max_bytes(std::max<uint64_t>(1, NonNegative(partition.GetInt("partition_max_bytes"))));
     }
   }
-  const proto::Response fetched = co_await HandleFetch(call.ctx, native);
+  // Not when every partition asked for was denied (nothing to wait for).
+  const bool all_denied = !denied.empty() && std::all_of(denied.begin(), denied.end(),
+                                                         [](const std::optional<AclDenial>& d) {
+                                                           return d.has_value();
+                                                         });
+  proto::Response fetched;
+  if (!all_denied) fetched = co_await HandleFetch(call.ctx, native);
 
   kafka::Struct response = call.NewResponse();
   int index = 0;
-  for (const kafka::Struct& topic : request.GetStructs("topics")) {
+  for (size_t t = 0; t < topics.size(); ++t) {
+    const kafka::Struct& topic = topics[t];
     kafka::Struct& out_topic = response.AddStruct("responses");
     out_topic.SetString("topic", topic.GetString("topic"));
     for (const kafka::Struct& partition : topic.GetStructs("partitions")) {
       kafka::Struct& out = out_topic.AddStruct("partitions");
       out.SetInt("partition_index", partition.GetInt("partition"));
+      if (denied[t]) {
+        out.SetInt("error_code", kafka_error::kTopicAuthorizationFailed);
+        continue;
+      }
       if (index >= fetched.fetch().partitions_size()) {
         out.SetInt("error_code", kafka_error::kUnknownServerError);
         continue;

@@ -1,6 +1,13 @@
 // InitProducerId 0-1 for idempotent producers (a null transactional id): a new producer id from the
 // same store as the native InitProducer, so sequences and fencing follow the same durable rules.
 // Transactions are not served.
+//
+// ACLs: none beyond authentication, as the native InitProducer (handlers/authorize.h). Kafka asks
+// for IdempotentWrite on the cluster or write on some topic; here the id is granted to the
+// connection's principal (ProducerOwners), only that principal may produce with it
+// (CLUSTER_AUTHORIZATION_FAILED otherwise), and every produce still needs write on its topic, so
+// an id alone lets a principal write nothing it could not write without one. Transactional ids
+// (which Kafka authorizes per id) are refused with INVALID_REQUEST.
 #include <optional>
 
 #include "broker/handlers/handlers.h"

@@ -55,6 +55,12 @@ int16_t KafkaErrorCode(proto::ErrorCode code) {
       return kInvalidRecord;
     case proto::INVALID_TIMESTAMP:
       return kInvalidTimestamp;
+    case proto::AUTHENTICATION_FAILED:
+      return kSaslAuthenticationFailed;
+    case proto::AUTHORIZATION_FAILED:
+      // Topic ACLs are checked by the Kafka handlers themselves (TOPIC_AUTHORIZATION_FAILED); what
+      // a native handler denies is not a topic's: another principal's producer id.
+      return kClusterAuthorizationFailed;
     default:
       return kUnknownServerError;
   }

@@ -1,8 +1,13 @@
-// Metadata: this broker is the only node, the controller and the leader of every partition.
+// Metadata: this broker is the only node, the controller and the leader of every partition. With
+// authentication on (handlers/authorize.h), an all-topics answer leaves out the topics the
+// principal may not describe, and a named one gets TOPIC_AUTHORIZATION_FAILED; auto-creation also
+// needs create on the topic (or cluster), without which a missing topic is
+// UNKNOWN_TOPIC_OR_PARTITION.
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/auto_create.h"
 #include "broker/kafka/handlers/kafka_errors.h"
 #include "broker/kafka/handlers/kafka_protocol.h"
@@ -45,7 +50,7 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaMetadata(KafkaCall& cal
       request.IsNull("topics") || (call.version() == 0 && request.GetStructs("topics").empty());
   if (all) {
     for (const storage::TopicInfo& topic : services.topics.List())
-      AddTopic(topic, &response);
+      if (MayDescribeTopic(call.ctx, topic.name)) AddTopic(topic, &response);
     co_return response;
   }
   // Producers ask for metadata before producing, so auto-creation (--auto-create-topics) happens
@@ -56,19 +61,29 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaMetadata(KafkaCall& cal
   for (const kafka::Struct& topic : request.GetStructs("topics"))
     names.push_back(topic.GetString("name"));
   std::vector<std::optional<storage::TopicInfo>> found(names.size());
+  std::vector<bool> denied(names.size()), create(names.size());
   bool missing = false;
   for (size_t i = 0; i < names.size(); ++i) {
+    denied[i] = !MayDescribeTopic(call.ctx, names[i]);
+    if (denied[i]) continue;
     found[i] = services.topics.Find(names[i]);
-    missing = missing || !found[i];
+    create[i] = !found[i] && may_create && !CheckCreateTopic(call.ctx, names[i]);
+    missing = missing || create[i];
   }
-  if (missing && may_create) {
+  if (missing) {
     co_await RunBlocking(services.blocking, [&] {
       for (size_t i = 0; i < names.size(); ++i)
-        if (!found[i]) found[i] = AutoCreateTopic(services, names[i]);
+        if (create[i]) found[i] = AutoCreateTopic(services, names[i]);
       return true;
     });
   }
   for (size_t i = 0; i < names.size(); ++i) {
+    if (denied[i]) {
+      kafka::Struct& out = response.AddStruct("topics");
+      out.SetString("name", names[i]);
+      out.SetInt("error_code", kafka_error::kTopicAuthorizationFailed);
+      continue;
+    }
     if (found[i]) {
       AddTopic(*found[i], &response);
       continue;

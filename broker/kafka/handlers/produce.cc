@@ -1,6 +1,8 @@
 // Produce v3-8: each partition's batch is validated and translated (record_translate.h), then
 // appended through the native produce handler (topic checks, auto-creation, timestamp policy,
-// idempotent sequences, metrics); partitions run concurrently. acks=0 gets no response.
+// idempotent sequences, metrics); partitions run concurrently. acks=0 gets no response. A topic
+// the principal may not write (or auto-create) gets TOPIC_AUTHORIZATION_FAILED in every partition;
+// another principal's producer id CLUSTER_AUTHORIZATION_FAILED (handlers/authorize.h).
 #include <absl/strings/str_cat.h>
 
 #include <functional>
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/kafka/handlers/kafka_errors.h"
 #include "broker/kafka/handlers/kafka_protocol.h"
@@ -91,6 +94,13 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaProduce(KafkaCall& call
     std::vector<std::function<asio::awaitable<void>()>> tasks;
     for (size_t t = 0; t < topics.size(); ++t) {
       const std::vector<kafka::Struct>& partitions = topics[t].GetStructs("partitions");
+      if (std::optional<AclDenial> denied =
+              CheckProduceTopic(call.ctx, topics[t].GetString("name"))) {
+        for (PartitionResult& result : results[t])
+          SetError(kafka_error::kTopicAuthorizationFailed,
+                   DenialMessage(call.ctx.connection.principal(), *denied), &result);
+        continue;
+      }
       for (size_t p = 0; p < partitions.size(); ++p) {
         tasks.push_back(
             [&call, &topic = topics[t], &partition = partitions[p], result = &results[t][p]]() {

@@ -1,6 +1,8 @@
 // CreateTopics 0-4 and DeleteTopics 0-3, through the native handlers. One node: replication
 // factor 1 (or -1, the default) only, no manual assignments. Configs: retention.ms,
 // retention.bytes, max.message.bytes, message.timestamp.type; anything else is INVALID_CONFIG.
+// ACLs (handlers/authorize.h): create on the topic or the cluster, delete on the topic; a denied
+// topic gets TOPIC_AUTHORIZATION_FAILED and the others go ahead.
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
 
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/kafka/handlers/kafka_errors.h"
 #include "broker/kafka/handlers/kafka_protocol.h"
@@ -69,6 +72,11 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaCreateTopics(KafkaCall&
   proto::CreateTopicsRequest* create = native.mutable_create_topics();
   for (size_t i = 0; i < topics.size(); ++i) {
     proto::TopicConfig config;
+    if (std::optional<AclDenial> denied = CheckCreateTopic(call.ctx, topics[i].GetString("name"))) {
+      errors[i] = kafka_error::kTopicAuthorizationFailed;
+      messages[i] = DenialMessage(call.ctx.connection.principal(), *denied);
+      continue;
+    }
     errors[i] = TopicConfigFrom(topics[i], &config, &messages[i]);
     if (errors[i] != kafka_error::kNone) continue;
     if (request.GetBool("validate_only")) {
@@ -105,14 +113,27 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaCreateTopics(KafkaCall&
 
 asio::awaitable<std::optional<kafka::Struct>> HandleKafkaDeleteTopics(KafkaCall& call) {
   proto::Request native;
-  for (const kafka::Value& name : call.body().GetItems("topic_names"))
-    native.mutable_delete_topics()->add_names(name.bytes);
-  const proto::Response deleted = co_await HandleDeleteTopics(call.ctx, native);
+  std::vector<std::string> denied;
+  for (const kafka::Value& name : call.body().GetItems("topic_names")) {
+    if (CheckTopic(call.ctx, AclOperation::kDelete, name.bytes)) {
+      denied.push_back(name.bytes);
+    } else {
+      native.mutable_delete_topics()->add_names(name.bytes);
+    }
+  }
+  proto::Response deleted;
+  if (native.delete_topics().names_size() > 0)
+    deleted = co_await HandleDeleteTopics(call.ctx, native);
   kafka::Struct response = call.NewResponse();
   for (const proto::TopicResult& result : deleted.delete_topics().results()) {
     kafka::Struct& out = response.AddStruct("responses");
     out.SetString("name", result.name());
     out.SetInt("error_code", KafkaErrorCode(result.error().code()));
+  }
+  for (const std::string& name : denied) {
+    kafka::Struct& out = response.AddStruct("responses");
+    out.SetString("name", name);
+    out.SetInt("error_code", kafka_error::kTopicAuthorizationFailed);
   }
   co_return response;
 }
