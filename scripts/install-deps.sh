@@ -18,6 +18,8 @@ packages=(
   chromium  # only for the web console's browser test (tests/console/)
   # Test-only: real Kafka clients against choreod's Kafka listener (tests/kafka/, issue 12).
   kcat librdkafka-dev
+  # ... and kafka-python, a second client sharing no code with librdkafka (its lz4 codec too).
+  python3-kafka python3-lz4
   # Only for the Debian packages (scripts/package.sh) and their test (tests/packaging/):
   # dpkg-shlibdeps, help2man for the manual pages, lintian, systemd-analyze (in systemd).
   dpkg-dev help2man lintian systemd
