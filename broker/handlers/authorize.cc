@@ -94,11 +94,15 @@ void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
     case R::kCancelScheduledEvent:
       needs->Cluster(AclOperation::kWrite);
       break;
-    case R::kStuckSagas:
-    case R::kListSagaDefinitions:
     case R::kListSchemas:
     case R::kGetSchema:
     case R::kCheckSchema:
+      // Reading the schema registry needs no ACL: event contracts are shared between services by
+      // design, and every saga service checks its types at start-up. Describe on the cluster
+      // would also let it list users and ACLs and search every topic's events.
+      break;
+    case R::kStuckSagas:
+    case R::kListSagaDefinitions:
     case R::kListUsers:
     case R::kListAcls:
       needs->Cluster(AclOperation::kDescribe);

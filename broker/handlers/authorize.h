@@ -21,7 +21,9 @@
 //   delete_groups                delete group
 //   step_commit                  read group, read every input topic, write every output topic
 //   find_events                  read topic (or describe cluster without a topic)
-//   stuck_sagas, list_saga_definitions, list_schemas, get_schema, check_schema  describe cluster
+//   stuck_sagas, list_saga_definitions  describe cluster
+//   list_schemas, get_schema, check_schema  none beyond authentication (event contracts are
+//                                shared; a saga service checks its types when it starts)
 //   define_saga, register_schema alter cluster
 //   schedule_event               write topic
 //   cancel_scheduled_event       write cluster (the request names no topic)

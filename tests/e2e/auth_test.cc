@@ -16,9 +16,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
 
 #include "choreo/client/admin.h"
 #include "choreo/client/producer.h"
@@ -562,6 +567,53 @@ TEST_F(AuthTest, TheHttpPortNeedsCredentialsExceptForHealthChecks) {
             std::string::npos);
   // Authenticated, but no ACL allows alice to describe the cluster.
   EXPECT_EQ(HttpsGet(port, "/metrics", ca.cert, "alice", "alice-pw").rfind("HTTP/1.1 403", 0), 0u);
+}
+
+// The schema registry's reads need authentication only: every saga service checks its event types
+// when it starts (ServiceOptions::check_schemas), and must not need describe on the cluster for
+// it, which would also let it list users and ACLs. Registering stays alter on the cluster.
+TEST_F(AuthTest, ReadingTheSchemaRegistryNeedsAuthenticationOnly) {
+  Bootstrap({"admin", "alice"}, {}, {}, {"--auth=sasl", "--super-users=admin"});
+  // A descriptor set of one message type: its file and the files it imports.
+  google::protobuf::FileDescriptorSet files;
+  std::set<std::string> seen;
+  std::function<void(const google::protobuf::FileDescriptor*)> add =
+      [&](const google::protobuf::FileDescriptor* file) {
+        if (!seen.insert(file->name()).second) return;
+        for (int i = 0; i < file->dependency_count(); ++i)
+          add(file->dependency(i));
+        file->CopyTo(files.add_file());
+      };
+  add(proto::SaslAuthenticateRequest::descriptor()->file());
+  const std::string set = files.SerializeAsString();
+  const std::string subject = proto::SaslAuthenticateRequest::descriptor()->full_name();
+  Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client("admin", "admin-pw"));
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  ASSERT_TRUE((*admin)->RegisterSchema(set, {subject}).ok());
+
+  Result<std::unique_ptr<Admin>> alice = Admin::Connect(Client("alice", "alice-pw"));
+  ASSERT_TRUE(alice.ok()) << alice.status().ToString();
+  Result<std::vector<SchemaVerdict>> checked = (*alice)->CheckSchema(set, {subject});
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  ASSERT_EQ(checked->size(), 1u);
+  EXPECT_EQ((*checked)[0].identical_version, 1u);
+  Result<std::vector<SchemaSubject>> listed = (*alice)->ListSchemas();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].subject, subject);
+  Result<SchemaVersion> got = (*alice)->GetSchema(subject);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->version, 1u);
+
+  Result<std::vector<SchemaVerdict>> registered = (*alice)->RegisterSchema(set, {subject});
+  ASSERT_FALSE(registered.ok());
+  EXPECT_EQ(registered.status().code(), ErrorCode::kAuthorizationFailed);
+  EXPECT_EQ(registered.status().message(),
+            "principal 'alice' is not allowed to alter cluster 'cluster'");
+  Result<std::vector<AclBinding>> acls = (*alice)->ListAcls();
+  ASSERT_FALSE(acls.ok());
+  EXPECT_EQ(acls.status().message(),
+            "principal 'alice' is not allowed to describe cluster 'cluster'");
 }
 
 }  // namespace
