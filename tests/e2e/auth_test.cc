@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "choreo/proto/scram.h"
 #include "tests/e2e/broker_process.h"
 #include "tests/e2e/broker_test_base.h"
+#include "tests/e2e/sized_frames.h"
 #include "tests/e2e/test_certs.h"
 
 namespace choreo::e2e {
@@ -98,19 +100,13 @@ class RawConnection {
     asio::error_code ec;
     asio::write(socket_, asio::buffer(frame), ec);
     proto::Response response;
-    unsigned char size[4];
-    asio::read(socket_, asio::buffer(size), ec);
-    if (ec) {
+    const std::optional<std::string> body = ReadSizedFrame(socket_);
+    if (!body) {
       response.mutable_error()->set_code(proto::UNKNOWN);
       response.mutable_error()->set_message("closed");
       return response;
     }
-    std::string body((size_t{size[0]} << 24) | (size_t{size[1]} << 16) | (size_t{size[2]} << 8) |
-                         size_t{size[3]},
-                     '\0');
-    asio::read(socket_, asio::buffer(body), ec);
-    EXPECT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(response.ParseFromString(body));
+    EXPECT_TRUE(response.ParseFromString(*body));
     return response;
   }
 
@@ -144,12 +140,7 @@ class RawConnection {
   }
 
   // Whether the broker has closed the connection (reads EOF).
-  bool Closed() {
-    asio::error_code ec;
-    char byte;
-    asio::read(socket_, asio::buffer(&byte, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
-  }
+  bool Closed() { return PeerClosed(socket_); }
 
  private:
   asio::io_context io_;

@@ -11,7 +11,6 @@
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/read.hpp>
 #include <asio/write.hpp>
 
 #include <chrono>
@@ -26,6 +25,7 @@
 #include "choreo/proto/scram.h"
 #include "tests/e2e/broker_process.h"
 #include "tests/e2e/broker_test_base.h"
+#include "tests/e2e/sized_frames.h"
 #include "tests/e2e/test_certs.h"
 
 namespace choreo::e2e {
@@ -74,26 +74,10 @@ class RawKafka {
     asio::error_code ec;
     asio::write(socket_, asio::buffer(frame), ec);
   }
-  std::optional<std::string> Read() {
-    unsigned char size[4];
-    asio::error_code ec;
-    asio::read(socket_, asio::buffer(size), ec);
-    if (ec) return std::nullopt;
-    std::string body((size_t{size[0]} << 24) | (size_t{size[1]} << 16) | (size_t{size[2]} << 8) |
-                         size_t{size[3]},
-                     '\0');
-    asio::read(socket_, asio::buffer(body), ec);
-    if (ec) return std::nullopt;
-    return body;
-  }
+  std::optional<std::string> Read() { return ReadSizedFrame(socket_); }
 
   // Whether the broker has closed the connection (reads EOF; blocks until it does or data comes).
-  bool Closed() {
-    asio::error_code ec;
-    char byte;
-    asio::read(socket_, asio::buffer(&byte, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
-  }
+  bool Closed() { return PeerClosed(socket_); }
 
  private:
   asio::io_context io_;
