@@ -93,8 +93,8 @@ service() {  # service NAME --reads TOPIC... --writes TOPIC...
   allow "$name" write --topic "$name.dlq"
   for arg in "$@"; do
     case $arg in
-      --reads) mode=read ;;
-      --writes) mode=write ;;
+      --reads) mode="read" ;;
+      --writes) mode="write" ;;
       *) allow "$name" "$mode" --topic "$arg" ;;
     esac
   done
