@@ -9,7 +9,8 @@
 //   fetch                        read topic, for every partition asked
 //   list_offsets                 describe topic
 //   metadata                     describe topic: other topics are left out of the answer (all
-//                                topics) or answered AUTHORIZATION_FAILED (named topics)
+//                                topics) or answered AUTHORIZATION_FAILED (named topics);
+//                                auto-creation also needs create topic (or cluster)
 //   create_topics                create topic (or create cluster)
 //   delete_topics / alter_topic  delete / alter topic
 //   init_producer                none beyond authentication; the producer id is the principal's
@@ -31,8 +32,8 @@
 //   list_users, list_acls        describe cluster
 //
 // Kafka's APIs map onto the same rows: Produce as produce, Fetch as fetch, ListOffsets as
-// list_offsets, Metadata as metadata (auto-creation also needs create), CreateTopics and
-// DeleteTopics as create_topics and delete_topics, InitProducerId as init_producer.
+// list_offsets, Metadata as metadata, CreateTopics and DeleteTopics as create_topics and
+// delete_topics, InitProducerId as init_producer.
 //
 // A denial answers the whole (native) request with AUTHORIZATION_FAILED naming the principal,
 // operation and resource (Kafka: TOPIC_AUTHORIZATION_FAILED for that topic's entries), and is

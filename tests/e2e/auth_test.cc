@@ -401,6 +401,32 @@ TEST_F(AuthTest, MutualTlsPrincipalIsTheCertificatesNameAndAclsApplyToIt) {
   EXPECT_EQ(Produce(client(orders), "orders").code(), ErrorCode::kAuthorizationFailed);
 }
 
+// With --auto-create-topics, metadata for a missing topic creates it only for a principal that may
+// create it (on the topic or the cluster), as a produce does.
+TEST_F(AuthTest, MetadataAutoCreatesOnlyWithCreate) {
+  Bootstrap({"alice", "carol"},
+            {Acl("alice", AclResourceType::kTopic, "*", AclOperation::kDescribe),
+             Acl("carol", AclResourceType::kTopic, "*", AclOperation::kDescribe),
+             Acl("carol", AclResourceType::kTopic, "made-by-carol", AclOperation::kCreate)},
+            {}, {"--auth=sasl", "--auto-create-topics"});
+  const auto metadata = [&](const std::string& user, const std::string& topic) {
+    RawConnection raw(broker_->port());
+    raw.Handshake();
+    raw.Scram(user, user + "-pw");
+    proto::Request request;
+    request.mutable_metadata()->add_topics(topic);
+    return raw.Call(request).metadata();
+  };
+  const proto::MetadataResponse refused = metadata("alice", "made-by-alice");
+  ASSERT_EQ(refused.topics_size(), 1);
+  EXPECT_EQ(refused.topics(0).error().code(), proto::UNKNOWN_TOPIC);
+  const proto::MetadataResponse created = metadata("carol", "made-by-carol");
+  ASSERT_EQ(created.topics_size(), 1);
+  EXPECT_EQ(created.topics(0).error().code(), proto::NONE);
+  EXPECT_EQ(created.topics(0).partitions_size(), 1);
+  EXPECT_EQ(metadata("alice", "made-by-alice").topics(0).error().code(), proto::UNKNOWN_TOPIC);
+}
+
 TEST_F(AuthTest, AclsAllowDenyByPrefixAndDenyWins) {
   UseTls();
   Bootstrap(
