@@ -13,6 +13,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
+#include <signal.h>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -196,6 +197,37 @@ TEST_F(KafkaSecurityTest, KcatOverSslProducesAndConsumesAndPlaintextIsRefused) {
   EXPECT_EQ(plain.out.find("topic \"orders\""), std::string::npos) << plain.out;
   EXPECT_NE(broker_->LogTail().find("TLS handshake failed: plaintext client"), std::string::npos)
       << broker_->LogTail();
+}
+
+// SIGHUP re-reads the certificate for the Kafka listener as for the protocol listener: new
+// connections get the new one.
+TEST_F(KafkaSecurityTest, SighupReloadsTheKafkaListenersCertificate) {
+  const CertFiles live{dir_.path() / "live.crt", dir_.path() / "live.key"};
+  std::filesystem::copy_file(server_.cert, live.cert);
+  std::filesystem::copy_file(server_.key, live.key);
+  server_ = live;
+  Start({}, {}, {"orders"}, TlsFlags());
+  const std::vector<std::string> old_ca = Ssl();
+  ASSERT_EQ(Kcat(old_ca, {"-L", "-t", "orders"}).exit_code, 0);
+
+  const CertFiles ca2 = certs_->MakeCa("ca2");
+  const CertFiles server2 = certs_->MakeCert(ca2, "server2");
+  std::filesystem::copy_file(server2.cert, live.cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(server2.key, live.key,
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(::kill(broker_->pid(), SIGHUP), 0);
+  const std::vector<std::string> new_ca = {"security.protocol=SSL",
+                                           "ssl.ca.location=" + ca2.cert.string()};
+  // The reload happens when the broker handles the signal: wait for it, up to a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool reloaded = false;
+  while (!reloaded && std::chrono::steady_clock::now() < deadline)
+    reloaded = Kcat(new_ca, {"-L", "-t", "orders", "-m", "3"}).exit_code == 0;
+  EXPECT_TRUE(reloaded) << broker_->LogTail();
+  const ProcessResult refused = Kcat(old_ca, {"-L", "-t", "orders", "-m", "3"});
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE(refused.err.find("certificate verify failed"), std::string::npos) << refused.err;
 }
 
 TEST_F(KafkaSecurityTest, KcatWithSaslSslScramProducesAndConsumes) {
