@@ -161,8 +161,9 @@ absl::StatusOr<ScheduleResult> LogStore::ScheduleEvent(ScheduledEvent event) {
   return impl_->ScheduleEvent(std::move(event));
 }
 
-absl::StatusOr<CancelOutcome> LogStore::CancelScheduledEvent(std::string_view id) {
-  return impl_->CancelScheduledEvent(id);
+absl::StatusOr<CancelOutcome> LogStore::CancelScheduledEvent(std::string_view id,
+                                                             const CancelCheck& check) {
+  return impl_->CancelScheduledEvent(id, check);
 }
 
 absl::StatusOr<std::vector<DueEvent>> LogStore::TakeDueEvents(int64_t now_ms, size_t limit) {

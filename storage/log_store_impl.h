@@ -116,7 +116,7 @@ class LogStore::Impl {
   // Counts the pending scheduled events (Open(), before the store is used).
   absl::Status LoadScheduled();
   absl::StatusOr<ScheduleResult> ScheduleEvent(ScheduledEvent event);
-  absl::StatusOr<CancelOutcome> CancelScheduledEvent(std::string_view id);
+  absl::StatusOr<CancelOutcome> CancelScheduledEvent(std::string_view id, const CancelCheck& check);
   absl::StatusOr<std::vector<DueEvent>> TakeDueEvents(int64_t now_ms, size_t limit);
   void DeliverDueEvent(DueEvent event, std::optional<BatchFields> fields, DeliveryCallback done);
   void ReleaseDueEvent(std::string_view id);

@@ -28,13 +28,14 @@ absl::StatusOr<ScheduleResult> LogStore::Impl::ScheduleEvent(ScheduledEvent even
   return scheduled_->Schedule(std::move(event));
 }
 
-absl::StatusOr<CancelOutcome> LogStore::Impl::CancelScheduledEvent(std::string_view id) {
+absl::StatusOr<CancelOutcome> LogStore::Impl::CancelScheduledEvent(std::string_view id,
+                                                                   const CancelCheck& check) {
   if (committer_->OnCommitterThread()) {
     return absl::FailedPreconditionError("CancelScheduledEvent would wait for its own thread");
   }
   ReaderMutexLock lock(&db_mu_);
   if (closed_) return Closed();
-  return scheduled_->Cancel(id);
+  return scheduled_->Cancel(id, check);
 }
 
 absl::StatusOr<std::vector<DueEvent>> LogStore::Impl::TakeDueEvents(int64_t now_ms, size_t limit) {

@@ -155,7 +155,8 @@ absl::StatusOr<ScheduleResult> ScheduledEvents::Schedule(ScheduledEvent event) {
   return ScheduleResult{.already_scheduled = false, .due_ms = event.due_ms};
 }
 
-absl::StatusOr<CancelOutcome> ScheduledEvents::Cancel(std::string_view id_view) {
+absl::StatusOr<CancelOutcome> ScheduledEvents::Cancel(std::string_view id_view,
+                                                      const LogStore::CancelCheck& check) {
   if (absl::Status s = CheckId(id_view); !s.ok()) return s;
   const std::string id(id_view);
   if (absl::Status s = Acquire(id); !s.ok()) return s;
@@ -166,6 +167,20 @@ absl::StatusOr<CancelOutcome> ScheduledEvents::Cancel(std::string_view id_view) 
     if (!found->has_value()) return CancelOutcome::kNotFound;
     return (*found)->state == IdValue::State::kDelivered ? CancelOutcome::kDelivered
                                                          : CancelOutcome::kAlreadyCancelled;
+  }
+  if (check) {
+    // The topic is in the due entry only; the id is held, so the entry is the one Lookup() saw.
+    std::string due_value;
+    rocksdb::Status s = db_.db->Get(rocksdb::ReadOptions(), db_.scheduled,
+                                    EncodeDueKey((*found)->due_ms, id), &due_value);
+    absl::StatusOr<DueValue> due =
+        s.ok() ? DecodeDueValue(due_value)
+               : absl::StatusOr<DueValue>(FromRocksStatus(s, absl::StrCat("look up ", Quoted(id))));
+    absl::Status allowed = due.ok() ? check(due->topic) : due.status();
+    if (!allowed.ok()) {
+      Done(id);
+      return allowed;
+    }
   }
   PendingSchedule write{.what = absl::StrCat("cancel ", Quoted(id))};
   write.deletes = {EncodeDueKey((*found)->due_ms, id)};

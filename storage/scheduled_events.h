@@ -52,7 +52,8 @@ class ScheduledEvents {
   absl::Status Load();
 
   absl::StatusOr<ScheduleResult> Schedule(ScheduledEvent event);
-  absl::StatusOr<CancelOutcome> Cancel(std::string_view id);
+  absl::StatusOr<CancelOutcome> Cancel(std::string_view id,
+                                       const LogStore::CancelCheck& check = nullptr);
   absl::StatusOr<std::vector<DueEvent>> Take(int64_t now_ms, size_t limit);
   void Deliver(DueEvent event, std::optional<BatchFields> fields, DeliveryCallback done);
   void Release(std::string_view id);

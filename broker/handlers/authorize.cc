@@ -92,7 +92,8 @@ void Collect(RequestContext& ctx, const proto::Request& request, Needs* needs) {
       needs->Topic(AclOperation::kWrite, request.schedule_event().topic());
       break;
     case R::kCancelScheduledEvent:
-      needs->Cluster(AclOperation::kWrite);
+      // Write on the event's topic, which the request does not name: the handler checks it once
+      // the store found the pending event (HandleCancelScheduledEvent).
       break;
     case R::kListSchemas:
     case R::kGetSchema:

@@ -27,7 +27,8 @@
 //                                shared; a saga service checks its types when it starts)
 //   define_saga, register_schema alter cluster
 //   schedule_event               write topic
-//   cancel_scheduled_event       write cluster (the request names no topic)
+//   cancel_scheduled_event       write on the pending event's topic (checked by the handler,
+//                                which finds it; an id no longer pending needs nothing more)
 //   upsert_user, delete_user, create_acls, delete_acls   alter cluster
 //   list_users, list_acls        describe cluster
 //

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "broker/error_mapping.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/auto_create.h"
 #include "broker/handlers/batch_check.h"
 #include "broker/handlers/handlers.h"
@@ -110,8 +111,21 @@ asio::awaitable<proto::Response> HandleCancelScheduledEvent(RequestContext& ctx,
     co_return response;
   }
   BrokerServices& services = ctx.services;
+  // Cancelling needs write on the event's topic. The request names only the id, so the store
+  // hands the pending event's topic to this check before it writes anything. A cancel of an id
+  // that is not pending needs nothing more: it changes nothing, and says only what became of it.
+  std::optional<AclDenial> denied;
+  const storage::LogStore::CancelCheck check = [&](const std::string& topic) {
+    denied = CheckTopic(ctx, AclOperation::kWrite, topic);
+    return denied ? absl::PermissionDeniedError("denied") : absl::OkStatus();
+  };
   absl::StatusOr<storage::CancelOutcome> cancelled = co_await RunBlocking(
-      services.blocking, [&] { return services.store.CancelScheduledEvent(id); });
+      services.blocking, [&] { return services.store.CancelScheduledEvent(id, check); });
+  if (denied) {
+    SetError(proto::AUTHORIZATION_FAILED, DenialMessage(ctx.connection.principal(), *denied),
+             response.mutable_error());
+    co_return response;
+  }
   if (!cancelled.ok()) {
     SetError(cancelled.status(), response.mutable_error());
     co_return response;

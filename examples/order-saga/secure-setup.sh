@@ -105,12 +105,11 @@ service() {  # service NAME --reads TOPIC... --writes TOPIC...
 service order-service \
   --reads $failed $timed_out $shipped $refunded \
   --writes $created $timed_out $completed $cancelled
-# payment-service: disarms the payment timeout before it charges (a cancel of a scheduled event
-# names only the event's id, so choreod asks for write on the cluster; README "Securing choreod").
+# payment-service: disarms the payment timeout before it charges; cancelling a scheduled event
+# needs write on the topic it would be published to (PaymentTimedOut).
 service payment-service \
   --reads $created $not_shipped \
-  --writes $succeeded $failed $refunded
-allow payment-service write --cluster
+  --writes $succeeded $failed $refunded $timed_out
 service shipping-service \
   --reads $succeeded \
   --writes $shipped $not_shipped

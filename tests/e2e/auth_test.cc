@@ -466,6 +466,44 @@ TEST_F(AuthTest, AclsAllowDenyByPrefixAndDenyWins) {
   EXPECT_NE(denials, "0");
 }
 
+// Cancelling a scheduled event needs write on the event's topic (the request names only its id):
+// a principal that may write the topic cancels it, one that may not is refused and the event stays
+// pending; an id that is no longer pending needs nothing more.
+TEST_F(AuthTest, CancellingAScheduledEventNeedsWriteOnItsTopic) {
+  Bootstrap({"orders", "payments"},
+            {Acl("orders", AclResourceType::kTopic, "timeouts", AclOperation::kWrite),
+             Acl("payments", AclResourceType::kTopic, "payments", AclOperation::kWrite)},
+            {"timeouts", "payments"}, {"--auth=sasl"});
+  Result<std::unique_ptr<Producer>> orders =
+      Producer::Create({.client = Client("orders", "orders-pw")});
+  ASSERT_TRUE(orders.ok()) << orders.status().ToString();
+  Result<std::unique_ptr<Producer>> payments =
+      Producer::Create({.client = Client("payments", "payments-pw")});
+  ASSERT_TRUE(payments.ok()) << payments.status().ToString();
+  const auto due = std::chrono::system_clock::now() + std::chrono::hours(1);
+  for (const std::string id : {"timeout/1", "timeout/2"}) {
+    Result<ScheduledRecord> scheduled =
+        (*orders)->Schedule(id, due, "timeouts", Record{"order-1", "timed out", {}, 0}, 0);
+    ASSERT_TRUE(scheduled.ok()) << scheduled.status().ToString();
+  }
+  // payments may not write "timeouts": refused, naming the topic, and nothing is cancelled.
+  Result<CancelOutcome> refused = (*payments)->CancelScheduled("timeout/1");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kAuthorizationFailed);
+  EXPECT_NE(refused.status().message().find("principal 'payments' is not allowed to write topic "
+                                            "'timeouts'"),
+            std::string::npos)
+      << refused.status().ToString();
+  Result<CancelOutcome> cancelled = (*orders)->CancelScheduled("timeout/1");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(*cancelled, CancelOutcome::kCancelled);
+  // No longer pending, or never scheduled: the outcome, with no ACL needed.
+  EXPECT_EQ((*payments)->CancelScheduled("timeout/1").value(), CancelOutcome::kAlreadyCancelled);
+  EXPECT_EQ((*payments)->CancelScheduled("no-such-id").value(), CancelOutcome::kNotFound);
+  // "timeout/2" is still pending for its owner.
+  EXPECT_EQ((*orders)->CancelScheduled("timeout/2").value(), CancelOutcome::kCancelled);
+}
+
 TEST_F(AuthTest, AProducerIdCanOnlyBeUsedByThePrincipalItWasGrantedTo) {
   Bootstrap({"alice", "bob"}, {Acl("*", AclResourceType::kTopic, "orders", AclOperation::kWrite)},
             {"orders"}, {"--auth=sasl"});

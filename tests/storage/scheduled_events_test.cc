@@ -294,6 +294,31 @@ TEST_F(ScheduledEventsTest, ScansStartPastDeliveredEvents) {
   EXPECT_EQ(Ids(Take(10)), std::vector<std::string>{"early"});
 }
 
+// A cancel's check sees the pending event's topic before anything is written; its refusal is
+// returned and the event stays pending. It is not asked about ids that are not pending.
+TEST_F(ScheduledEventsTest, ACancelCheckSeesTheTopicAndCanRefuse) {
+  ASSERT_TRUE(Schedule("t", 100).ok());
+  std::vector<std::string> asked;
+  const LogStore::CancelCheck refuse = [&](const std::string& topic) {
+    asked.push_back(topic);
+    return absl::PermissionDeniedError("not yours");
+  };
+  absl::StatusOr<CancelOutcome> refused = store_->CancelScheduledEvent("t", refuse);
+  EXPECT_EQ(refused.status(), absl::PermissionDeniedError("not yours"));
+  EXPECT_EQ(asked, std::vector<std::string>{"timeouts"});
+  EXPECT_EQ(store_->PendingScheduledEvents(), 1u);
+  EXPECT_EQ(Ids(Take(100)), std::vector<std::string>{"t"});  // still pending, and due
+  store_->ReleaseDueEvent("t");
+  const LogStore::CancelCheck allow = [&](const std::string& topic) {
+    asked.push_back(topic);
+    return absl::OkStatus();
+  };
+  EXPECT_EQ(*store_->CancelScheduledEvent("t", allow), CancelOutcome::kCancelled);
+  EXPECT_EQ(*store_->CancelScheduledEvent("t", refuse), CancelOutcome::kAlreadyCancelled);
+  EXPECT_EQ(*store_->CancelScheduledEvent("never", refuse), CancelOutcome::kNotFound);
+  EXPECT_EQ(asked, (std::vector<std::string>{"timeouts", "timeouts"}));
+}
+
 // A scan that runs while a schedule's write is on its way (the WAL sync held here) does not see
 // the event; it must not move the scan start past it either, or the event is never due.
 TEST_F(ScheduledEventsTest, AnEventWrittenDuringAScanIsStillFound) {

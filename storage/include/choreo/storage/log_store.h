@@ -572,7 +572,13 @@ class LogStore {
   // progress is waited for (then: kDelivered). An ended event's id is remembered for 7 days, so a
   // repeated cancel learns what happened. Errors: InvalidArgument (bad id), kIoError/kNoSpace,
   // kClosed, Unavailable (kClosed kind) if a delivery of the id stays in progress for 10 s.
-  absl::StatusOr<CancelOutcome> CancelScheduledEvent(std::string_view id);
+  // `check`, if set, is called with a pending event's topic before anything is written, while no
+  // other operation on the id can run; a non-OK status it returns is returned as is and the event
+  // stays pending (the broker's authorization: cancelling needs write on the event's topic). It is
+  // not called for an id that is not pending.
+  using CancelCheck = std::function<absl::Status(const std::string& topic)>;
+  absl::StatusOr<CancelOutcome> CancelScheduledEvent(std::string_view id,
+                                                     const CancelCheck& check = nullptr);
   // Up to `limit` pending events due at or before now_ms, earliest first, skipping those being
   // scheduled, cancelled or delivered. Each one returned is reserved for the caller until it
   // passes it to DeliverDueEvent() or ReleaseDueEvent(). Errors: kIoError, kCorruptData, kClosed.
