@@ -67,6 +67,18 @@ class RawKafka {
     return kafka::NewMessage(kafka::FindApi(api_key)->request);
   }
 
+  // SaslHandshake for `mechanism`; one SaslAuthenticate step with `bytes`.
+  std::optional<kafka::Struct> Handshake(const std::string& mechanism, int16_t version) {
+    kafka::Struct request = Request(kafka::api_key::kSaslHandshake);
+    request.SetString("mechanism", mechanism);
+    return Call(kafka::api_key::kSaslHandshake, version, request);
+  }
+  std::optional<kafka::Struct> Authenticate(const std::string& bytes, int16_t version) {
+    kafka::Struct request = Request(kafka::api_key::kSaslAuthenticate);
+    request.SetString("auth_bytes", bytes);
+    return Call(kafka::api_key::kSaslAuthenticate, version, request);
+  }
+
   // One size-prefixed frame out; one in (nullopt: the connection was closed).
   void Send(std::string_view body) {
     std::string frame;
@@ -107,10 +119,12 @@ class KafkaSecurityTest : public ::testing::Test {
     ASSERT_FALSE(HasFailure());
   }
 
-  std::vector<std::string> TlsFlags(bool mutual = false) const {
+  // The TLS flags (with the client CA if `mutual`), and `auth` ("--auth=...") if given.
+  std::vector<std::string> TlsFlags(bool mutual = false, const std::string& auth = {}) const {
     std::vector<std::string> flags = {"--tls-cert=" + server_.cert.string(),
                                       "--tls-key=" + server_.key.string()};
     if (mutual) flags.push_back("--tls-ca=" + ca_.cert.string());
+    if (!auth.empty()) flags.push_back(auth);
     return flags;
   }
 
@@ -234,11 +248,7 @@ TEST_F(KafkaSecurityTest, KcatWithSaslSslScramProducesAndConsumes) {
   Start({"alice"},
         {TopicAcl("alice", "orders", AclOperation::kWrite),
          TopicAcl("alice", "orders", AclOperation::kRead)},
-        {"orders"}, [&] {
-          std::vector<std::string> flags = TlsFlags();
-          flags.push_back("--auth=sasl");
-          return flags;
-        }());
+        {"orders"}, TlsFlags(/*mutual=*/false, "--auth=sasl"));
   ProduceAndConsume(Sasl("alice", "alice-pw"), "orders");
   // PLAIN is accepted over TLS too.
   const ProcessResult plain =
@@ -249,11 +259,8 @@ TEST_F(KafkaSecurityTest, KcatWithSaslSslScramProducesAndConsumes) {
 }
 
 TEST_F(KafkaSecurityTest, AWrongPasswordFailsVisiblyAndIsCountedAndLogged) {
-  Start({"alice"}, {TopicAcl("alice", "orders", AclOperation::kDescribe)}, {"orders"}, [&] {
-    std::vector<std::string> flags = TlsFlags();
-    flags.push_back("--auth=sasl");
-    return flags;
-  }());
+  Start({"alice"}, {TopicAcl("alice", "orders", AclOperation::kDescribe)}, {"orders"},
+        TlsFlags(/*mutual=*/false, "--auth=sasl"));
   const ProcessResult wrong = Kcat(Sasl("alice", "not-her-password"), {"-L", "-m", "5"});
   EXPECT_NE(wrong.exit_code, 0) << wrong.out;
   EXPECT_NE(wrong.err.find("wrong user name or password"), std::string::npos) << wrong.err;
@@ -289,11 +296,7 @@ TEST_F(KafkaSecurityTest, AclsDecideWhatEachUserMayProduceAndSee) {
   Start({"bob"},
         {TopicAcl("bob", "orders", AclOperation::kRead),
          TopicAcl("bob", "orders", AclOperation::kDescribe)},
-        {"orders", "secret"}, [&] {
-          std::vector<std::string> flags = TlsFlags();
-          flags.push_back("--auth=sasl");
-          return flags;
-        }());
+        {"orders", "secret"}, TlsFlags(/*mutual=*/false, "--auth=sasl"));
   const std::vector<std::string> bob = Sasl("bob", "bob-pw");
   const ProcessResult produced = Kcat(bob, {"-P", "-t", "orders"}, "refused\n");
   EXPECT_NE(produced.err.find("Topic authorization failed"), std::string::npos)
@@ -320,11 +323,7 @@ TEST_F(KafkaSecurityTest, MutualTlsGivesTheCertificatesPrincipal) {
   Start({},
         {TopicAcl("CN=orders-client", "orders", AclOperation::kWrite),
          TopicAcl("CN=orders-client", "orders", AclOperation::kRead)},
-        {"orders", "secret"}, [&] {
-          std::vector<std::string> flags = TlsFlags(/*mutual=*/true);
-          flags.push_back("--auth=mtls");
-          return flags;
-        }());
+        {"orders", "secret"}, TlsFlags(/*mutual=*/true, "--auth=mtls"));
   std::vector<std::string> settings = Ssl();
   settings.push_back("ssl.certificate.location=" + client_.cert.string());
   settings.push_back("ssl.key.location=" + client_.key.string());
@@ -365,24 +364,19 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
         {"--auth=sasl"});
   {
     RawKafka raw(kafka_port_);
-    kafka::Struct handshake = RawKafka::Request(kafka::api_key::kSaslHandshake);
-    handshake.SetString("mechanism", "SCRAM-SHA-256");
-    std::optional<kafka::Struct> chosen = raw.Call(kafka::api_key::kSaslHandshake, 1, handshake);
+    std::optional<kafka::Struct> chosen = raw.Handshake("SCRAM-SHA-256", 1);
     ASSERT_TRUE(chosen.has_value());
     EXPECT_EQ(chosen->GetInt("error_code"), 0);
     ASSERT_EQ(chosen->GetItems("mechanisms").size(), 1u);  // no PLAIN without TLS
     EXPECT_EQ(chosen->GetItems("mechanisms")[0].bytes, "SCRAM-SHA-256");
 
     scram::ScramClient client("alice", "alice-pw");
-    kafka::Struct step = RawKafka::Request(kafka::api_key::kSaslAuthenticate);
-    step.SetString("auth_bytes", client.ClientFirst());
-    std::optional<kafka::Struct> first = raw.Call(kafka::api_key::kSaslAuthenticate, 2, step);
+    std::optional<kafka::Struct> first = raw.Authenticate(client.ClientFirst(), 2);
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->GetInt("error_code"), 0) << first->GetString("error_message");
     const scram::Step final_message = client.ClientFinal(first->GetString("auth_bytes"));
     ASSERT_TRUE(final_message.ok) << final_message.message;
-    step.SetString("auth_bytes", final_message.message);
-    std::optional<kafka::Struct> last = raw.Call(kafka::api_key::kSaslAuthenticate, 2, step);
+    std::optional<kafka::Struct> last = raw.Authenticate(final_message.message, 2);
     ASSERT_TRUE(last.has_value());
     EXPECT_EQ(last->GetInt("error_code"), 0);
     EXPECT_EQ(last->GetInt("session_lifetime_ms"), 0);
@@ -396,16 +390,14 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
     EXPECT_EQ(topics->GetStructs("topics")[0].GetString("name"), "orders");
 
     // Authenticated: another SaslAuthenticate is out of order.
-    std::optional<kafka::Struct> again = raw.Call(kafka::api_key::kSaslAuthenticate, 1, step);
+    std::optional<kafka::Struct> again = raw.Authenticate(final_message.message, 1);
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->GetInt("error_code"), 34);  // ILLEGAL_SASL_STATE
     EXPECT_TRUE(raw.Closed());
   }
   {
     RawKafka raw(kafka_port_);
-    kafka::Struct handshake = RawKafka::Request(kafka::api_key::kSaslHandshake);
-    handshake.SetString("mechanism", "GSSAPI");
-    std::optional<kafka::Struct> refused = raw.Call(kafka::api_key::kSaslHandshake, 1, handshake);
+    std::optional<kafka::Struct> refused = raw.Handshake("GSSAPI", 1);
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->GetInt("error_code"), 33);  // UNSUPPORTED_SASL_MECHANISM
     EXPECT_EQ(refused->GetItems("mechanisms").size(), 1u);
@@ -413,9 +405,7 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
   }
   {
     RawKafka raw(kafka_port_);
-    kafka::Struct step = RawKafka::Request(kafka::api_key::kSaslAuthenticate);
-    step.SetString("auth_bytes", "n,,n=alice,r=abc");
-    std::optional<kafka::Struct> early = raw.Call(kafka::api_key::kSaslAuthenticate, 0, step);
+    std::optional<kafka::Struct> early = raw.Authenticate("n,,n=alice,r=abc", 0);
     ASSERT_TRUE(early.has_value());
     EXPECT_EQ(early->GetInt("error_code"), 34);  // no handshake yet
     EXPECT_TRUE(raw.Closed());
@@ -423,16 +413,12 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
   {
     // A wrong password: SASL_AUTHENTICATION_FAILED with a message, then the connection closes.
     RawKafka raw(kafka_port_);
-    kafka::Struct handshake = RawKafka::Request(kafka::api_key::kSaslHandshake);
-    handshake.SetString("mechanism", "SCRAM-SHA-256");
-    ASSERT_TRUE(raw.Call(kafka::api_key::kSaslHandshake, 1, handshake).has_value());
+    ASSERT_TRUE(raw.Handshake("SCRAM-SHA-256", 1).has_value());
     scram::ScramClient client("alice", "wrong");
-    kafka::Struct step = RawKafka::Request(kafka::api_key::kSaslAuthenticate);
-    step.SetString("auth_bytes", client.ClientFirst());
-    std::optional<kafka::Struct> first = raw.Call(kafka::api_key::kSaslAuthenticate, 1, step);
+    std::optional<kafka::Struct> first = raw.Authenticate(client.ClientFirst(), 1);
     ASSERT_TRUE(first.has_value());
-    step.SetString("auth_bytes", client.ClientFinal(first->GetString("auth_bytes")).message);
-    std::optional<kafka::Struct> refused = raw.Call(kafka::api_key::kSaslAuthenticate, 1, step);
+    std::optional<kafka::Struct> refused =
+        raw.Authenticate(client.ClientFinal(first->GetString("auth_bytes")).message, 1);
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->GetInt("error_code"), 58);  // SASL_AUTHENTICATION_FAILED
     EXPECT_NE(refused->GetString("error_message").find("wrong user name or password"),
@@ -448,9 +434,7 @@ TEST_F(KafkaSecurityTest, SaslHandshakeV0ExchangesRawTokens) {
   Start({"alice"}, {TopicAcl("alice", "orders", AclOperation::kDescribe)}, {"orders"},
         {"--auth=sasl"});
   RawKafka raw(kafka_port_);
-  kafka::Struct handshake = RawKafka::Request(kafka::api_key::kSaslHandshake);
-  handshake.SetString("mechanism", "SCRAM-SHA-256");
-  std::optional<kafka::Struct> chosen = raw.Call(kafka::api_key::kSaslHandshake, 0, handshake);
+  std::optional<kafka::Struct> chosen = raw.Handshake("SCRAM-SHA-256", 0);
   ASSERT_TRUE(chosen.has_value());
   EXPECT_EQ(chosen->GetInt("error_code"), 0);
   scram::ScramClient client("alice", "alice-pw");
