@@ -332,9 +332,9 @@ absl::Status Broker::Impl::Start() {
 absl::Status Broker::Impl::ListenKafka() {
   if (options_.kafka_listen.empty()) return absl::OkStatus();
   // The same TLS as the protocol listener: certificates, client CA, SIGHUP reload, failure counts.
-  kafka_server_ =
-      std::make_unique<Server>(io_, *services_, ListenerTls{tls_.get(), tls_failures_.get()},
-                               [this](uint64_t id) { return kafka_listener_->NewProtocol(id); });
+  kafka_server_ = std::make_unique<Server>(
+      io_, *services_, ListenerTls{tls_.get(), tls_failures_.get(), TlsListener::kKafka},
+      [this](uint64_t id) { return kafka_listener_->NewProtocol(id); });
   if (absl::Status s = kafka_server_->Listen(options_.kafka_listen); !s.ok()) return s;
   std::string host = options_.kafka_advertised_host;
   if (host.empty()) {

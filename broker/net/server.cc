@@ -95,9 +95,9 @@ void Server::OnAccepted(asio::ip::tcp::socket socket) {
     if (draining_) return;  // the socket closes as it goes out of scope
     const uint64_t id = next_id_++;
     over_limit = sessions_.size() >= services_.options.max_connections;
-    session =
-        std::make_shared<Session>(std::move(stream), id, services_, protocols_(id), tls_.failures,
-                                  [this](uint64_t closed) { OnSessionClosed(closed); });
+    session = std::make_shared<Session>(std::move(stream), id, services_, protocols_(id),
+                                        tls_.failures, tls_.listener,
+                                        [this](uint64_t closed) { OnSessionClosed(closed); });
     sessions_.emplace(id, session);
   }
   services_.metrics.ConnectionOpened();

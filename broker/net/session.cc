@@ -18,12 +18,13 @@ namespace choreo::broker {
 
 Session::Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
                  std::unique_ptr<SessionProtocol> protocol, TlsHandshakeFailures* tls_failures,
-                 ClosedCallback on_closed)
+                 TlsListener tls_listener, ClosedCallback on_closed)
     : stream_(std::move(stream)),
       id_(id),
       services_(services),
       protocol_(std::move(protocol)),
       tls_failures_(tls_failures),
+      tls_listener_(tls_listener),
       on_closed_(std::move(on_closed)),
       connection_(id),
       decoder_(services.options.max_frame_bytes),

@@ -54,22 +54,22 @@
 #include "broker/net/fetch_memory.h"
 #include "broker/net/memory_budget.h"
 #include "broker/net/session_protocol.h"
+#include "broker/net/tls_context.h"
 #include "choreo/proto/choreo.pb.h"
 #include "choreo/proto/frame.h"
 
 namespace choreo::broker {
-
-class TlsHandshakeFailures;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   using ClosedCallback = std::function<void(uint64_t connection_id)>;
 
   // `stream` must use a strand executor. `services` and `tls_failures` (null for a plain stream)
-  // are borrowed and outlive the session; the session owns `protocol`.
+  // are borrowed and outlive the session; the session owns `protocol`. Failed TLS handshakes
+  // count under `tls_listener`.
   Session(ConnectionStream stream, uint64_t id, BrokerServices& services,
           std::unique_ptr<SessionProtocol> protocol, TlsHandshakeFailures* tls_failures,
-          ClosedCallback on_closed);
+          TlsListener tls_listener, ClosedCallback on_closed);
 
   // Starts serving. Call once, from any thread.
   void Start();
@@ -156,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
   BrokerServices& services_;
   std::unique_ptr<SessionProtocol> protocol_;
   TlsHandshakeFailures* tls_failures_;
+  const TlsListener tls_listener_;
   ClosedCallback on_closed_;
   ConnectionState connection_;
   proto::FrameDecoder decoder_;

@@ -118,8 +118,7 @@ asio::awaitable<void> Session::Watchdog(std::shared_ptr<Session> self) {
           const std::string reason =
               absl::StrCat("no TLS handshake within ",
                            absl::FormatDuration(services_.options.handshake_timeout));
-          if (tls_failures_ != nullptr)
-            tls_failures_->Record(TlsListener::kProtocol, peer_, reason);
+          if (tls_failures_ != nullptr) tls_failures_->Record(tls_listener_, peer_, reason);
           BeginClose(Mode::kAborted, reason);
           break;
         }

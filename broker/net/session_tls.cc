@@ -45,7 +45,7 @@ asio::awaitable<bool> Session::TlsHandshake() {
 
 asio::awaitable<void> Session::RefusePlaintext() {
   if (tls_failures_ != nullptr) {
-    tls_failures_->Record(TlsListener::kProtocol, peer_, "plaintext client");
+    tls_failures_->Record(tls_listener_, peer_, "plaintext client");
   }
   BeginClose(Mode::kFailing, "TLS handshake failed: plaintext client");
   // Read what the client sent (its handshake frame), so that closing does not reset the
@@ -79,7 +79,7 @@ bool Session::FinishTlsHandshake(const asio::error_code& ec) {
       if (verify != X509_V_OK)
         absl::StrAppend(&reason, ": ", X509_verify_cert_error_string(verify));
     }
-    if (tls_failures_ != nullptr) tls_failures_->Record(TlsListener::kProtocol, peer_, reason);
+    if (tls_failures_ != nullptr) tls_failures_->Record(tls_listener_, peer_, reason);
     BeginClose(Mode::kFailing, absl::StrCat("TLS handshake failed: ", reason));
   }
   // A plain close (FIN), not a reset: the alert OpenSSL sent should reach the peer.

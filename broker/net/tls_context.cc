@@ -127,6 +127,8 @@ TlsHandshakeFailures::TlsHandshakeFailures(MetricsRegistry& registry) {
   protocol_ =
       registry.GetCounter("choreo_tls_handshake_failures_total", kHelp, {"listener"}, {"protocol"});
   http_ = registry.GetCounter("choreo_tls_handshake_failures_total", kHelp, {"listener"}, {"http"});
+  kafka_ =
+      registry.GetCounter("choreo_tls_handshake_failures_total", kHelp, {"listener"}, {"kafka"});
 }
 
 void TlsHandshakeFailures::Record(TlsListener listener, std::string_view peer,
@@ -136,11 +138,20 @@ void TlsHandshakeFailures::Record(TlsListener listener, std::string_view peer,
 
 void TlsHandshakeFailures::Record(TlsListener listener, std::string_view peer,
                                   std::string_view reason) {
-  (listener == TlsListener::kProtocol ? protocol_ : http_)->Increment();
+  const char* name = "protocol";
+  Counter* counter = protocol_;
+  if (listener == TlsListener::kHttp) {
+    name = "http";
+    counter = http_;
+  } else if (listener == TlsListener::kKafka) {
+    name = "kafka";
+    counter = kafka_;
+  }
+  counter->Increment();
   const LogRateLimiter::Decision decision = log_limiter_.Admit(LogRateLimiter::Clock::now());
   if (!decision.log) return;
-  NetLog().warn("event=tls_handshake_failed listener={} peer={} reason=\"{}\"{}",
-                listener == TlsListener::kProtocol ? "protocol" : "http", peer, reason,
+  NetLog().warn("event=tls_handshake_failed listener={} peer={} reason=\"{}\"{}", name, peer,
+                reason,
                 decision.suppressed_before > 0
                     ? absl::StrCat(" suppressed_before=", decision.suppressed_before)
                     : "");

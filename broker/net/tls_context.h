@@ -62,7 +62,7 @@ class TlsContexts {
 };
 
 // Which listener a TLS handshake failed on (the `listener` label of the metric).
-enum class TlsListener { kProtocol, kHttp };
+enum class TlsListener { kProtocol, kHttp, kKafka };
 
 // Counts failed TLS handshakes in choreo_tls_handshake_failures_total{listener} and logs each with
 // the peer address, at most 10 lines a second (a port scanner or a plaintext client can fail
@@ -78,6 +78,7 @@ class TlsHandshakeFailures {
  private:
   Counter* protocol_;
   Counter* http_;
+  Counter* kafka_;
   LogRateLimiter log_limiter_{10};
 };
 
@@ -85,6 +86,7 @@ class TlsHandshakeFailures {
 struct ListenerTls {
   const TlsContexts* contexts = nullptr;
   TlsHandshakeFailures* failures = nullptr;
+  TlsListener listener = TlsListener::kProtocol;  // its failures' label
 };
 
 // A readable reason for a TLS error: OpenSSL's reason string ("certificate verify failed",

@@ -211,6 +211,9 @@ TEST_F(KafkaSecurityTest, KcatOverSslProducesAndConsumesAndPlaintextIsRefused) {
   EXPECT_EQ(plain.out.find("topic \"orders\""), std::string::npos) << plain.out;
   EXPECT_NE(broker_->LogTail().find("TLS handshake failed: plaintext client"), std::string::npos)
       << broker_->LogTail();
+  EXPECT_NE(broker_->LogTail().find("event=tls_handshake_failed listener=kafka peer=127.0.0.1:"),
+            std::string::npos)
+      << broker_->LogTail();
 }
 
 // SIGHUP re-reads the certificate for the Kafka listener as for the protocol listener: new
