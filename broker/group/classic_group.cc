@@ -471,4 +471,80 @@ ClassicGroupSnapshot ClassicGroup::Snapshot() const {
   return snapshot;
 }
 
+namespace {
+
+// Big-endian reads with bounds checks, for ParseConsumerAssignment.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  bool Int(size_t width, int64_t* out) {
+    if (bytes_.size() - pos_ < width) return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < width; ++i)
+      v = (v << 8) | static_cast<uint8_t>(bytes_[pos_ + i]);
+    pos_ += width;
+    // Sign-extend from `width` bytes.
+    const unsigned shift = 64 - 8 * static_cast<unsigned>(width);
+    *out = static_cast<int64_t>(v << shift) >> shift;
+    return true;
+  }
+  bool String(std::string* out) {
+    int64_t length = 0;
+    if (!Int(2, &length) || length < 0 || bytes_.size() - pos_ < static_cast<size_t>(length))
+      return false;
+    out->assign(bytes_.substr(pos_, static_cast<size_t>(length)));
+    pos_ += static_cast<size_t>(length);
+    return true;
+  }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::optional<PartitionSet> ParseConsumerAssignment(std::string_view bytes) {
+  Reader reader(bytes);
+  int64_t version = 0;
+  int64_t topics = 0;
+  if (!reader.Int(2, &version) || version < 0 || !reader.Int(4, &topics)) return std::nullopt;
+  PartitionSet out;
+  for (int64_t t = 0; t < topics; ++t) {
+    std::string topic;
+    int64_t partitions = 0;
+    if (!reader.String(&topic) || !reader.Int(4, &partitions)) return std::nullopt;
+    for (int64_t p = 0; p < partitions; ++p) {
+      int64_t partition = 0;
+      if (!reader.Int(4, &partition) || partition < 0) return std::nullopt;
+      out.insert(GroupPartition{topic, static_cast<storage::PartitionId>(partition)});
+    }
+  }
+  return out;  // user data (and any later fields) are not needed
+}
+
+GroupSnapshot ToGroupSnapshot(const ClassicGroupSnapshot& classic) {
+  GroupSnapshot out;
+  out.group_id = classic.group_id;
+  out.state = classic.state == ClassicGroup::StateName(ClassicGroup::State::kStable)
+                  ? kStateStable
+                  : kStateRebalancing;
+  out.group_epoch = classic.generation;
+  for (const ClassicMemberSnapshot& m : classic.members) {
+    MemberSnapshot member;
+    member.member_id = m.member_id;
+    member.instance_id = m.instance_id;
+    member.client_id = m.client_id;
+    member.member_epoch = classic.generation;
+    if (classic.protocol_type == "consumer") {
+      if (std::optional<PartitionSet> parsed = ParseConsumerAssignment(m.assignment)) {
+        member.assignment = *parsed;
+        member.target = *std::move(parsed);
+      }
+    }
+    out.members.push_back(std::move(member));
+  }
+  return out;
+}
+
 }  // namespace choreo::broker

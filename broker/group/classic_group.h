@@ -24,8 +24,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "broker/group/group_types.h"
 
 namespace choreo::broker {
 
@@ -131,6 +134,16 @@ struct ClassicGroupSnapshot {
   std::string leader;
   std::vector<ClassicMemberSnapshot> members;  // sorted by member id
 };
+
+// A Kafka group as choreo's group tools show it (`choreo group list/describe`, the console,
+// metrics): state "stable" or "rebalancing", each member's epoch is the generation, and its
+// assignment is decoded from the consumer protocol's assignment bytes (protocol type "consumer";
+// left empty if they do not parse).
+inline constexpr char kStateRebalancing[] = "rebalancing";
+GroupSnapshot ToGroupSnapshot(const ClassicGroupSnapshot& classic);
+// The partitions of a consumer-protocol assignment (ConsumerProtocolAssignment: version, then
+// topics with their partitions, then user data), or std::nullopt if the bytes do not parse.
+std::optional<PartitionSet> ParseConsumerAssignment(std::string_view bytes);
 
 class ClassicGroup {
  public:

@@ -41,7 +41,7 @@ GroupCoordinator::GroupCoordinator(const GroupOptions& options, const TopicSourc
       topics_(topics),
       random_(std::random_device{}()),
       classic_(ClassicOptionsFrom(options), [this](std::string_view group_id, absl::Time now) {
-        return Describe(group_id, now).has_value();
+        return HasNativeMembers(group_id, now);
       }) {}
 
 void GroupCoordinator::HoldAfterRestart(const std::vector<std::string>& group_ids,
@@ -200,6 +200,18 @@ absl::Status GroupCoordinator::CheckCommit(std::string_view group_id, const std:
 }
 
 std::optional<GroupSnapshot> GroupCoordinator::Describe(std::string_view group_id, absl::Time now) {
+  if (std::optional<GroupSnapshot> native = DescribeNative(group_id, now)) return native;
+  if (std::optional<ClassicGroupSnapshot> classic = classic_.Describe(group_id, now))
+    return ToGroupSnapshot(*classic);
+  return std::nullopt;
+}
+
+bool GroupCoordinator::HasNativeMembers(std::string_view group_id, absl::Time now) {
+  return DescribeNative(group_id, now).has_value();
+}
+
+std::optional<GroupSnapshot> GroupCoordinator::DescribeNative(std::string_view group_id,
+                                                              absl::Time now) {
   return WithGroup(group_id, now, /*create=*/false,
                    [](std::unique_ptr<ConsumerGroup>& group,
                       std::optional<absl::Time>) -> std::optional<GroupSnapshot> {
@@ -215,14 +227,21 @@ std::vector<GroupSummary> GroupCoordinator::List(absl::Time now) {
     for (const auto& [id, slot] : slots_)
       ids.push_back(id);
   }
-  std::vector<GroupSummary> out;
+  std::map<std::string, GroupSummary> out;
   for (const std::string& id : ids) {
-    std::optional<GroupSnapshot> snapshot = Describe(id, now);
+    std::optional<GroupSnapshot> snapshot = DescribeNative(id, now);
     if (!snapshot) continue;
-    out.push_back(
-        GroupSummary{id, snapshot->state, static_cast<uint32_t>(snapshot->members.size())});
+    out[id] = GroupSummary{id, snapshot->state, static_cast<uint32_t>(snapshot->members.size())};
   }
-  return out;
+  for (const ClassicGroupSnapshot& classic : classic_.List(now)) {
+    const GroupSnapshot snapshot = ToGroupSnapshot(classic);
+    out.emplace(classic.group_id, GroupSummary{classic.group_id, snapshot.state,
+                                               static_cast<uint32_t>(snapshot.members.size())});
+  }
+  std::vector<GroupSummary> sorted;
+  for (auto& entry : out)
+    sorted.push_back(std::move(entry.second));
+  return sorted;
 }
 
 absl::Status GroupCoordinator::CheckDeletable(std::string_view group_id, absl::Time now) {

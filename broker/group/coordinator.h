@@ -55,9 +55,10 @@ class GroupCoordinator {
                            int32_t member_epoch, const std::vector<GroupPartition>& partitions,
                            absl::Time now, std::vector<absl::Status>* partition_errors);
 
-  // The group's state, or std::nullopt if it has no members.
+  // The group's state, or std::nullopt if it has no members. A Kafka group (classic()) is
+  // described as ToGroupSnapshot() says.
   std::optional<GroupSnapshot> Describe(std::string_view group_id, absl::Time now);
-  // Every group with members, sorted by id.
+  // Every group with members, Kafka groups included, sorted by id.
   std::vector<GroupSummary> List(absl::Time now);
   // OK if the group has no members (so its offsets may be deleted), else kGroupNotEmpty.
   absl::Status CheckDeletable(std::string_view group_id, absl::Time now);
@@ -102,6 +103,9 @@ class GroupCoordinator {
   // Removes the group's expired members; resets it if none are left.
   void Expire(Slot& slot, absl::Time now) CHOREO_REQUIRES(slot.mu);
   std::string NewMemberId() CHOREO_EXCLUDES(random_mu_);
+  // Whether the group has native members (for classic(): it refuses to mix).
+  bool HasNativeMembers(std::string_view group_id, absl::Time now);
+  std::optional<GroupSnapshot> DescribeNative(std::string_view group_id, absl::Time now);
 
   const GroupOptions options_;
   const TopicSource& topics_;

@@ -398,6 +398,32 @@ TEST(ClassicAndNativeGroupsTest, AGroupIdHasMembersOfOneKindAtATime) {
       << "no offset reset under Kafka members";
   EXPECT_EQ(testing::KindOf(groups.CheckDeletable("k", now)), GroupErrorKind::kGroupNotEmpty);
 
+  // Choreo's group tools see the Kafka group, with the partitions of its consumer-protocol
+  // assignment.
+  kafka.member_id = joined->member_id;
+  std::optional<ClassicJoinResponse> generation;
+  EXPECT_FALSE(groups.classic()
+                   .Join("k", kafka, now,
+                         [&generation](ClassicJoinResponse r) { generation = std::move(r); })
+                   .has_value());
+  ASSERT_TRUE(generation.has_value());
+  // Version 0, one topic "orders" with partitions 0 and 1, null user data.
+  const std::string assignment("\0\0\0\0\0\1\0\6orders\0\0\0\2\0\0\0\0\0\0\0\1\xff\xff\xff\xff",
+                               30);
+  groups.classic().Sync("k", generation->generation, kafka.member_id, "",
+                        {{kafka.member_id, assignment}}, now, [](ClassicSyncResponse) {});
+  std::optional<GroupSnapshot> described = groups.Describe("k", now);
+  ASSERT_TRUE(described.has_value());
+  EXPECT_EQ(described->state, kStateStable);
+  ASSERT_EQ(described->members.size(), 1u);
+  EXPECT_EQ(described->members[0].client_id, "kcat");
+  EXPECT_EQ(described->members[0].assignment,
+            (PartitionSet{GroupPartition{"orders", 0}, GroupPartition{"orders", 1}}));
+  ASSERT_EQ(groups.List(now).size(), 1u);
+  EXPECT_EQ(groups.List(now)[0].group_id, "k");
+  EXPECT_FALSE(ParseConsumerAssignment(assignment.substr(0, 12)).has_value()) << "truncated";
+  EXPECT_FALSE(ParseConsumerAssignment("").has_value());
+
   // The other way round: a group with a native member refuses Kafka members.
   ASSERT_TRUE(groups.Heartbeat("n", native, now).ok());
   EXPECT_EQ(groups.classic().Join("n", kafka, now, nullptr)->error, kInconsistentGroupProtocol);

@@ -1,14 +1,29 @@
 // The Kafka listener against a real Kafka client nobody here wrote: kcat (librdkafka 2.0.2 on
 // Debian 12) produces and consumes on a real choreod started with --kafka-listen, and records cross
 // between kcat and choreo's own client in both directions with key, value, headers and timestamp
-// intact. Skipped where kcat is not installed (scripts/install-deps.sh installs it).
+// intact, and kcat consumer groups (-G) share partitions and commit offsets. Skipped where kcat is
+// not installed (scripts/install-deps.sh installs it).
 #include <gtest/gtest.h>
 
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
+
+#include <signal.h>
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "broker/kafka/request.h"
 #include "tests/e2e/broker_test_base.h"
+#include "tests/e2e/sized_frames.h"
 
 namespace choreo::e2e {
 namespace {
@@ -51,8 +66,80 @@ class KafkaKcatTest : public BrokerTest {
     return Kcat({"-C", "-t", topic, "-f", format, "-e", "-q"});
   }
 
+  uint16_t kafka_port() const {
+    return static_cast<uint16_t>(std::stoi(kafka_address_.substr(kafka_address_.rfind(':') + 1)));
+  }
+
   std::string kafka_address_;
 };
+
+// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+bool WaitFor(const std::function<bool()>& condition,
+             std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// One `kcat -G` consumer running in the background: each record it prints is a line
+// "<partition> <offset> <value>" in <name>.out (-u: unbuffered); its notes go to <name>.err.
+class KcatGroupMember {
+ public:
+  KcatGroupMember(const std::filesystem::path& dir, const std::string& name,
+                  const std::string& address, const std::string& group, const std::string& topic)
+      : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
+    pid_ = Spawn({kKcat, "-b", address, "-G", group, topic, "-u", "-f", "%p %o %s\n", "-X",
+                  "auto.offset.reset=earliest", "-X", "heartbeat.interval.ms=250", "-X",
+                  "auto.commit.interval.ms=250"},
+                 "/dev/null", out_, err_);
+    EXPECT_GT(pid_, 0);
+  }
+  ~KcatGroupMember() { Stop(); }
+
+  // SIGTERM: kcat closes its consumer (a last commit, LeaveGroup) and exits.
+  int Stop() {
+    if (pid_ <= 0) return exit_code_;
+    kill(pid_, SIGTERM);
+    exit_code_ = WaitForExit(pid_, std::chrono::seconds(30));
+    if (exit_code_ == -1) {
+      kill(pid_, SIGKILL);
+      WaitForExit(pid_, std::chrono::seconds(10));
+    }
+    pid_ = -1;
+    return exit_code_;
+  }
+
+  // The complete lines printed so far.
+  std::vector<std::string> Lines() const {
+    std::vector<std::string> lines;
+    std::istringstream in(ReadFile(out_));
+    std::string all = in.str();
+    size_t start = 0;
+    for (size_t end; (end = all.find('\n', start)) != std::string::npos; start = end + 1)
+      lines.push_back(all.substr(start, end - start));
+    return lines;
+  }
+  std::string Notes() const { return ReadFile(err_); }
+
+ private:
+  std::filesystem::path out_;
+  std::filesystem::path err_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
+// The value column of "<partition> <offset> <value>" lines.
+std::set<std::string> Values(const std::vector<std::string>& lines) {
+  std::set<std::string> values;
+  for (const std::string& line : lines) {
+    const size_t second = line.find(' ', line.find(' ') + 1);
+    if (second != std::string::npos) values.insert(line.substr(second + 1));
+  }
+  return values;
+}
 
 // kcat produces keyed records with headers, uncompressed and with each codec; kcat and choreo's
 // client read them back with key, value, headers and the same timestamps.
@@ -128,6 +215,225 @@ TEST_F(KafkaKcatTest, MetadataShowsOneBrokerLeadingEveryPartition) {
   EXPECT_NE(listing.find("topic \"three\" with 3 partitions:"), std::string::npos) << listing;
   EXPECT_NE(listing.find("partition 2, leader 0, replicas: 0, isrs: 0"), std::string::npos)
       << listing;
+}
+
+// Two kcat -G consumers share a 4-partition topic (Kafka's classic group protocol: JoinGroup,
+// SyncGroup with the leader's range assignment, heartbeats): between them they consume every
+// record, each from its own partitions; their offsets are committed to the same store choreo's
+// groups use (choreo's Admin sees them); and a consumer started later continues where they left
+// off.
+TEST_F(KafkaKcatTest, TwoKcatGroupMembersShareATopicAndCommitTheirOffsets) {
+  CreateTopic("shared", 4);
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  KcatGroupMember a(dir_.path(), "a", kafka_address_, "sharers", "shared");
+  KcatGroupMember b(dir_.path(), "b", kafka_address_, "sharers", "shared");
+  // Both members in one stable generation, two partitions each (choreo's describe decodes the
+  // consumer protocol's assignments).
+  const bool shared = WaitFor([&] {
+    Result<GroupDescription> group = admin->DescribeGroup("sharers");
+    if (!group.ok() || group->state != "stable" || group->members.size() != 2) return false;
+    return group->members[0].assignment.size() == 2 && group->members[1].assignment.size() == 2;
+  });
+  ASSERT_TRUE(shared) << "a:\n" << a.Notes() << "b:\n" << b.Notes() << broker_->LogTail();
+
+  std::unique_ptr<Producer> producer = CreateProducer();
+  ASSERT_NE(producer, nullptr);
+  std::set<std::string> sent;
+  for (int i = 0; i < 100; ++i) {
+    const std::string value = "v" + std::to_string(i);
+    ASSERT_TRUE(producer->Send("shared", Record{"", value, {}, 0}, i % 4).get().ok());
+    sent.insert(value);
+  }
+  const bool consumed = WaitFor([&] {
+    std::set<std::string> seen = Values(a.Lines());
+    for (const std::string& v : Values(b.Lines()))
+      seen.insert(v);
+    return seen == sent;
+  });
+  ASSERT_TRUE(consumed) << "a:\n" << a.Notes() << "b:\n" << b.Notes();
+  EXPECT_FALSE(a.Lines().empty()) << "each member consumes its own partitions";
+  EXPECT_FALSE(b.Lines().empty()) << "each member consumes its own partitions";
+
+  // Auto-commits reach the shared offset store: 25 records per partition, lag 0.
+  const bool committed = WaitFor([&] {
+    Result<GroupDescription> group = admin->DescribeGroup("sharers");
+    if (!group.ok() || group->offsets.size() != 4) return false;
+    return std::all_of(group->offsets.begin(), group->offsets.end(),
+                       [](const GroupPartitionOffset& o) { return o.committed_offset == 25; });
+  });
+  EXPECT_TRUE(committed);
+  EXPECT_NE(a.Stop(), -1);
+  EXPECT_NE(b.Stop(), -1);
+  // They left (LeaveGroup): the group has no members.
+  EXPECT_TRUE(WaitFor([&] {
+    Result<GroupDescription> group = admin->DescribeGroup("sharers");
+    return group.ok() && group->members.empty();
+  }));
+
+  // A later consumer of the group continues after the committed offsets.
+  for (uint32_t p = 0; p < 4; ++p)
+    ASSERT_TRUE(
+        producer->Send("shared", Record{"", "late" + std::to_string(p), {}, 0}, p).get().ok());
+  std::vector<std::string> later;
+  std::istringstream out(Kcat({"-G", "sharers", "shared", "-e", "-q", "-f", "%p %o %s\n"}));
+  for (std::string line; std::getline(out, line);)
+    later.push_back(line);
+  std::sort(later.begin(), later.end());
+  EXPECT_EQ(later,
+            (std::vector<std::string>{"0 25 late0", "1 25 late1", "2 25 late2", "3 25 late3"}));
+}
+
+// One Kafka connection driven by hand, with the codec's encoders: requests no well-behaved
+// client sends.
+class RawKafka {
+ public:
+  explicit RawKafka(uint16_t port) : socket_(io_) {
+    asio::error_code ec;
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+
+  static kafka::Struct Request(int16_t api_key) {
+    return kafka::NewMessage(kafka::FindApi(api_key)->request);
+  }
+  // Sends a request and decodes its response (nullopt if the connection closed).
+  std::optional<kafka::Struct> Call(int16_t api_key, int16_t version, const kafka::Struct& body) {
+    std::string request;
+    EXPECT_TRUE(
+        kafka::EncodeRequest({api_key, version, ++correlation_, "raw"}, body, &request).ok());
+    std::string frame;
+    kafka::AppendFrameSize(static_cast<uint32_t>(request.size()), &frame);
+    frame.append(request);
+    asio::error_code ec;
+    asio::write(socket_, asio::buffer(frame), ec);
+    std::optional<std::string> answer = ReadSizedFrame(socket_);
+    if (!answer) return std::nullopt;
+    int32_t correlation = 0;
+    absl::StatusOr<kafka::Struct> response =
+        kafka::DecodeResponse(api_key, version, *answer, &correlation);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    if (!response.ok()) return std::nullopt;
+    return *std::move(response);
+  }
+
+  // A JoinGroup v5 of a "consumer" member with one protocol.
+  std::optional<kafka::Struct> Join(const std::string& group, const std::string& member_id,
+                                    const std::string& metadata = "m") {
+    kafka::Struct join = Request(kafka::api_key::kJoinGroup);
+    join.SetString("group_id", group);
+    join.SetInt("session_timeout_ms", 60000);  // the test's member must not expire meanwhile
+    join.SetInt("rebalance_timeout_ms", 60000);
+    join.SetString("member_id", member_id);
+    join.SetString("protocol_type", "consumer");
+    kafka::Struct& protocol = join.AddStruct("protocols");
+    protocol.SetString("name", "range");
+    protocol.SetString("metadata", metadata);
+    return Call(kafka::api_key::kJoinGroup, 5, join);
+  }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+  int32_t correlation_ = 0;
+};
+
+// Hostile or stale group requests get Kafka's error codes, and the connection stays usable.
+TEST_F(KafkaKcatTest, BadGroupRequestsGetClearErrors) {
+  RawKafka raw(kafka_port());
+  constexpr int kInvalidGroupId = 24, kUnknownMemberId = 25, kIllegalGeneration = 22,
+                kInvalidRequest = 42, kMemberIdRequired = 79, kInconsistentGroupProtocol = 23;
+  std::optional<kafka::Struct> r = raw.Join("", "");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->GetInt("error_code"), kInvalidGroupId);
+  r = raw.Join(std::string(300, 'g'), "");
+  EXPECT_EQ(r->GetInt("error_code"), kInvalidGroupId);
+  r = raw.Join("g", "", std::string(300 * 1024, 'x'));  // metadata over 256 KiB
+  EXPECT_EQ(r->GetInt("error_code"), kInvalidRequest);
+  r = raw.Join("g", "nobody");
+  EXPECT_EQ(r->GetInt("error_code"), kUnknownMemberId);
+
+  // A real member (two-step join), then stale and unknown requests.
+  r = raw.Join("g", "");
+  ASSERT_EQ(r->GetInt("error_code"), kMemberIdRequired);
+  const std::string member = r->GetString("member_id");
+  r = raw.Join("g", member);
+  ASSERT_EQ(r->GetInt("error_code"), 0);
+  const int64_t generation = r->GetInt("generation_id");
+  EXPECT_EQ(r->GetString("leader"), member);
+  kafka::Struct heartbeat = RawKafka::Request(kafka::api_key::kHeartbeat);
+  heartbeat.SetString("group_id", "g");
+  heartbeat.SetString("member_id", member);
+  heartbeat.SetInt("generation_id", generation + 7);
+  EXPECT_EQ(raw.Call(kafka::api_key::kHeartbeat, 3, heartbeat)->GetInt("error_code"),
+            kIllegalGeneration);
+  heartbeat.SetString("member_id", "nobody");
+  heartbeat.SetInt("generation_id", generation);
+  EXPECT_EQ(raw.Call(kafka::api_key::kHeartbeat, 3, heartbeat)->GetInt("error_code"),
+            kUnknownMemberId);
+  kafka::Struct sync = RawKafka::Request(kafka::api_key::kSyncGroup);
+  sync.SetString("group_id", "g");
+  sync.SetString("member_id", member);
+  sync.SetInt("generation_id", generation - 1);
+  EXPECT_EQ(raw.Call(kafka::api_key::kSyncGroup, 3, sync)->GetInt("error_code"),
+            kIllegalGeneration);
+  // A commit from outside the group, and a simple consumer's commit while it has a member.
+  kafka::Struct commit = RawKafka::Request(kafka::api_key::kOffsetCommit);
+  commit.SetString("group_id", "g");
+  commit.SetString("member_id", "nobody");
+  commit.SetInt("generation_id", generation);
+  kafka::Struct& topic = commit.AddStruct("topics");
+  topic.SetString("name", "anything");
+  topic.AddStruct("partitions").SetInt("committed_offset", 1);
+  std::optional<kafka::Struct> committed = raw.Call(kafka::api_key::kOffsetCommit, 7, commit);
+  ASSERT_TRUE(committed.has_value());
+  EXPECT_EQ(committed->GetStructs("topics")[0].GetStructs("partitions")[0].GetInt("error_code"),
+            kUnknownMemberId);
+  commit.SetString("member_id", "");
+  commit.SetInt("generation_id", -1);
+  committed = raw.Call(kafka::api_key::kOffsetCommit, 7, commit);
+  EXPECT_EQ(committed->GetStructs("topics")[0].GetStructs("partitions")[0].GetInt("error_code"),
+            kUnknownMemberId);
+  // A choreo consumer cannot join a Kafka group, nor a Kafka consumer a choreo group.
+  ConsumerOptions options;
+  options.client = Client();
+  options.group_id = "g";
+  Result<std::unique_ptr<Consumer>> native = Consumer::Create(options);
+  ASSERT_TRUE(native.ok());
+  ASSERT_TRUE((*native)->Subscribe({"anything"}).ok());
+  Status refused;
+  EXPECT_TRUE(WaitFor([&] {
+    Result<std::vector<ConsumedRecord>> polled = (*native)->Poll(std::chrono::milliseconds(100));
+    refused = polled.status();
+    return !polled.ok();
+  }));
+  EXPECT_NE(refused.message().find("Kafka"), std::string::npos) << refused.ToString();
+  (void)(*native)->Close();
+  options.group_id = "n";
+  native = Consumer::Create(options);
+  ASSERT_TRUE(native.ok());
+  ASSERT_TRUE((*native)->Subscribe({"anything"}).ok());
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  ASSERT_TRUE(WaitFor([&] {
+    (void)(*native)->Poll(std::chrono::milliseconds(100));
+    Result<GroupDescription> group = admin->DescribeGroup("n");
+    return group.ok() && group->members.size() == 1;
+  }));
+  EXPECT_EQ(raw.Join("n", "")->GetInt("error_code"), kInconsistentGroupProtocol);
+  (void)(*native)->Close();
+
+  // The member leaves; the connection still answers.
+  kafka::Struct leave = RawKafka::Request(kafka::api_key::kLeaveGroup);
+  leave.SetString("group_id", "g");
+  kafka::Struct& leaving = leave.AddStruct("members");
+  leaving.SetString("member_id", member);
+  leave.AddStruct("members").SetString("member_id", "nobody");
+  std::optional<kafka::Struct> left = raw.Call(kafka::api_key::kLeaveGroup, 3, leave);
+  ASSERT_TRUE(left.has_value());
+  ASSERT_EQ(left->GetStructs("members").size(), 2u);
+  EXPECT_EQ(left->GetStructs("members")[0].GetInt("error_code"), 0);
+  EXPECT_EQ(left->GetStructs("members")[1].GetInt("error_code"), kUnknownMemberId);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "broker/kafka/errors.h"
+#include "broker/kafka/handlers/group_handlers.h"
 #include "broker/kafka/handlers/kafka_auth.h"
 #include "broker/logging.h"
 #include "broker/metrics/broker_metrics.h"
@@ -25,6 +26,15 @@ const std::vector<KafkaRoute> kRoutes = {
     {kafka::api_key::kFetch, "fetch", 4, 11, &HandleKafkaFetch},
     {kafka::api_key::kListOffsets, "list_offsets", 1, 5, &HandleKafkaListOffsets},
     {kafka::api_key::kMetadata, "metadata", 0, 8, &HandleKafkaMetadata},
+    {kafka::api_key::kOffsetCommit, "offset_commit", 2, 7, &HandleKafkaOffsetCommit},
+    {kafka::api_key::kOffsetFetch, "offset_fetch", 1, 5, &HandleKafkaOffsetFetch},
+    {kafka::api_key::kFindCoordinator, "find_coordinator", 0, 2, &HandleKafkaFindCoordinator},
+    {kafka::api_key::kJoinGroup, "join_group", 0, 5, &HandleKafkaJoinGroup},
+    {kafka::api_key::kHeartbeat, "heartbeat", 0, 3, &HandleKafkaHeartbeat},
+    {kafka::api_key::kLeaveGroup, "leave_group", 0, 3, &HandleKafkaLeaveGroup},
+    {kafka::api_key::kSyncGroup, "sync_group", 0, 3, &HandleKafkaSyncGroup},
+    {kafka::api_key::kDescribeGroups, "describe_groups", 0, 4, &HandleKafkaDescribeGroups},
+    {kafka::api_key::kListGroups, "list_groups", 0, 2, &HandleKafkaListGroups},
     {kafka::api_key::kSaslHandshake, "sasl_handshake", 0, 1, nullptr},
     {kApiVersions, "api_versions", 0, 3, &HandleKafkaApiVersions},
     {kafka::api_key::kCreateTopics, "create_topics", 0, 4, &HandleKafkaCreateTopics},
