@@ -8,17 +8,22 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/e2e/broker_test_base.h"
+#include "tests/e2e/service_process.h"
 
 namespace choreo::e2e {
 namespace {
@@ -190,6 +195,83 @@ TEST_F(KafkaLibrdkafkaTest, IdempotentProducerLosesAndDuplicatesNothingAcrossSig
     for (size_t i = 0; i < sequence.size(); ++i) {
       ASSERT_EQ(sequence[i], static_cast<int64_t>(i)) << key << " out of order at " << i;
     }
+  }
+}
+
+// Three KafkaConsumer processes in one group share a topic's partitions; one is SIGKILLed, and its
+// partitions move to the others after its session timeout. Every record is consumed (at least
+// once: what the killed member consumed after its last commit may be consumed again), the
+// survivors commit and leave on SIGTERM, and the group's committed offsets, as choreo's own admin
+// API describes them, are at the end of every partition.
+TEST_F(KafkaLibrdkafkaTest, AGroupOfThreeProcessesConsumesEverythingWhenOneIsKilled) {
+  constexpr int kPartitions = 6;
+  constexpr int kRecords = 3000;
+  CreateTopic("orders", kPartitions);
+  std::unique_ptr<Producer> producer = CreateProducer();
+  ASSERT_NE(producer, nullptr);
+  const auto produce = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      producer->Send("orders",
+                     Record{"key-" + std::to_string(i % 50), "v" + std::to_string(i), {}, 0});
+    }
+    ASSERT_TRUE(producer->Flush(std::chrono::seconds(30)).ok());
+  };
+  produce(0, kRecords);
+
+  std::vector<std::unique_ptr<ServiceProcess>> members;
+  std::vector<std::filesystem::path> outputs;
+  for (int i = 0; i < 3; ++i) {
+    outputs.push_back(dir_.path() / ("member-" + std::to_string(i) + ".out"));
+    members.push_back(std::make_unique<ServiceProcess>(
+        std::vector<std::string>{KAFKA_GROUP_MEMBER_PATH, kafka_address_, "orders", "kafka-group",
+                                 outputs.back().string()},
+        dir_.path() / ("member-" + std::to_string(i) + ".log")));
+    ASSERT_TRUE(members.back()->Start());
+  }
+  // The distinct values the members consumed so far.
+  const auto consumed = [&] {
+    std::set<std::string> values;
+    for (const auto& output : outputs) {
+      std::istringstream lines(ReadFile(output));
+      std::string partition, offset, value;
+      while (lines >> partition >> offset >> value)
+        values.insert(value);
+    }
+    return values;
+  };
+  const auto wait_for = [&](size_t count) {
+    const auto deadline = Clock::now() + seconds(120);
+    while (consumed().size() < count && Clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds(50));
+    return consumed().size() >= count;
+  };
+  ASSERT_TRUE(wait_for(kRecords / 3)) << members[0]->LogTail() << broker_->LogTail();
+  members[0]->Kill();
+  produce(kRecords, 2 * kRecords);
+  ASSERT_TRUE(wait_for(2 * kRecords))
+      << consumed().size() << " of " << 2 * kRecords << " consumed\n"
+      << members[1]->LogTail() << members[2]->LogTail() << broker_->LogTail();
+  for (int i = 1; i < 3; ++i)
+    members[i]->SignalStop();
+  for (int i = 1; i < 3; ++i)
+    EXPECT_TRUE(members[i]->WaitStopped(seconds(60)));
+
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::string text = ReadFile(outputs[i]);
+    std::cout << "member " << i << " consumed " << std::count(text.begin(), text.end(), '\n')
+              << " records\n";
+  }
+  const std::set<std::string> values = consumed();
+  for (int i = 0; i < 2 * kRecords; ++i)
+    ASSERT_TRUE(values.contains("v" + std::to_string(i))) << "v" << i << " never consumed";
+  Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  Result<GroupDescription> group = (*admin)->DescribeGroup("kafka-group");
+  ASSERT_TRUE(group.ok()) << group.status().ToString();
+  ASSERT_EQ(group->offsets.size(), static_cast<size_t>(kPartitions));
+  for (const GroupPartitionOffset& offset : group->offsets) {
+    EXPECT_EQ(offset.committed_offset, offset.log_end_offset)
+        << "partition " << offset.partition.partition;
   }
 }
 

@@ -10,6 +10,8 @@ Usage: kafka_python_client.py BOOTSTRAP COMMAND ARGS...
                                      timestamp
   offsets-for-time TOPIC PARTITION MS  ListOffsets by timestamp: prints the first offset whose
                                      timestamp is >= MS, or "none"
+  group TOPIC GROUP COUNT            joins GROUP (subscribe), consumes until COUNT records, commits
+                                     and leaves; prints the sorted values
 Exits non-zero with the client's error on stderr when anything fails.
 """
 
@@ -110,6 +112,30 @@ def offsets_for_time(bootstrap, topic, partition, ms):
     consumer.close()
 
 
+def group(bootstrap, topic, group_id, count):
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=1000,
+        request_timeout_ms=TIMEOUT_MS + 5000,
+    )
+    consumer.subscribe([topic])
+    values = []
+    while len(values) < int(count):
+        batches = consumer.poll(timeout_ms=TIMEOUT_MS)
+        if not batches:
+            raise SystemExit("group: %d of %s records within %d ms" % (len(values), count, TIMEOUT_MS))
+        for messages in batches.values():
+            values.extend(text(m.value) for m in messages)
+    consumer.commit()
+    consumer.close()
+    for value in sorted(values):
+        print(value)
+
+
 def main(argv):
     if len(argv) < 3:
         raise SystemExit(__doc__)
@@ -119,6 +145,7 @@ def main(argv):
         "produce": produce,
         "consume": consume,
         "offsets-for-time": offsets_for_time,
+        "group": group,
     }
     if command not in commands:
         raise SystemExit("unknown command %s\n%s" % (command, __doc__))

@@ -1,15 +1,16 @@
 // The Kafka listener against a second real client that shares no code with librdkafka:
 // kafka-python (Debian's python3-kafka, the protocol written in pure Python), driven by
 // kafka_python_client.py. It creates topics, produces keyed records with headers (uncompressed,
-// gzip and lz4), reads them back, and looks offsets up by timestamp; every answer is compared with
-// what choreo's own client reads from the same broker. Skipped where python3-kafka is missing
-// (scripts/install-deps.sh installs it, with python3-lz4 for lz4 batches).
+// gzip and lz4), reads them back, looks offsets up by timestamp, and consumes as a group member;
+// every answer is compared with what choreo's own client reads from the same broker. Skipped where
+// python3-kafka is missing (scripts/install-deps.sh installs it, with python3-lz4 for lz4).
 #include <gtest/gtest.h>
 
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
 #include <absl/strings/str_split.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -147,6 +148,41 @@ TEST_F(KafkaPythonTest, ConsumesWhatChoreoProducedAndFindsOffsetsByTime) {
   EXPECT_EQ(offset_for(kBaseMs + 1), "1\n");
   EXPECT_EQ(offset_for(kBaseMs + 2000), "2\n");
   EXPECT_EQ(offset_for(kBaseMs + 2001), "none\n");
+}
+
+// kafka-python as a group member (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, OffsetCommit,
+// OffsetFetch, LeaveGroup): it consumes every record, commits, and choreo's admin API shows the
+// committed offsets at the end of each partition; a second run of the group gets only what was
+// produced after the commit.
+TEST_F(KafkaPythonTest, AGroupConsumesCommitsAndResumesFromItsCommit) {
+  Python({"create", "grouped", "3"});
+  Python({"produce", "grouped", "none", "12"});
+  std::string expected;
+  std::vector<std::string> values;
+  for (int i = 0; i < 12; ++i)
+    values.push_back("none payload " + std::to_string(i));
+  std::sort(values.begin(), values.end());
+  for (const std::string& v : values)
+    expected += v + "\n";
+  EXPECT_EQ(Python({"group", "grouped", "py-group", "12"}), expected);
+
+  Result<std::unique_ptr<Admin>> admin = Admin::Connect(Client());
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  Result<GroupDescription> group = (*admin)->DescribeGroup("py-group");
+  ASSERT_TRUE(group.ok()) << group.status().ToString();
+  ASSERT_EQ(group->offsets.size(), 3u);
+  int64_t committed = 0;
+  for (const GroupPartitionOffset& offset : group->offsets) {
+    EXPECT_EQ(offset.committed_offset, offset.log_end_offset)
+        << "partition " << offset.partition.partition;
+    committed += offset.committed_offset;
+  }
+  EXPECT_EQ(committed, 12);
+
+  // Produced after the commit: the only records the group's next run gets.
+  Python({"produce", "grouped", "gzip", "3"});
+  EXPECT_EQ(Python({"group", "grouped", "py-group", "3"}),
+            "gzip payload 0\ngzip payload 1\ngzip payload 2\n");
 }
 
 }  // namespace
