@@ -34,7 +34,10 @@
 //
 // Kafka's APIs map onto the same rows: Produce as produce, Fetch as fetch, ListOffsets as
 // list_offsets, Metadata as metadata, CreateTopics and DeleteTopics as create_topics and
-// delete_topics, InitProducerId as init_producer.
+// delete_topics, InitProducerId as init_producer; JoinGroup, SyncGroup, Heartbeat and LeaveGroup
+// as group_heartbeat, OffsetCommit as offset_commit, FindCoordinator, OffsetFetch and
+// DescribeGroups as describe_groups, ListGroups as list_groups
+// (kafka/handlers/group_handlers.h).
 //
 // A denial answers the whole (native) request with AUTHORIZATION_FAILED naming the principal,
 // operation and resource (Kafka: TOPIC_AUTHORIZATION_FAILED for that topic's entries), and is

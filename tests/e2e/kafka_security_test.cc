@@ -322,6 +322,41 @@ TEST_F(KafkaSecurityTest, AclsDecideWhatEachUserMayProduceAndSee) {
   EXPECT_EQ(consumed.out, "");
 }
 
+// A Kafka consumer group needs read on the group (and read on the topics it commits), as a
+// choreo group does: with it, kcat -G consumes and commits; without it, the group is refused
+// with GROUP_AUTHORIZATION_FAILED and nothing is committed for it.
+TEST_F(KafkaSecurityTest, AGroupNeedsReadOnTheGroup) {
+  const AclBinding billing_group{.principal = "alice",
+                                 .resource_type = AclResourceType::kGroup,
+                                 .resource_name = "billing",
+                                 .pattern_type = AclPatternType::kLiteral,
+                                 .operation = AclOperation::kRead,
+                                 .permission = AclPermission::kAllow};
+  Start({"alice", "bob"},
+        {TopicAcl("alice", "orders", AclOperation::kWrite),
+         TopicAcl("alice", "orders", AclOperation::kRead), billing_group,
+         TopicAcl("bob", "orders", AclOperation::kRead)},
+        {"orders"}, TlsFlags(/*mutual=*/false, "--auth=sasl"));
+  const ProcessResult produced =
+      Kcat(Sasl("alice", "alice-pw"), {"-P", "-t", "orders"}, "first\nsecond\n");
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+
+  std::vector<std::string> alice = Sasl("alice", "alice-pw");
+  alice.push_back("auto.offset.reset=earliest");
+  const ProcessResult consumed = Kcat(alice, {"-G", "billing", "orders", "-e", "-q", "-f", "%s\n"});
+  EXPECT_EQ(consumed.exit_code, 0) << consumed.err << "\nbroker log:\n" << broker_->LogTail();
+  EXPECT_EQ(consumed.out, "first\nsecond\n") << consumed.err;
+
+  // bob may read the topic but not use the group (nor describe it, which FindCoordinator needs).
+  std::vector<std::string> bob = Sasl("bob", "bob-pw");
+  bob.push_back("auto.offset.reset=earliest");
+  const ProcessResult refused = Kcat(bob, {"-G", "billing", "orders", "-e", "-q", "-f", "%s\n"});
+  EXPECT_EQ(refused.out, "") << refused.err;
+  EXPECT_NE(refused.err.find("Group authorization failed"), std::string::npos)
+      << refused.err << "\nbroker log:\n"
+      << broker_->LogTail();
+}
+
 TEST_F(KafkaSecurityTest, MutualTlsGivesTheCertificatesPrincipal) {
   Start({},
         {TopicAcl("CN=orders-client", "orders", AclOperation::kWrite),
@@ -429,6 +464,31 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
         << refused->GetString("error_message");
     EXPECT_TRUE(raw.Closed());
   }
+}
+
+// The native listener's per-address limit holds on the Kafka listener too (one AuthFailures): after
+// 5 failures within a minute, even the right password is refused at once.
+TEST_F(KafkaSecurityTest, RepeatedFailuresFromOneAddressAreRateLimited) {
+  Start({"alice"}, {}, {}, {"--auth=sasl"});
+  // One SCRAM attempt: the answer that ended it (the first step's, if that one failed).
+  const auto attempt = [&](const std::string& password) {
+    RawKafka raw(kafka_port_);
+    EXPECT_TRUE(raw.Handshake("SCRAM-SHA-256", 1).has_value());
+    scram::ScramClient client("alice", password);
+    std::optional<kafka::Struct> first = raw.Authenticate(client.ClientFirst(), 1);
+    if (!first || first->GetInt("error_code") != 0) return first;
+    return raw.Authenticate(client.ClientFinal(first->GetString("auth_bytes")).message, 1);
+  };
+  for (int i = 0; i < 5; ++i) {
+    std::optional<kafka::Struct> refused = attempt("wrong");
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->GetInt("error_code"), 58);
+  }
+  std::optional<kafka::Struct> limited = attempt("alice-pw");
+  ASSERT_TRUE(limited.has_value());
+  EXPECT_EQ(limited->GetInt("error_code"), 58);
+  EXPECT_NE(limited->GetString("error_message").find("too many failed attempts"), std::string::npos)
+      << limited->GetString("error_message");
 }
 
 // SaslHandshake v0 (KIP-43's first form): the SASL tokens follow as frames of their own, without

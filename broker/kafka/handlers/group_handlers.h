@@ -32,8 +32,8 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaDescribeGroups(KafkaCal
 // Access checks of the group handlers, the one place for them: the Kafka error to answer
 // (GROUP_AUTHORIZATION_FAILED = 30, TOPIC_AUTHORIZATION_FAILED = 29), or std::nullopt to go on.
 // kRead: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit; kDescribe: FindCoordinator,
-// OffsetFetch, DescribeGroups. CheckCommitTopic: each topic of an OffsetCommit (read).
-// Not enforced yet (every request passes): ACLs on the Kafka listener are added here.
+// OffsetFetch, DescribeGroups (ListGroups leaves out the groups it denies). CheckCommitTopic: each
+// topic of an OffsetCommit (read). The native group APIs need the same (handlers/authorize.h).
 enum class KafkaGroupAccess { kRead, kDescribe };
 std::optional<int16_t> CheckKafkaGroupAccess(KafkaCall& call, KafkaGroupAccess access,
                                              std::string_view group_id);

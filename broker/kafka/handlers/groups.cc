@@ -14,7 +14,9 @@
 
 #include "broker/group/coordinator.h"
 #include "broker/group/group_log.h"
+#include "broker/handlers/authorize.h"
 #include "broker/kafka/handlers/group_handlers.h"
+#include "broker/kafka/handlers/kafka_errors.h"
 #include "broker/run_blocking.h"
 #include "choreo/common/mutex.h"
 
@@ -107,11 +109,20 @@ kafka::Struct ErrorOnly(const KafkaCall& call, int16_t error) {
 
 }  // namespace
 
-std::optional<int16_t> CheckKafkaGroupAccess(KafkaCall&, KafkaGroupAccess, std::string_view) {
+std::optional<int16_t> CheckKafkaGroupAccess(KafkaCall& call, KafkaGroupAccess access,
+                                             std::string_view group_id) {
+  const AclOperation operation =
+      access == KafkaGroupAccess::kRead ? AclOperation::kRead : AclOperation::kDescribe;
+  if (CheckGroup(call.ctx, operation, std::string(group_id))) {
+    return kafka_error::kGroupAuthorizationFailed;
+  }
   return std::nullopt;
 }
 
-std::optional<int16_t> CheckKafkaCommitTopic(KafkaCall&, std::string_view) {
+std::optional<int16_t> CheckKafkaCommitTopic(KafkaCall& call, std::string_view topic) {
+  if (CheckTopic(call.ctx, AclOperation::kRead, std::string(topic))) {
+    return kafka_error::kTopicAuthorizationFailed;
+  }
   return std::nullopt;
 }
 
