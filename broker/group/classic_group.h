@@ -10,9 +10,10 @@
 // PreparingRebalance.
 //
 // Responses that wait (a JoinGroup behind the barrier, a SyncGroup before the leader's) are
-// delivered through callbacks, called exactly once, under whatever lock protects the group: they
-// must only store the response and wake their caller. Time is passed in (`now`), so tests drive
-// every deadline with an injected clock; Tick() applies the deadlines that passed.
+// delivered through callbacks, called once (or never, if the group is destroyed first), under
+// whatever lock protects the group: they must only store the response and wake their caller. Time
+// is passed in (`now`), so tests drive every deadline with an injected clock; Tick() applies the
+// deadlines that passed.
 //
 // Threading: not thread-safe; ClassicGroupCoordinator serializes access.
 #pragma once
@@ -159,7 +160,8 @@ class ClassicGroup {
   ClassicGroup& operator=(const ClassicGroup&) = delete;
 
   // A JoinGroup. Returns the response if it is ready now; otherwise std::nullopt, and `done` is
-  // called once the join barrier completes (possibly before Join returns). `added`, if given, is
+  // called once the join barrier completes (possibly before Join returns), or the member is
+  // removed or fenced. `added`, if given, is
   // set to the id of a member (or MEMBER_ID_REQUIRED id) this join added, else cleared.
   std::optional<ClassicJoinResponse> Join(ClassicJoinRequest request, absl::Time now,
                                           ClassicJoinCallback done, std::string* added = nullptr);

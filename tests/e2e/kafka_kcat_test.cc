@@ -208,6 +208,25 @@ TEST_F(KafkaKcatTest, IdempotentKcatProducerKeepsOrder) {
 }
 
 // kcat's metadata view: one broker, the leader of every partition of a topic created by choreo.
+// acks=0: the broker answers nothing (librdkafka counts a record delivered once it is sent), yet
+// stores every record; a connection that keeps producing this way is served in order.
+TEST_F(KafkaKcatTest, AcksZeroRecordsAreStoredWithoutAnAnswer) {
+  CreateTopic("fire-and-forget", 1);
+  std::string input;
+  for (int i = 0; i < 200; ++i)
+    input += std::to_string(i) + "\n";
+  Kcat({"-P", "-t", "fire-and-forget", "-X", "acks=0", "-X", "batch.num.messages=20"}, input);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<ConsumedRecord> stored;
+  while (stored.size() < 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stored = ReadTopic(Client(), "fire-and-forget")[0];
+  }
+  ASSERT_EQ(stored.size(), 200u) << broker_->LogTail();
+  for (size_t i = 0; i < stored.size(); ++i)
+    EXPECT_EQ(stored[i].record.value, std::to_string(i));
+}
+
 TEST_F(KafkaKcatTest, MetadataShowsOneBrokerLeadingEveryPartition) {
   CreateTopic("three", 3);
   const std::string listing = Kcat({"-L", "-t", "three"});
@@ -434,6 +453,30 @@ TEST_F(KafkaKcatTest, BadGroupRequestsGetClearErrors) {
   ASSERT_EQ(left->GetStructs("members").size(), 2u);
   EXPECT_EQ(left->GetStructs("members")[0].GetInt("error_code"), 0);
   EXPECT_EQ(left->GetStructs("members")[1].GetInt("error_code"), kUnknownMemberId);
+}
+
+// A JoinGroup held at the barrier does not hold up a shutdown: the broker stops cleanly, and the
+// waiting connection is closed.
+TEST_F(KafkaKcatTest, TheBrokerStopsCleanlyWhileAJoinGroupWaits) {
+  RawKafka first(kafka_port());
+  const std::string a = first.Join("held", "")->GetString("member_id");
+  ASSERT_EQ(first.Join("held", a)->GetInt("error_code"), 0);  // generation 1, alone
+  RawKafka second(kafka_port());
+  const std::string b = second.Join("held", "")->GetString("member_id");
+  std::optional<kafka::Struct> held;
+  std::thread joining([&] { held = second.Join("held", b); });  // waits for `a` to rejoin
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  const bool waiting = WaitFor([&] {
+    Result<GroupDescription> group = admin->DescribeGroup("held");
+    return group.ok() && group->state == "rebalancing" && group->members.size() == 2;
+  });
+  EXPECT_TRUE(waiting);
+  EXPECT_TRUE(broker_->Stop());
+  joining.join();
+  if (held) {
+    EXPECT_NE(held->GetInt("error_code"), 0) << "the barrier never completed";
+  }
 }
 
 }  // namespace

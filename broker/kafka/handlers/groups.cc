@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -51,6 +52,16 @@ class PendingResponse {
   Mutex mu_;
   std::optional<T> value_ CHOREO_GUARDED_BY(mu_);
 };
+
+// The group's callback for `pending`. It holds it weakly: once the handler is done (its connection
+// closed while it waited), a late answer is dropped, and the waiter (whose timer belongs to the
+// io_context) dies with the handler, never with the coordinator.
+template <typename T>
+std::function<void(T)> Deliver(const std::shared_ptr<PendingResponse<T>>& pending) {
+  return [weak = std::weak_ptr<PendingResponse<T>>(pending)](T response) {
+    if (std::shared_ptr<PendingResponse<T>> alive = weak.lock()) alive->Set(std::move(response));
+  };
+}
 
 // Waits for `pending`, waking at the group's next deadline (at least once a second, in case a
 // deadline moved earlier) to apply it: a member's session expiry or the rebalance timeout may be
@@ -179,8 +190,7 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaJoinGroup(KafkaCall& ca
 
   auto pending = std::make_shared<PendingResponse<ClassicJoinResponse>>(call.ctx.executor);
   std::optional<ClassicJoinResponse> answer = call.ctx.services.groups.classic().Join(
-      group_id, std::move(join), absl::Now(),
-      [pending](ClassicJoinResponse r) { pending->Set(std::move(r)); });
+      group_id, std::move(join), absl::Now(), Deliver<ClassicJoinResponse>(pending));
   if (!answer) {
     answer = co_await AwaitGroup(call, group_id, pending, ClassicJoinError(kRebalanceInProgress));
   }
@@ -216,7 +226,7 @@ asio::awaitable<std::optional<kafka::Struct>> HandleKafkaSyncGroup(KafkaCall& ca
   std::optional<ClassicSyncResponse> answer = call.ctx.services.groups.classic().Sync(
       group_id, static_cast<int32_t>(request.GetInt("generation_id")),
       request.GetString("member_id"), instance_id, assignments, absl::Now(),
-      [pending](ClassicSyncResponse r) { pending->Set(std::move(r)); });
+      Deliver<ClassicSyncResponse>(pending));
   if (!answer) {
     answer = co_await AwaitGroup(call, group_id, pending, ClassicSyncResult(kRebalanceInProgress));
   }
