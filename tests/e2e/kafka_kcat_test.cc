@@ -207,45 +207,26 @@ TEST_F(KafkaKcatTest, IdempotentKcatProducerKeepsOrder) {
   EXPECT_EQ(KcatConsume("idempotent", "%o %s\n"), expected);
 }
 
+// acks=0: the broker answers nothing (librdkafka counts a record delivered once it is sent), yet
+// stores every record; a connection that keeps producing this way is served in order.
+TEST_F(KafkaKcatTest, AcksZeroRecordsAreStoredWithoutAnAnswer) {
+  CreateTopic("fire-and-forget", 1);
+  std::string input;
+  for (int i = 0; i < 200; ++i)
+    input += std::to_string(i) + "\n";
+  Kcat({"-P", "-t", "fire-and-forget", "-X", "acks=0", "-X", "batch.num.messages=20"}, input);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<ConsumedRecord> stored;
+  while (stored.size() < 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stored = ReadTopic(Client(), "fire-and-forget")[0];
+  }
+  ASSERT_EQ(stored.size(), 200u) << broker_->LogTail();
+  for (size_t i = 0; i < stored.size(); ++i)
+    EXPECT_EQ(stored[i].record.value, std::to_string(i));
+}
+
 // kcat's metadata view: one broker, the leader of every partition of a topic created by choreo.
-// acks=0: the broker answers nothing (librdkafka counts a record delivered once it is sent), yet
-// stores every record; a connection that keeps producing this way is served in order.
-TEST_F(KafkaKcatTest, AcksZeroRecordsAreStoredWithoutAnAnswer) {
-  CreateTopic("fire-and-forget", 1);
-  std::string input;
-  for (int i = 0; i < 200; ++i)
-    input += std::to_string(i) + "\n";
-  Kcat({"-P", "-t", "fire-and-forget", "-X", "acks=0", "-X", "batch.num.messages=20"}, input);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::vector<ConsumedRecord> stored;
-  while (stored.size() < 200 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    stored = ReadTopic(Client(), "fire-and-forget")[0];
-  }
-  ASSERT_EQ(stored.size(), 200u) << broker_->LogTail();
-  for (size_t i = 0; i < stored.size(); ++i)
-    EXPECT_EQ(stored[i].record.value, std::to_string(i));
-}
-
-// acks=0: the broker answers nothing (librdkafka counts a record delivered once it is sent), yet
-// stores every record; a connection that keeps producing this way is served in order.
-TEST_F(KafkaKcatTest, AcksZeroRecordsAreStoredWithoutAnAnswer) {
-  CreateTopic("fire-and-forget", 1);
-  std::string input;
-  for (int i = 0; i < 200; ++i)
-    input += std::to_string(i) + "\n";
-  Kcat({"-P", "-t", "fire-and-forget", "-X", "acks=0", "-X", "batch.num.messages=20"}, input);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::vector<ConsumedRecord> stored;
-  while (stored.size() < 200 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    stored = ReadTopic(Client(), "fire-and-forget")[0];
-  }
-  ASSERT_EQ(stored.size(), 200u) << broker_->LogTail();
-  for (size_t i = 0; i < stored.size(); ++i)
-    EXPECT_EQ(stored[i].record.value, std::to_string(i));
-}
-
 TEST_F(KafkaKcatTest, MetadataShowsOneBrokerLeadingEveryPartition) {
   CreateTopic("three", 3);
   const std::string listing = Kcat({"-L", "-t", "three"});
