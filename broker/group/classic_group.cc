@@ -111,12 +111,20 @@ std::optional<ClassicJoinResponse> ClassicGroup::Join(ClassicJoinRequest request
         if (was_leader) leader_ = member.id;
         Member& placed = members_.emplace(member.id, std::move(member)).first->second;
         placed.last_heartbeat = now;
-        if (state_ == State::kStable && !was_leader && placed.protocols == request.protocols) {
-          // Nothing changed: it gets the current generation and, from SyncGroup, its assignment.
-          UpdateMember(placed, std::move(request));
+        UpdateMember(placed, std::move(request));
+        if (state_ == State::kStable && !was_leader && SelectProtocol() == protocol_name_) {
+          // As Kafka: unless the group's protocol would change, it gets the current generation
+          // and, from SyncGroup, its assignment; new metadata (a restarted process owns nothing
+          // yet) does not rebalance the group.
           return CurrentJoinResponse(placed);
         }
-        return JoinKnownMember(placed, std::move(request), now, std::move(done));
+        placed.awaiting_join = std::move(done);
+        if (state_ == State::kPreparingRebalance) {
+          MaybeCompleteJoin(now);
+        } else {
+          PrepareRebalance(now);
+        }
+        return std::nullopt;
       }
       std::string id = new_member_id_(request.client_id);
       *added = id;

@@ -350,7 +350,9 @@ TEST_F(ClassicGroupTest, AStaticMemberComesBackWithoutARebalance) {
   auto a_sync = std::make_shared<Slot<ClassicSyncResponse>>();
   Sync(a, 2, {{a, "p0"}, {b, "p1"}}, a_sync);
   ASSERT_EQ(State(), "Stable");
-  // worker-2 restarts: a new id, the same generation and assignment, nothing moves.
+  // worker-2 restarts: a new id, the same generation and assignment, nothing moves (its
+  // subscription metadata may differ: a restarted process owns nothing yet).
+  request.protocols = {{"range", "restarted"}};
   auto again = std::make_shared<Slot<ClassicJoinResponse>>();
   std::optional<ClassicJoinResponse> back = Join(request, again);
   ASSERT_TRUE(back.has_value());

@@ -88,16 +88,31 @@ bool WaitFor(const std::function<bool()>& condition,
 // "<partition> <offset> <value>" in <name>.out (-u: unbuffered); its notes go to <name>.err.
 class KcatGroupMember {
  public:
+  // `extra`: more kcat arguments (-X settings).
   KcatGroupMember(const std::filesystem::path& dir, const std::string& name,
-                  const std::string& address, const std::string& group, const std::string& topic)
+                  const std::string& address, const std::string& group, const std::string& topic,
+                  const std::vector<std::string>& extra = {})
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
-    pid_ = Spawn({kKcat, "-b", address, "-G", group, topic, "-u", "-f", "%p %o %s\n", "-X",
-                  "auto.offset.reset=earliest", "-X", "heartbeat.interval.ms=250", "-X",
-                  "auto.commit.interval.ms=250"},
-                 "/dev/null", out_, err_);
+    std::vector<std::string> argv = {kKcat, "-b", address, "-G",        group,
+                                     topic, "-u", "-f",    "%p %o %s\n"};
+    for (const char* setting : {"auto.offset.reset=earliest", "heartbeat.interval.ms=250",
+                                "auto.commit.interval.ms=250"}) {
+      argv.push_back("-X");
+      argv.push_back(setting);
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    pid_ = Spawn(argv, "/dev/null", out_, err_);
     EXPECT_GT(pid_, 0);
   }
   ~KcatGroupMember() { Stop(); }
+
+  // SIGKILL: no last commit, no LeaveGroup.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    WaitForExit(pid_, std::chrono::seconds(10));
+    pid_ = -1;
+  }
 
   // SIGTERM: kcat closes its consumer (a last commit, LeaveGroup) and exits.
   int Stop() {
@@ -301,6 +316,48 @@ TEST_F(KafkaKcatTest, TwoKcatGroupMembersShareATopicAndCommitTheirOffsets) {
   std::sort(later.begin(), later.end());
   EXPECT_EQ(later,
             (std::vector<std::string>{"0 25 late0", "1 25 late1", "2 25 late2", "3 25 late3"}));
+}
+
+// Static membership (group.instance.id, JoinGroup v5): a member killed and restarted with the
+// same instance id within its session timeout gets a new member id but the same generation and
+// partitions: nothing is rebalanced.
+TEST_F(KafkaKcatTest, AStaticKcatMemberRestartsWithoutARebalance) {
+  CreateTopic("static", 4);
+  std::unique_ptr<Admin> admin = ConnectAdmin();
+  ASSERT_NE(admin, nullptr);
+  auto settings = [](const std::string& instance) {
+    // A long session timeout: the restart below must come back within it.
+    return std::vector<std::string>{"-X", "group.instance.id=" + instance, "-X",
+                                    "session.timeout.ms=60000"};
+  };
+  KcatGroupMember one(dir_.path(), "one", kafka_address_, "statics", "static", settings("w1"));
+  auto two = std::make_unique<KcatGroupMember>(dir_.path(), "two", kafka_address_, "statics",
+                                               "static", settings("w2"));
+  // The member of instance `instance` in a stable group of two, two partitions each.
+  auto stable_member = [&](const std::string& instance) -> std::optional<GroupMemberDescription> {
+    Result<GroupDescription> group = admin->DescribeGroup("statics");
+    if (!group.ok() || group->state != "stable" || group->members.size() != 2) return std::nullopt;
+    std::optional<GroupMemberDescription> found;
+    for (const GroupMemberDescription& m : group->members) {
+      if (m.assignment.size() != 2) return std::nullopt;
+      if (m.instance_id == instance) found = m;
+    }
+    return found;
+  };
+  std::optional<GroupMemberDescription> before;
+  ASSERT_TRUE(WaitFor([&] { return (before = stable_member("w2")).has_value(); }))
+      << two->Notes() << broker_->LogTail();
+  two->Kill();
+  two = std::make_unique<KcatGroupMember>(dir_.path(), "two-again", kafka_address_, "statics",
+                                          "static", settings("w2"));
+  std::optional<GroupMemberDescription> after;
+  ASSERT_TRUE(WaitFor([&] {
+    after = stable_member("w2");
+    return after.has_value() && after->member_id != before->member_id;
+  })) << two->Notes()
+      << broker_->LogTail();
+  EXPECT_EQ(after->member_epoch, before->member_epoch) << "the generation did not move";
+  EXPECT_EQ(after->assignment, before->assignment);
 }
 
 // One Kafka connection driven by hand, with the codec's encoders: requests no well-behaved
