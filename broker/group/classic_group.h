@@ -30,25 +30,12 @@
 #include <vector>
 
 #include "broker/group/group_types.h"
+#include "broker/kafka/errors.h"
 
 namespace choreo::broker {
 
-// Kafka error codes of the classic group protocol (the protocol guide's numbers).
-namespace classic_error {
-inline constexpr int16_t kNone = 0;
-inline constexpr int16_t kCoordinatorNotAvailable = 15;
-inline constexpr int16_t kIllegalGeneration = 22;
-inline constexpr int16_t kInconsistentGroupProtocol = 23;
-inline constexpr int16_t kInvalidGroupId = 24;
-inline constexpr int16_t kUnknownMemberId = 25;
-inline constexpr int16_t kInvalidSessionTimeout = 26;
-inline constexpr int16_t kRebalanceInProgress = 27;
-inline constexpr int16_t kInvalidRequest = 42;
-inline constexpr int16_t kNonEmptyGroup = 68;
-inline constexpr int16_t kMemberIdRequired = 79;
-inline constexpr int16_t kGroupMaxSizeReached = 81;
-inline constexpr int16_t kFencedInstanceId = 82;
-}  // namespace classic_error
+// Kafka error codes of the classic group protocol (broker/kafka/errors.h).
+namespace classic_error = ::choreo::kafka::error_code;
 
 // Bounds on what one group keeps in memory (checked by the coordinator before a call reaches the
 // group, except max_members, which the group checks).
