@@ -23,7 +23,7 @@
 
 #include "broker/kafka/request.h"
 #include "tests/e2e/broker_test_base.h"
-#include "tests/e2e/sized_frames.h"
+#include "tests/e2e/raw_kafka.h"
 
 namespace choreo::e2e {
 namespace {
@@ -360,38 +360,10 @@ TEST_F(KafkaKcatTest, AStaticKcatMemberRestartsWithoutARebalance) {
   EXPECT_EQ(after->assignment, before->assignment);
 }
 
-// One Kafka connection driven by hand, with the codec's encoders: requests no well-behaved
-// client sends.
-class RawKafka {
+// A raw Kafka connection with a JoinGroup helper.
+class GroupKafka : public RawKafka {
  public:
-  explicit RawKafka(uint16_t port) : socket_(io_) {
-    asio::error_code ec;
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-    EXPECT_FALSE(ec) << ec.message();
-  }
-
-  static kafka::Struct Request(int16_t api_key) {
-    return kafka::NewMessage(kafka::FindApi(api_key)->request);
-  }
-  // Sends a request and decodes its response (nullopt if the connection closed).
-  std::optional<kafka::Struct> Call(int16_t api_key, int16_t version, const kafka::Struct& body) {
-    std::string request;
-    EXPECT_TRUE(
-        kafka::EncodeRequest({api_key, version, ++correlation_, "raw"}, body, &request).ok());
-    std::string frame;
-    kafka::AppendFrameSize(static_cast<uint32_t>(request.size()), &frame);
-    frame.append(request);
-    asio::error_code ec;
-    asio::write(socket_, asio::buffer(frame), ec);
-    std::optional<std::string> answer = ReadSizedFrame(socket_);
-    if (!answer) return std::nullopt;
-    int32_t correlation = 0;
-    absl::StatusOr<kafka::Struct> response =
-        kafka::DecodeResponse(api_key, version, *answer, &correlation);
-    EXPECT_TRUE(response.ok()) << response.status().ToString();
-    if (!response.ok()) return std::nullopt;
-    return *std::move(response);
-  }
+  using RawKafka::RawKafka;
 
   // A JoinGroup v5 of a "consumer" member with one protocol.
   std::optional<kafka::Struct> Join(const std::string& group, const std::string& member_id,
@@ -407,16 +379,11 @@ class RawKafka {
     protocol.SetString("metadata", metadata);
     return Call(kafka::api_key::kJoinGroup, 5, join);
   }
-
- private:
-  asio::io_context io_;
-  asio::ip::tcp::socket socket_;
-  int32_t correlation_ = 0;
 };
 
 // Hostile or stale group requests get Kafka's error codes, and the connection stays usable.
 TEST_F(KafkaKcatTest, BadGroupRequestsGetClearErrors) {
-  RawKafka raw(kafka_port());
+  GroupKafka raw(kafka_port());
   constexpr int kInvalidGroupId = 24, kUnknownMemberId = 25, kIllegalGeneration = 22,
                 kInvalidRequest = 42, kMemberIdRequired = 79, kInconsistentGroupProtocol = 23;
   std::optional<kafka::Struct> r = raw.Join("", "");
@@ -515,10 +482,10 @@ TEST_F(KafkaKcatTest, BadGroupRequestsGetClearErrors) {
 // A JoinGroup held at the barrier does not hold up a shutdown: the broker stops cleanly, and the
 // waiting connection is closed.
 TEST_F(KafkaKcatTest, TheBrokerStopsCleanlyWhileAJoinGroupWaits) {
-  RawKafka first(kafka_port());
+  GroupKafka first(kafka_port());
   const std::string a = first.Join("held", "")->GetString("member_id");
   ASSERT_EQ(first.Join("held", a)->GetInt("error_code"), 0);  // generation 1, alone
-  RawKafka second(kafka_port());
+  GroupKafka second(kafka_port());
   const std::string b = second.Join("held", "")->GetString("member_id");
   std::optional<kafka::Struct> held;
   std::thread joining([&] { held = second.Join("held", b); });  // waits for `a` to rejoin

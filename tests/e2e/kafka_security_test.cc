@@ -26,7 +26,7 @@
 #include "choreo/proto/scram.h"
 #include "tests/e2e/broker_process.h"
 #include "tests/e2e/broker_test_base.h"
-#include "tests/e2e/sized_frames.h"
+#include "tests/e2e/raw_kafka.h"
 #include "tests/e2e/test_certs.h"
 
 namespace choreo::e2e {
@@ -36,36 +36,10 @@ namespace scram = proto::scram;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
 
-// One Kafka connection driven by hand (plaintext), with the codec's encoders.
-class RawKafka {
+// A raw Kafka connection with the SASL requests.
+class SaslKafka : public RawKafka {
  public:
-  explicit RawKafka(uint16_t port) : socket_(io_) {
-    asio::error_code ec;
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-    EXPECT_FALSE(ec) << ec.message();
-  }
-
-  // Sends a request and reads its response body; nullopt if the broker closed the connection.
-  std::optional<kafka::Struct> Call(int16_t api_key, int16_t version, const kafka::Struct& body) {
-    std::string request;
-    EXPECT_TRUE(kafka::EncodeRequest({api_key, version, ++correlation_, "kafka_security_test"},
-                                     body, &request)
-                    .ok());
-    Send(request);
-    std::optional<std::string> frame = Read();
-    if (!frame) return std::nullopt;
-    int32_t correlation = 0;
-    absl::StatusOr<kafka::Struct> response =
-        kafka::DecodeResponse(api_key, version, *frame, &correlation);
-    EXPECT_TRUE(response.ok()) << response.status().ToString();
-    EXPECT_EQ(correlation, correlation_);
-    if (!response.ok()) return std::nullopt;
-    return *std::move(response);
-  }
-
-  static kafka::Struct Request(int16_t api_key) {
-    return kafka::NewMessage(kafka::FindApi(api_key)->request);
-  }
+  using RawKafka::RawKafka;
 
   // SaslHandshake for `mechanism`; one SaslAuthenticate step with `bytes`.
   std::optional<kafka::Struct> Handshake(const std::string& mechanism, int16_t version) {
@@ -78,24 +52,6 @@ class RawKafka {
     request.SetString("auth_bytes", bytes);
     return Call(kafka::api_key::kSaslAuthenticate, version, request);
   }
-
-  // One size-prefixed frame out; one in (nullopt: the connection was closed).
-  void Send(std::string_view body) {
-    std::string frame;
-    kafka::AppendFrameSize(static_cast<uint32_t>(body.size()), &frame);
-    frame.append(body);
-    asio::error_code ec;
-    asio::write(socket_, asio::buffer(frame), ec);
-  }
-  std::optional<std::string> Read() { return ReadSizedFrame(socket_); }
-
-  // Whether the broker has closed the connection (reads EOF; blocks until it does or data comes).
-  bool Closed() { return PeerClosed(socket_); }
-
- private:
-  asio::io_context io_;
-  asio::ip::tcp::socket socket_;
-  int32_t correlation_ = 0;
 };
 
 AclBinding TopicAcl(std::string principal, std::string topic, AclOperation operation) {
@@ -374,7 +330,7 @@ TEST_F(KafkaSecurityTest, MutualTlsGivesTheCertificatesPrincipal) {
 // authentication closes the connection without an answer, and counts as a failure.
 TEST_F(KafkaSecurityTest, ARequestBeforeAuthenticationClosesTheConnection) {
   Start({"alice"}, {}, {"orders"}, {"--auth=sasl"});
-  RawKafka raw(kafka_port_);
+  SaslKafka raw(kafka_port_);
   std::optional<kafka::Struct> versions =
       raw.Call(kafka::api_key::kApiVersions, 2, RawKafka::Request(kafka::api_key::kApiVersions));
   ASSERT_TRUE(versions.has_value());
@@ -401,7 +357,7 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
   Start({"alice"}, {TopicAcl("alice", "orders", AclOperation::kDescribe)}, {"orders"},
         {"--auth=sasl"});
   {
-    RawKafka raw(kafka_port_);
+    SaslKafka raw(kafka_port_);
     std::optional<kafka::Struct> chosen = raw.Handshake("SCRAM-SHA-256", 1);
     ASSERT_TRUE(chosen.has_value());
     EXPECT_EQ(chosen->GetInt("error_code"), 0);
@@ -434,7 +390,7 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
     EXPECT_TRUE(raw.Closed());
   }
   {
-    RawKafka raw(kafka_port_);
+    SaslKafka raw(kafka_port_);
     std::optional<kafka::Struct> refused = raw.Handshake("GSSAPI", 1);
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->GetInt("error_code"), 33);  // UNSUPPORTED_SASL_MECHANISM
@@ -442,7 +398,7 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
     EXPECT_TRUE(raw.Closed());
   }
   {
-    RawKafka raw(kafka_port_);
+    SaslKafka raw(kafka_port_);
     std::optional<kafka::Struct> early = raw.Authenticate("n,,n=alice,r=abc", 0);
     ASSERT_TRUE(early.has_value());
     EXPECT_EQ(early->GetInt("error_code"), 34);  // no handshake yet
@@ -450,7 +406,7 @@ TEST_F(KafkaSecurityTest, SaslExchangeByHandAndItsErrorCodes) {
   }
   {
     // A wrong password: SASL_AUTHENTICATION_FAILED with a message, then the connection closes.
-    RawKafka raw(kafka_port_);
+    SaslKafka raw(kafka_port_);
     ASSERT_TRUE(raw.Handshake("SCRAM-SHA-256", 1).has_value());
     scram::ScramClient client("alice", "wrong");
     std::optional<kafka::Struct> first = raw.Authenticate(client.ClientFirst(), 1);
@@ -472,7 +428,7 @@ TEST_F(KafkaSecurityTest, RepeatedFailuresFromOneAddressAreRateLimited) {
   Start({"alice"}, {}, {}, {"--auth=sasl"});
   // One SCRAM attempt: the answer that ended it (the first step's, if that one failed).
   const auto attempt = [&](const std::string& password) {
-    RawKafka raw(kafka_port_);
+    SaslKafka raw(kafka_port_);
     EXPECT_TRUE(raw.Handshake("SCRAM-SHA-256", 1).has_value());
     scram::ScramClient client("alice", password);
     std::optional<kafka::Struct> first = raw.Authenticate(client.ClientFirst(), 1);
@@ -496,7 +452,7 @@ TEST_F(KafkaSecurityTest, RepeatedFailuresFromOneAddressAreRateLimited) {
 TEST_F(KafkaSecurityTest, SaslHandshakeV0ExchangesRawTokens) {
   Start({"alice"}, {TopicAcl("alice", "orders", AclOperation::kDescribe)}, {"orders"},
         {"--auth=sasl"});
-  RawKafka raw(kafka_port_);
+  SaslKafka raw(kafka_port_);
   std::optional<kafka::Struct> chosen = raw.Handshake("SCRAM-SHA-256", 0);
   ASSERT_TRUE(chosen.has_value());
   EXPECT_EQ(chosen->GetInt("error_code"), 0);
