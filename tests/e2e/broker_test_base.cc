@@ -87,4 +87,15 @@ std::map<uint32_t, std::vector<ConsumedRecord>> ReadTopic(const ClientOptions& o
   }
 }
 
+uint16_t ReadKafkaPort(const std::filesystem::path& port_file) {
+  const std::string text = ReadFile(port_file);
+  int port = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') break;
+    port = port * 10 + (c - '0');
+    if (port > 65535) return 0;
+  }
+  return static_cast<uint16_t>(port);
+}
+
 }  // namespace choreo::e2e

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,5 +43,9 @@ class BrokerTest : public ::testing::Test {
 std::map<uint32_t, std::vector<ConsumedRecord>> ReadTopic(
     const ClientOptions& options, const std::string& topic,
     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// The port of the Kafka listener of a choreod started with --kafka-port-file=`port_file` (choreod
+// writes that file before --port-file, which BrokerProcess::Start() waits for); 0 if unreadable.
+uint16_t ReadKafkaPort(const std::filesystem::path& port_file);
 
 }  // namespace choreo::e2e

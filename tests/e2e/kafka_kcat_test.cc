@@ -44,10 +44,7 @@ class KafkaKcatTest : public BrokerTest {
   void SetUp() override {
     if (!std::filesystem::exists(kKcat)) GTEST_SKIP() << "kcat is not installed";
     BrokerTest::SetUp();
-    // choreod writes the Kafka port file before --port-file, which Start() waited for.
-    kafka_address_ = "127.0.0.1:" + ReadFile(dir_.path() / "kafka.port");
-    while (!kafka_address_.empty() && kafka_address_.back() == '\n')
-      kafka_address_.pop_back();
+    kafka_address_ = "127.0.0.1:" + std::to_string(ReadKafkaPort(dir_.path() / "kafka.port"));
   }
 
   // Runs kcat with `args` (after -b), failing the test on a non-zero exit; returns its stdout.

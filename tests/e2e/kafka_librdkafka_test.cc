@@ -46,11 +46,8 @@ class KafkaLibrdkafkaTest : public BrokerTest {
 
   void SetUp() override {
     BrokerTest::SetUp();
-    std::string port = ReadFile(dir_.path() / "kafka.port");
-    while (!port.empty() && port.back() == '\n')
-      port.pop_back();
-    kafka_port_ = std::stoi(port);
-    kafka_address_ = "127.0.0.1:" + port;
+    kafka_port_ = ReadKafkaPort(dir_.path() / "kafka.port");
+    kafka_address_ = "127.0.0.1:" + std::to_string(kafka_port_);
   }
 
   // SIGKILL, then a new choreod on the same data directory and the same Kafka port.

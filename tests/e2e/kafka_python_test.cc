@@ -39,9 +39,7 @@ class KafkaPythonTest : public BrokerTest {
       GTEST_SKIP() << "python3-kafka is not installed";
     }
     BrokerTest::SetUp();
-    kafka_address_ = "127.0.0.1:" + ReadFile(dir_.path() / "kafka.port");
-    while (!kafka_address_.empty() && kafka_address_.back() == '\n')
-      kafka_address_.pop_back();
+    kafka_address_ = "127.0.0.1:" + std::to_string(ReadKafkaPort(dir_.path() / "kafka.port"));
   }
 
   // Runs kafka_python_client.py with `args`, failing the test on a non-zero exit; its stdout.
