@@ -148,9 +148,8 @@ std::vector<int16_t> ClassicGroupCoordinator::Leave(
     const std::string& member_id = member.first;
     const std::string& instance_id = member.second;
     errors.push_back(
-        WithGroup(group_id, now, /*create=*/false, kUnknownMemberId, [&](ClassicGroup& group) {
-          return group.Leave(member_id, instance_id, now);
-        }));
+        WithGroup(group_id, now, /*create=*/false, kUnknownMemberId,
+                  [&](ClassicGroup& group) { return group.Leave(member_id, instance_id, now); }));
     if (errors.back() == kNone) {
       GroupLog().info("kafka group {}: member {} left", std::string(group_id),
                       member_id.empty() ? instance_id : member_id);
